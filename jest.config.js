@@ -1,0 +1,12 @@
+// Tests run TypeScript through @swc/jest (type-checking is `tsc`'s job in `npm test`).
+// @noble/* (pulled in by @ethereumjs 10) ships ESM only, so it is transformed too.
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }] },
+  transformIgnorePatterns: ['/node_modules/(?!(@noble)/)'],
+  modulePathIgnorePatterns: ['<rootDir>/dist/'],
+  testTimeout: 120000,
+};

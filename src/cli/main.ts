@@ -1,0 +1,32 @@
+import { isPrescientError } from '../errors.js';
+
+const USAGE = `usage: prescient <command> [options]
+
+commands:
+  analyze <input> [--abi file] [--json]   storage footprints of every function of a contract
+  table <input...> [--json]               selector x selector conflict table
+  hints <blockdir> [--json] [--format eip2930|bal]   access lists bound to a block's transactions
+  run <blockdir...> [--threads N] [--oracle static|none] [--sequential] [--json]   execute a block in parallel
+  verify <blockdir...> [--json]           hold predictions against traced execution
+  gen                                     generate a block from the project's examples
+
+  --help                                  this text`;
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    const [cmd, ...rest] = argv;
+    if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') {
+      process.stdout.write(USAGE + '\n');
+      return 0;
+    }
+    void rest;
+    process.stderr.write(`prescient: unknown command '${cmd}' (see prescient --help)\n`);
+    return 2;
+  } catch (e) {
+    if (isPrescientError(e)) {
+      process.stderr.write(`prescient: ${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+}
