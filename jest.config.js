@@ -8,5 +8,7 @@ module.exports = {
   transform: { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }] },
   transformIgnorePatterns: ['/node_modules/(?!(@noble)/)'],
   modulePathIgnorePatterns: ['<rootDir>/dist/'],
+  // Sources import relative modules as `./x.js` (nodenext); jest resolves them to the .ts files.
+  moduleNameMapper: { '^(\.{1,2}/.*)\.js$': '$1' },
   testTimeout: 120000,
 };
