@@ -1,0 +1,103 @@
+/**
+ * Solidity through the bundled solc-js (0.8.37, offline), standard JSON, in-process. The EVM version is pinned
+ * (default `cancun`; solc's own default is `osaka`, which would emit opcodes the executor's hardfork lacks).
+ */
+import { createHash } from 'node:crypto';
+import { PrescientError } from '../errors.js';
+import { contractsFromJson } from './artifact.js';
+import type { LoadedContract } from './types.js';
+
+export interface CompileOptions {
+  evmVersion?: string;
+  /** Optimizer on (200 runs) by default, like most deployed code. */
+  optimize?: boolean;
+  /** Resolves `import` paths not in `sources` (e.g. from disk next to a .sol file); null = not found. */
+  readImport?: (path: string) => string | null;
+  /** Named in error messages; default the first source's name. */
+  source?: string;
+}
+
+type Solc = { compile(input: string, opts?: { import?: (p: string) => { contents: string } | { error: string } }): string; version(): string };
+
+let solcModule: Solc | null = null;
+/** Loaded on first use: `require('solc')` alone costs ~0.4 s. */
+function solc(): Solc {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  solcModule ??= require('solc') as Solc;
+  return solcModule;
+}
+
+export function solcVersion(): string {
+  return solc().version();
+}
+
+const memo = new Map<string, any>();
+
+/** The raw solc standard-JSON output for `sources` (memoized per process by content and settings). */
+export function compileStandard(sources: Record<string, string>, opts: CompileOptions = {}): any {
+  const evmVersion = opts.evmVersion ?? 'cancun';
+  const optimize = opts.optimize ?? true;
+  const input = {
+    language: 'Solidity',
+    sources: Object.fromEntries(Object.entries(sources).map(([k, v]) => [k, { content: v }])),
+    settings: {
+      evmVersion,
+      optimizer: { enabled: optimize, runs: 200 },
+      outputSelection: {
+        '*': { '*': ['abi', 'evm.bytecode.object', 'evm.deployedBytecode.object', 'evm.methodIdentifiers', 'storageLayout'] },
+      },
+    },
+  };
+  const text = JSON.stringify(input);
+  const key = createHash('sha256').update(text).digest('hex');
+  const hit = memo.get(key);
+  if (hit) return hit;
+  const source = opts.source ?? Object.keys(sources)[0] ?? 'solidity';
+  const imports = (p: string) => {
+    const text = opts.readImport?.(p) ?? null;
+    return text === null ? { error: `import not found: ${p}` } : { contents: text };
+  };
+  let output: any;
+  try {
+    output = JSON.parse(solc().compile(text, { import: imports }));
+  } catch (e) {
+    throw new PrescientError('COMPILE_FAILED', source, `solc failed: ${(e as Error).message}`, { cause: e });
+  }
+  const errors = (output.errors ?? []).filter((e: any) => e.severity === 'error');
+  if (errors.length > 0) throw new PrescientError('COMPILE_FAILED', source, describeError(errors[0], sources));
+  memo.set(key, output);
+  return output;
+}
+
+/** `ParserError: Expected ';' but got '}' (Token.sol:12:5)`: the one line a user needs. */
+function describeError(e: any, sources: Record<string, string>): string {
+  const loc = e.sourceLocation;
+  let where = '';
+  if (loc?.file) {
+    const text = sources[loc.file];
+    if (text !== undefined && typeof loc.start === 'number' && loc.start >= 0) {
+      const before = text.slice(0, loc.start);
+      const line = before.split('\n').length;
+      const col = loc.start - before.lastIndexOf('\n');
+      where = ` (${loc.file}:${line}:${col})`;
+    } else where = ` (${loc.file})`;
+  }
+  const msg = String(e.message ?? e.formattedMessage ?? 'unknown error').split('\n')[0];
+  return `${e.type ?? 'Error'}: ${msg}${where}`;
+}
+
+/**
+ * Compiles `sources` (file name -> Solidity text) and returns every contract with runtime code, with ABI,
+ * storage layout, method identifiers and creation code.
+ */
+export function compileSolidity(sources: Record<string, string>, opts: CompileOptions = {}): LoadedContract[] {
+  const source = opts.source ?? Object.keys(sources)[0] ?? 'solidity';
+  const output = compileStandard(sources, opts);
+  return contractsFromJson(output, source);
+}
+
+/** Warnings (not errors) of a compilation, as solc formats them: used to keep the examples clean. */
+export function compileWarnings(sources: Record<string, string>, opts: CompileOptions = {}): string[] {
+  const output = compileStandard(sources, opts);
+  return (output.errors ?? []).filter((e: any) => e.severity !== 'error').map((e: any) => String(e.formattedMessage ?? e.message));
+}

@@ -1,0 +1,66 @@
+import { PrescientError } from '../errors.js';
+
+/**
+ * Library link placeholders left in unlinked bytecode: solc >= 0.5 writes `__$<34 hex>$__`, older solc and Truffle
+ * write `__<name padded with _>` ; both are 40 characters (one 20-byte address). They become the zero address:
+ * the result is valid code (a call to the library just fails), and analysis does not depend on the library address.
+ */
+const LINK_PLACEHOLDER = /__\$[0-9a-fA-F]{34}\$__|__[A-Za-z0-9_.:/$-]{36}__/g;
+
+/** True when `text` (hex digits) still contains library link placeholders. */
+export function hasLinkPlaceholders(text: string): boolean {
+  LINK_PLACEHOLDER.lastIndex = 0;
+  return LINK_PLACEHOLDER.test(text);
+}
+
+/**
+ * Parses bytecode written as hex: an optional `0x`, whitespace and newlines anywhere, link placeholders zeroed.
+ * Bad input (a non-hex character, odd length, nothing at all) is a PrescientError naming `source` and the position.
+ */
+export function parseHexCode(text: string, source: string): Uint8Array {
+  // Placeholders are replaced by as many zeros, so positions in error messages stay those of the original text.
+  const s = text.replace(LINK_PLACEHOLDER, '0'.repeat(40));
+  const first = s.search(/\S/);
+  const skip = first >= 0 && /^0x/i.test(s.slice(first, first + 2)) ? first + 2 : 0;
+  const digits: string[] = [];
+  let line = 1;
+  let col = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i]!;
+    if (c === '\n') {
+      line++;
+      col = 0;
+      continue;
+    }
+    col++;
+    if (i < skip || c === ' ' || c === '\t' || c === '\r') continue;
+    if (!isHexDigit(c.charCodeAt(0))) {
+      const shown = JSON.stringify(c).slice(1, -1);
+      throw new PrescientError('BAD_HEX', source, `not hex bytecode: unexpected character '${shown}' at line ${line}, column ${col}`);
+    }
+    digits.push(c);
+  }
+  const hex = digits.join('');
+  if (hex.length === 0) throw new PrescientError('EMPTY_CODE', source, 'empty bytecode');
+  if (hex.length % 2 !== 0) {
+    throw new PrescientError('BAD_HEX', source, `odd number of hex digits (${hex.length}): bytecode must be whole bytes`);
+  }
+  return hexToBytes(hex);
+}
+
+function isHexDigit(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+}
+
+/** Hex digits (no prefix, even length, already validated) to bytes. */
+export function hexToBytes(hex: string): Uint8Array {
+  const h = hex.startsWith('0x') ? hex.slice(2) : hex;
+  const out = new Uint8Array(h.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(h.substr(i * 2, 2), 16);
+  return out;
+}
+
+/** Bytes to `0x`-prefixed lowercase hex. */
+export function bytesToHex(b: Uint8Array): `0x${string}` {
+  return `0x${Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex')}`;
+}
