@@ -1,0 +1,823 @@
+/**
+ * The binder: symbolic footprints (ContractAnalysis) + one concrete transaction + the pre-state -> the concrete
+ * (address, slot) pairs the transaction may touch.
+ *
+ * Soundness rule: `complete` is true only when nothing can be missing. Anything the binder cannot evaluate (an
+ * `unknown` node, a call's return value, an unknown call target, a footprint the analyzer marked incomplete, a value
+ * read from state an earlier transaction or this one may change) makes the transaction incomplete with a diagnostic
+ * naming the reason, while everything else is still bound (recall matters even when completeness is lost).
+ *
+ * Evaluation is lazy: a callee's calldata is the caller's argument expressions, evaluated only when the callee's
+ * footprint needs a word of it. So a swap amount computed from a call's return value does not make the transaction
+ * incomplete unless some slot or target depends on it.
+ */
+import type { ContractAnalysis, Diagnostic, ExternalCall, Expr, FunctionFootprint, Hex } from '../types.js';
+import { keccak256 } from '../chain/crypto.js';
+import { applyOp, MASK } from './ops.js';
+
+/** Call frames deeper than this are not followed (real traffic: router -> pair -> token -> proxy -> implementation). */
+export const MAX_BIND_DEPTH = 16;
+/** At most this many frames per transaction (bounds the work when a selector is unknown and all functions are bound). */
+export const MAX_BIND_FRAMES = 512;
+
+const ADDR_MASK = (1n << 160n) - 1n;
+
+/** Why a value could not be computed. */
+export class Unbound {
+  constructor(readonly why: string) {}
+}
+export type Val = bigint | Unbound;
+export const isUnbound = (v: unknown): v is Unbound => v instanceof Unbound;
+
+export const toAddr = (v: bigint): Hex => ('0x' + (v & ADDR_MASK).toString(16).padStart(40, '0')) as Hex;
+export const toWordHex = (v: bigint): Hex => ('0x' + v.toString(16).padStart(64, '0')) as Hex;
+
+export function bytesToBigint(b: Uint8Array): bigint {
+  if (b.length === 0) return 0n;
+  return BigInt('0x' + Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex'));
+}
+
+export function wordBytes(v: bigint): Uint8Array {
+  return Uint8Array.from(Buffer.from(v.toString(16).padStart(64, '0'), 'hex'));
+}
+
+export function keccakWords(words: bigint[]): bigint {
+  const buf = new Uint8Array(32 * words.length);
+  words.forEach((w, i) => buf.set(wordBytes(w), 32 * i));
+  return bytesToBigint(keccak256(buf));
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Inputs
+// ---------------------------------------------------------------------------------------------------------------------
+
+/** Block context values a footprint may use (bigints; null when the fork has no such field). */
+export interface BlockEnv {
+  number: bigint;
+  timestamp: bigint;
+  coinbase: bigint;
+  gasLimit: bigint;
+  baseFee: bigint | null;
+  /** DIFFICULTY before the merge, PREVRANDAO (mixHash) after. */
+  difficulty: bigint;
+  chainId: bigint;
+  /** The hardfork, for precompile ranges and EIP-3651. */
+  hardfork: string;
+}
+
+/** Read-only pre-state access; addresses are lowercase 0x hex. A missing slot reads 0. */
+export interface StateView {
+  storage(addr: Hex, slot: bigint): bigint;
+  balance(addr: Hex): bigint;
+  nonce(addr: Hex): bigint;
+  code(addr: Hex): Uint8Array;
+  /** Whether the account exists in the pre-state (for EXTCODEHASH of an empty account). */
+  exists(addr: Hex): boolean;
+}
+
+/** A concrete transaction, as the binder needs it. */
+export interface TxInput {
+  index: number;
+  hash: Hex;
+  from: Hex;
+  /** null: contract creation. */
+  to: Hex | null;
+  value: bigint;
+  input: Uint8Array;
+  nonce: bigint;
+  /** The effective gas price (GASPRICE). */
+  gasPrice: bigint;
+}
+
+/** Footprints for code: by code hash, cached by the caller. Returns an Unbound with the reason when unavailable. */
+export type AnalysisProvider = (code: Uint8Array, codeHash: Hex, addr: Hex) => ContractAnalysis | Unbound;
+
+/**
+ * Optional: the return data of a call whose calldata is fully bound, computed soundly (e.g. by running a view call
+ * over the pre-state). Reports the storage it read so the binder can check those values are not stale.
+ */
+export type CallResolver = (req: {
+  kind: ExternalCall['kind'];
+  from: Hex;
+  to: Hex;
+  /** The address whose storage the callee uses (DELEGATECALL / CALLCODE: the caller's). */
+  storageAddr: Hex;
+  value: bigint;
+  data: Uint8Array;
+  origin: Hex;
+}) => { ok: boolean; returnData: Uint8Array; reads: Dep[] } | Unbound;
+
+/** What earlier transactions of the block may have changed (tracked by src/hints/block.ts). */
+export interface PriorChanges {
+  /** Why a slot may have changed (the earlier tx index), or undefined. */
+  slotChangedBy(addr: Hex, slot: bigint): string | undefined;
+  /** Why an account's balance may have changed, or undefined. */
+  balanceChangedBy(addr: Hex): string | undefined;
+  /** Why an account's code may have changed (created or destroyed earlier in the block), or undefined. */
+  codeChangedBy(addr: Hex): string | undefined;
+}
+
+export interface BindContext {
+  state: StateView;
+  block: BlockEnv;
+  analysis: AnalysisProvider;
+  codeHash: (addr: Hex) => Hex;
+  resolveCall?: CallResolver;
+  prior?: PriorChanges;
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Output
+// ---------------------------------------------------------------------------------------------------------------------
+
+/** A binding's dependency on a pre-state value: if it changed before the read, the binding may be wrong. */
+export type Dep = { kind: 'slot'; addr: Hex; slot: bigint } | { kind: 'balance'; addr: Hex } | { kind: 'code'; addr: Hex };
+
+/** Where writes may have gone that the binding cannot name (feeds the block-level staleness tracking). */
+export type UnknownWrites = Set<Hex> | 'any';
+
+export interface TxBinding {
+  index: number;
+  hash: Hex;
+  complete: boolean;
+  /** addr -> slots read (not including writes) */
+  reads: Map<Hex, Set<bigint>>;
+  writes: Map<Hex, Set<bigint>>;
+  /** Addresses the transaction touches without (necessarily) storage: call targets, BALANCE, EXTCODE*. */
+  touched: Set<Hex>;
+  balanceReads: Set<Hex>;
+  balanceWrites: Set<Hex>;
+  /** Accounts whose nonce changes (the sender; a creating contract). */
+  nonceWrites: Set<Hex>;
+  /** Addresses whose code the transaction may create or destroy; 'any' when it cannot say which. */
+  codeWrites: Set<Hex> | 'any';
+  /** Storage the transaction may write that is not in `writes` (unbound slots, unknown targets). */
+  unknownWrites: UnknownWrites;
+  diagnostics: Diagnostic[];
+  /** Per frame: which contract and selector, for grouping misses. */
+  frames: { address: Hex; codeAddress: Hex; codeHash: Hex | null; selector: string; depth: number }[];
+  /** Dependencies on pre-state values that were found stale-able (diagnostics name them). */
+  staleDeps: number;
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Calldata: concrete bytes (the transaction) or a caller's symbolic argument words (a call)
+// ---------------------------------------------------------------------------------------------------------------------
+
+interface Calldata {
+  size(): Val;
+  /** The 32 bytes at `off`, zero-padded past the end. */
+  word(off: bigint): Val;
+  /** The 4-byte selector, or null when the input is shorter than 4 bytes; Unbound when unknown. */
+  selector(): Hex | null | Unbound;
+  /** The whole input as bytes, when every byte is known. */
+  bytes(): Uint8Array | Unbound;
+}
+
+class ConcreteCalldata implements Calldata {
+  constructor(readonly data: Uint8Array) {}
+  size(): Val {
+    return BigInt(this.data.length);
+  }
+  word(off: bigint): Val {
+    if (off >= BigInt(this.data.length)) return 0n;
+    const o = Number(off);
+    const w = new Uint8Array(32);
+    w.set(this.data.subarray(o, o + 32));
+    return bytesToBigint(w);
+  }
+  selector(): Hex | null {
+    if (this.data.length < 4) return null;
+    return ('0x' + Buffer.from(this.data.subarray(0, 4)).toString('hex')) as Hex;
+  }
+  bytes(): Uint8Array {
+    return this.data;
+  }
+}
+
+/** The input of `call`, made in `parent`: `selector` (4 bytes, optional) followed by the argument words. */
+class CallCalldata implements Calldata {
+  private readonly prefix: number;
+  constructor(
+    readonly parent: Frame,
+    readonly call: ExternalCall,
+  ) {
+    this.prefix = call.selector ? 4 : 0;
+  }
+  private knownLength(): number | null {
+    if (!this.call.args) return null;
+    return this.prefix + 32 * this.call.args.length;
+  }
+  size(): Val {
+    if (this.call.inputSize !== null) return BigInt(this.call.inputSize);
+    const n = this.knownLength();
+    return n === null ? new Unbound(`input size of call at pc ${this.call.pc} unknown`) : BigInt(n);
+  }
+  /** Segment i: -1 the selector, j >= 0 argument word j. */
+  private segment(j: number): Val {
+    if (j < 0) return BigInt(this.call.selector!);
+    const args = this.call.args!;
+    if (j >= args.length) {
+      // Past the described words: zero only if the input ends there.
+      const size = this.size();
+      if (isUnbound(size)) return size;
+      if (BigInt(this.prefix + 32 * j) >= size) return 0n;
+      return new Unbound(`input word ${j} of call at pc ${this.call.pc} unknown`);
+    }
+    return this.parent.eval(args[j]!);
+  }
+  word(off: bigint): Val {
+    if (!this.call.args) return new Unbound(`input of call at pc ${this.call.pc} unknown`);
+    const size = this.size();
+    if (!isUnbound(size) && off >= size) return 0n;
+    if (off > 1n << 32n) return 0n;
+    const o = Number(off);
+    // Assemble the 32 bytes [o, o+32) from the segments overlapping them.
+    let acc = 0n;
+    const first = o < this.prefix ? -1 : Math.floor((o - this.prefix) / 32);
+    const last = Math.floor((o + 31 - this.prefix) / 32);
+    for (let j = first; j <= last; j++) {
+      const segStart = j < 0 ? 0 : this.prefix + 32 * j;
+      const segLen = j < 0 ? 4 : 32;
+      const lo = Math.max(o, segStart);
+      const hi = Math.min(o + 32, segStart + segLen);
+      if (hi <= lo) continue;
+      const v = this.segment(j);
+      if (isUnbound(v)) return v;
+      // bytes [lo, hi) of the segment, placed at [lo - o, hi - o) of the word
+      const bits = BigInt(8 * (hi - lo));
+      const part = (v >> BigInt(8 * (segStart + segLen - hi))) & ((1n << bits) - 1n);
+      acc |= part << BigInt(8 * (o + 32 - hi));
+    }
+    if (!isUnbound(size) && off + 32n > size) {
+      // zero the bytes past the end
+      const keep = Number(size - off);
+      acc &= MASK ^ ((1n << BigInt(8 * (32 - keep))) - 1n);
+    }
+    return acc;
+  }
+  selector(): Hex | null | Unbound {
+    if (this.call.selector) return this.call.selector.toLowerCase() as Hex;
+    const size = this.size();
+    if (!isUnbound(size) && size < 4n) return null;
+    const w = this.word(0n);
+    if (isUnbound(w)) return w;
+    return ('0x' + (w >> 224n).toString(16).padStart(8, '0')) as Hex;
+  }
+  bytes(): Uint8Array | Unbound {
+    const size = this.size();
+    if (isUnbound(size)) return size;
+    if (size > 1n << 20n) return new Unbound('call input too large');
+    const n = Number(size);
+    const out = new Uint8Array(Math.ceil(n / 32) * 32);
+    for (let o = 0; o < n; o += 32) {
+      const w = this.word(BigInt(o));
+      if (isUnbound(w)) return w;
+      out.set(wordBytes(w), o);
+    }
+    return out.subarray(0, n);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Frames: one contract execution context, evaluating expressions over its inputs
+// ---------------------------------------------------------------------------------------------------------------------
+
+type Lazy = () => Val;
+type CallResult = { ok: boolean; ret: Uint8Array } | Unbound;
+const once = (f: Lazy): Lazy => {
+  let v: Val | undefined;
+  return () => (v ??= f());
+};
+
+/** Per-transaction state shared by every frame. */
+class TxState {
+  readonly out: TxBinding;
+  readonly deps: { dep: Dep; frame: number }[] = [];
+  frames = 0;
+  callResults = new Map<string, ReturnType<CallResolver>>();
+  constructor(
+    readonly ctx: BindContext,
+    readonly tx: TxInput,
+  ) {
+    this.out = {
+      index: tx.index,
+      hash: tx.hash,
+      complete: true,
+      reads: new Map(),
+      writes: new Map(),
+      touched: new Set(),
+      balanceReads: new Set(),
+      balanceWrites: new Set(),
+      nonceWrites: new Set(),
+      codeWrites: new Set(),
+      unknownWrites: new Set(),
+      diagnostics: [],
+      frames: [],
+      staleDeps: 0,
+    };
+  }
+  incomplete(code: Diagnostic['code'], message: string, pc?: number): void {
+    this.out.complete = false;
+    if (this.out.diagnostics.length < 200) this.out.diagnostics.push(pc === undefined ? { code, message } : { code, message, pc });
+  }
+  unknownWrite(addr: Hex | 'any'): void {
+    if (this.out.unknownWrites === 'any') return;
+    if (addr === 'any') this.out.unknownWrites = 'any';
+    else this.out.unknownWrites.add(addr);
+  }
+  add(map: Map<Hex, Set<bigint>>, addr: Hex, slot: bigint): void {
+    let s = map.get(addr);
+    if (!s) map.set(addr, (s = new Set()));
+    s.add(slot);
+  }
+}
+
+class Frame {
+  private memo = new Map<Expr, Val>();
+  /** Return data of this frame's calls, by call id, when resolved. */
+  readonly callData = new Map<number, () => CallResult>();
+  fn: FunctionFootprint | null = null;
+  constructor(
+    readonly tx: TxState,
+    readonly id: number,
+    /** address(this): whose storage and balance */
+    readonly self: Hex,
+    readonly codeAddr: Hex,
+    readonly code: Uint8Array,
+    readonly caller: Lazy,
+    readonly value: Lazy,
+    readonly calldata: Calldata,
+    readonly depth: number,
+  ) {}
+
+  /** Between the footprints of a union (selector unknown): call ids and memoized values are per footprint. */
+  reset(): void {
+    this.memo = new Map();
+    this.callData.clear();
+  }
+
+  private dep(d: Dep): void {
+    this.tx.deps.push({ dep: d, frame: this.id });
+  }
+
+  eval(e: Expr): Val {
+    const m = this.memo.get(e);
+    if (m !== undefined) return m;
+    const v = this.evalUncached(e);
+    this.memo.set(e, v);
+    return v;
+  }
+
+  private evalUncached(e: Expr): Val {
+    const { state, block } = this.tx.ctx;
+    switch (e.k) {
+      case 'const':
+        return BigInt(e.v) & MASK;
+      case 'env':
+        return this.env(e.name);
+      case 'cd':
+        return this.calldata.word(BigInt(e.off));
+      case 'cdx': {
+        const off = this.eval(e.off);
+        return isUnbound(off) ? off : this.calldata.word(off);
+      }
+      case 'sload': {
+        if (e.transient) return new Unbound('transient storage value');
+        const slot = this.eval(e.slot);
+        if (isUnbound(slot)) return slot;
+        this.dep({ kind: 'slot', addr: this.self, slot });
+        return state.storage(this.self, slot);
+      }
+      case 'keccak': {
+        const ws: bigint[] = [];
+        for (const w of e.words) {
+          const v = this.eval(w);
+          if (isUnbound(v)) return v;
+          ws.push(v);
+        }
+        return keccakWords(ws);
+      }
+      case 'op': {
+        const args: bigint[] = [];
+        for (const a of e.args) {
+          const v = this.eval(a);
+          if (isUnbound(v)) return v;
+          args.push(v);
+        }
+        const r = applyOp(e.op, args);
+        return r === undefined ? new Unbound(`operator ${e.op}/${e.args.length} not evaluable`) : r;
+      }
+      case 'callret':
+      case 'callok': {
+        const get = this.callData.get(e.call);
+        if (get === undefined) return new Unbound(`return value of call #${e.call} (not resolved)`);
+        const r = get();
+        if (isUnbound(r)) return new Unbound(`return value of call #${e.call}: ${r.why}`);
+        if (e.k === 'callok') return r.ok ? 1n : 0n;
+        const w = new Uint8Array(32);
+        w.set(r.ret.subarray(32 * e.word, 32 * e.word + 32));
+        return bytesToBigint(w);
+      }
+      case 'balance': {
+        const a = this.eval(e.addr);
+        if (isUnbound(a)) return a;
+        const addr = toAddr(a);
+        this.tx.out.touched.add(addr);
+        this.tx.out.balanceReads.add(addr);
+        this.dep({ kind: 'balance', addr });
+        return state.balance(addr);
+      }
+      case 'ext': {
+        const a = this.eval(e.addr);
+        if (isUnbound(a)) return a;
+        const addr = toAddr(a);
+        this.tx.out.touched.add(addr);
+        this.dep({ kind: 'code', addr });
+        const code = state.code(addr);
+        if (e.what === 'EXTCODESIZE') return BigInt(code.length);
+        if (!state.exists(addr)) return 0n;
+        return BigInt(this.tx.ctx.codeHash(addr));
+      }
+      case 'unknown':
+        return new Unbound(e.why);
+    }
+    void block;
+    return new Unbound(`unsupported expression ${(e as { k: string }).k}`);
+  }
+
+  private env(name: string): Val {
+    const { block, state } = this.tx.ctx;
+    const tx = this.tx.tx;
+    switch (name) {
+      case 'CALLER':
+        return this.caller();
+      case 'ORIGIN':
+        return BigInt(tx.from);
+      case 'CALLVALUE':
+        return this.value();
+      case 'ADDRESS':
+        return BigInt(this.self);
+      case 'CALLDATASIZE':
+        return this.calldata.size();
+      case 'SELFBALANCE':
+        this.dep({ kind: 'balance', addr: this.self });
+        return state.balance(this.self);
+      case 'TIMESTAMP':
+        return block.timestamp;
+      case 'NUMBER':
+        return block.number;
+      case 'COINBASE':
+        return block.coinbase;
+      case 'GASPRICE':
+        return tx.gasPrice;
+      case 'BASEFEE':
+        return block.baseFee ?? new Unbound('BASEFEE before London');
+      case 'CHAINID':
+        return block.chainId;
+      case 'GASLIMIT':
+        return block.gasLimit;
+      case 'DIFFICULTY':
+        return block.difficulty;
+      case 'CODESIZE':
+        return BigInt(this.code.length);
+      default:
+        return new Unbound(`${name} is not known before execution`);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Binding
+// ---------------------------------------------------------------------------------------------------------------------
+
+/** Precompiled contracts by hardfork: no storage, no code. */
+export function isPrecompile(addr: Hex, hardfork: string): boolean {
+  const a = BigInt(addr);
+  if (a < 1n) return false;
+  const order = ['chainstart', 'homestead', 'dao', 'tangerineWhistle', 'spuriousDragon', 'byzantium', 'constantinople',
+    'petersburg', 'istanbul', 'muirGlacier', 'berlin', 'london', 'arrowGlacier', 'grayGlacier', 'paris', 'mergeNetsplitBlock',
+    'shanghai', 'cancun', 'prague', 'osaka'];
+  const i = order.indexOf(hardfork);
+  const max = i < 0 ? 0x11n : i >= order.indexOf('prague') ? 0x11n : i >= order.indexOf('cancun') ? 0x0an : i >= order.indexOf('istanbul') ? 0x09n : i >= order.indexOf('byzantium') ? 0x08n : 0x04n;
+  return a <= max;
+}
+
+/** The address a contract created by `sender` with `nonce` gets (CREATE). */
+export function createAddress(sender: Hex, nonce: bigint): Hex {
+  const rlpInt = (n: bigint): Uint8Array => {
+    if (n === 0n) return Uint8Array.of(0x80);
+    if (n < 0x80n) return Uint8Array.of(Number(n));
+    let h = n.toString(16);
+    if (h.length % 2) h = '0' + h;
+    const b = Buffer.from(h, 'hex');
+    return Uint8Array.from([0x80 + b.length, ...b]);
+  };
+  const a = Buffer.from(sender.slice(2), 'hex');
+  const n = rlpInt(nonce);
+  const payload = Uint8Array.from([0x80 + 20, ...a, ...n]);
+  const all = Uint8Array.from([0xc0 + payload.length, ...payload]);
+  return ('0x' + Buffer.from(keccak256(all).subarray(12)).toString('hex')) as Hex;
+}
+
+function chooseFunctions(a: ContractAnalysis, cd: Calldata): { fns: FunctionFootprint[]; why?: string; label: string } {
+  const byName = (s: string) => a.functions.find((f) => f.selector === s);
+  const size = cd.size();
+  if (!isUnbound(size) && size === 0n) {
+    const r = byName('receive') ?? byName('fallback');
+    return r ? { fns: [r], label: r.selector } : { fns: [], why: 'empty calldata and no receive/fallback footprint', label: 'receive' };
+  }
+  const sel = cd.selector();
+  if (isUnbound(sel)) {
+    return { fns: a.functions, why: `selector unknown (${sel.why}): every function bound`, label: '?' };
+  }
+  if (sel !== null) {
+    const f = byName(sel);
+    if (f) return { fns: [f], label: sel };
+  }
+  const fb = byName('fallback');
+  if (fb) return { fns: [fb], label: sel ?? 'fallback' };
+  return { fns: [], why: `no function for selector ${sel ?? '(short input)'} and no fallback footprint`, label: sel ?? 'fallback' };
+}
+
+const STATIC_SAFE: ReadonlySet<string> = new Set(['unknown-slot', 'cross-check', 'rule', 'loop-widened']);
+
+function bindFrame(f: Frame): void {
+  const tx = f.tx;
+  const ctx = tx.ctx;
+  const out = tx.out;
+  const codeHash = ctx.codeHash(f.codeAddr);
+  const a = ctx.analysis(f.code, codeHash, f.codeAddr);
+  if (isUnbound(a)) {
+    tx.incomplete('unknown-slot', `${f.codeAddr}: no analysis (${a.why})`);
+    tx.unknownWrite('any');
+    out.frames.push({ address: f.self, codeAddress: f.codeAddr, codeHash, selector: '?', depth: f.depth });
+    return;
+  }
+  const { fns, why, label } = chooseFunctions(a, f.calldata);
+  out.frames.push({ address: f.self, codeAddress: f.codeAddr, codeHash, selector: label, depth: f.depth });
+  const where = `${a.name ?? f.codeAddr}.${label}`;
+  if (why) {
+    tx.incomplete('unknown-slot', `${where}: ${why}`);
+    if (fns.length !== 1) tx.unknownWrite('any');
+  }
+  for (const fn of fns) {
+    f.fn = fn;
+    if (!fn.complete) {
+      const codes = [...new Set(fn.diagnostics.map((d) => d.code))];
+      tx.incomplete(fn.diagnostics[0]?.code ?? 'unknown-slot', `${where}: footprint incomplete (${codes.join(', ') || 'no reason given'})`);
+      // Storage of this frame may be written at slots not listed; a missed call may write anywhere.
+      tx.unknownWrite(f.self);
+      if (fn.diagnostics.length === 0 || fn.diagnostics.some((d) => !STATIC_SAFE.has(d.code))) tx.unknownWrite('any');
+    }
+    f.reset();
+    bindCalls(f, fn, where);
+    bindAccesses(f, fn, where);
+  }
+}
+
+function bindAccesses(f: Frame, fn: FunctionFootprint, where: string): void {
+  const tx = f.tx;
+  const out = tx.out;
+  for (const [list, isWrite] of [
+    [fn.reads, false],
+    [fn.writes, true],
+  ] as const) {
+    for (const acc of list) {
+      if (acc.transient) continue;
+      const v = f.eval(acc.expr);
+      if (isUnbound(v)) {
+        tx.incomplete('unknown-slot', `${where}: ${isWrite ? 'write' : 'read'} ${acc.text}: ${v.why}`, acc.pcs[0]);
+        if (isWrite) tx.unknownWrite(f.self);
+        continue;
+      }
+      tx.add(isWrite ? out.writes : out.reads, f.self, v);
+    }
+  }
+  for (const b of fn.balanceReads) {
+    const v = f.eval(b);
+    if (isUnbound(v)) {
+      tx.incomplete('unknown-call-target', `${where}: BALANCE of an unbound address: ${v.why}`);
+      continue;
+    }
+    out.balanceReads.add(toAddr(v));
+    out.touched.add(toAddr(v));
+  }
+  for (const t of fn.transfers) {
+    const to = f.eval(t.to);
+    out.balanceWrites.add(f.self);
+    if (isUnbound(to)) {
+      tx.incomplete('unknown-call-target', `${where}: ETH transfer to an unbound address: ${to.why}`, t.pc);
+      continue;
+    }
+    out.balanceWrites.add(toAddr(to));
+    out.touched.add(toAddr(to));
+  }
+}
+
+interface PreparedCall {
+  call: ExternalCall;
+  at: string;
+  target: Val;
+  value: Lazy;
+  calldata: CallCalldata;
+}
+
+/**
+ * Registers, for every call of `fn`, a lazy resolver of its return data (so `callret` nodes evaluate on demand, in any
+ * order), then binds each callee's footprint.
+ */
+function bindCalls(f: Frame, fn: FunctionFootprint, where: string): void {
+  const tx = f.tx;
+  const ctx = tx.ctx;
+  const out = tx.out;
+  const prepared: PreparedCall[] = [];
+  for (const call of fn.calls) {
+    if (call.kind === 'CREATE' || call.kind === 'CREATE2' || call.kind === 'SELFDESTRUCT') continue;
+    const at = `${where}: ${call.kind} at pc ${call.pc}`;
+    let tv: Val | undefined;
+    const p: PreparedCall = {
+      call,
+      at,
+      get target(): Val {
+        return (tv ??= call.target ? f.eval(call.target) : new Unbound('no target expression'));
+      },
+      value: call.kind === 'CALL' || call.kind === 'CALLCODE'
+        ? once(() => (call.value ? f.eval(call.value) : 0n))
+        : call.kind === 'DELEGATECALL' ? f.value : () => 0n,
+      calldata: new CallCalldata(f, call),
+    };
+    prepared.push(p);
+    if (ctx.resolveCall) f.callData.set(call.id, once3(() => resolveCallResult(f, p)));
+  }
+  for (const call of fn.calls) {
+    const at = `${where}: ${call.kind} at pc ${call.pc}`;
+    if (call.kind === 'CREATE' || call.kind === 'CREATE2') {
+      tx.incomplete('unknown-call-target', `${at}: the created address and its constructor's storage are not predicted`, call.pc);
+      out.codeWrites = 'any';
+      out.nonceWrites.add(f.self);
+      out.balanceWrites.add(f.self);
+      tx.unknownWrite('any');
+      continue;
+    }
+    if (call.kind === 'SELFDESTRUCT') {
+      out.balanceWrites.add(f.self);
+      if (out.codeWrites !== 'any') out.codeWrites.add(f.self);
+      const t = call.target ? f.eval(call.target) : new Unbound('no beneficiary');
+      if (isUnbound(t)) tx.incomplete('unknown-call-target', `${at}: beneficiary unbound: ${t.why}`, call.pc);
+      else out.balanceWrites.add(toAddr(t));
+    }
+  }
+  for (const p of prepared) {
+    const { call, at } = p;
+    const tv = p.target;
+    if (isUnbound(tv)) {
+      tx.incomplete('unknown-call-target', `${at}: target unbound: ${tv.why}`, call.pc);
+      if (call.kind !== 'STATICCALL') tx.unknownWrite('any');
+      continue;
+    }
+    const target = toAddr(tv);
+    out.touched.add(target);
+    if (call.kind === 'CALL' || call.kind === 'CALLCODE') {
+      const v = p.value();
+      if (isUnbound(v) || v !== 0n) {
+        out.balanceWrites.add(f.self);
+        if (call.kind === 'CALL') out.balanceWrites.add(target);
+      }
+    }
+    if (isPrecompile(target, ctx.block.hardfork)) continue;
+    const changed = ctx.prior?.codeChangedBy(target);
+    if (changed) {
+      tx.incomplete('unknown-call-target', `${at}: code of ${target} may be changed by ${changed}`, call.pc);
+      tx.unknownWrite('any');
+    }
+    const code = ctx.state.code(target);
+    if (code.length === 0) continue;
+    if (f.depth + 1 >= MAX_BIND_DEPTH) {
+      tx.incomplete('limit-depth', `${at}: call depth ${f.depth + 1} not followed (MAX_BIND_DEPTH)`, call.pc);
+      tx.unknownWrite('any');
+      continue;
+    }
+    if (tx.frames >= MAX_BIND_FRAMES) {
+      tx.incomplete('limit-depth', `${at}: more than ${MAX_BIND_FRAMES} frames (MAX_BIND_FRAMES)`, call.pc);
+      tx.unknownWrite('any');
+      continue;
+    }
+    const delegate = call.kind === 'DELEGATECALL' || call.kind === 'CALLCODE';
+    const self = delegate ? f.self : target;
+    const caller: Lazy = call.kind === 'DELEGATECALL' ? f.caller : () => BigInt(f.self);
+    const child = new Frame(tx, tx.frames++, self, target, code, caller, p.value, p.calldata, f.depth + 1);
+    bindFrame(child);
+  }
+}
+
+function once3<T>(f: () => T): () => T {
+  let done = false;
+  let v: T;
+  return () => {
+    if (!done) {
+      v = f();
+      done = true;
+    }
+    return v;
+  };
+}
+
+/** The call's return data from the resolver, when its target and input are fully bound. */
+function resolveCallResult(f: Frame, p: PreparedCall): CallResult {
+  const tx = f.tx;
+  const { call } = p;
+  const tv = p.target;
+  if (isUnbound(tv)) return tv;
+  const target = toAddr(tv);
+  const data = p.calldata.bytes();
+  if (isUnbound(data)) return data;
+  const v = p.value();
+  if (isUnbound(v)) return v;
+  let from: Hex = f.self;
+  if (call.kind === 'DELEGATECALL') {
+    const c = f.caller();
+    if (isUnbound(c)) return c;
+    from = toAddr(c);
+  }
+  const storageAddr = call.kind === 'DELEGATECALL' || call.kind === 'CALLCODE' ? f.self : target;
+  const r = tx.ctx.resolveCall!({ kind: call.kind, from, to: target, storageAddr, value: v, data, origin: tx.tx.from });
+  if (isUnbound(r)) return r;
+  for (const rd of r.reads) tx.deps.push({ dep: rd, frame: f.id });
+  return { ok: r.ok, ret: r.returnData };
+}
+
+/** Binds the footprints reached by one transaction. */
+export function bindTx(tx: TxInput, ctx: BindContext): TxBinding {
+  const st = new TxState(ctx, tx);
+  const out = st.out;
+  out.nonceWrites.add(tx.from);
+  out.balanceWrites.add(tx.from);
+  out.balanceReads.add(tx.from);
+  if (tx.to === null) {
+    const created = createAddress(tx.from, tx.nonce);
+    out.touched.add(created);
+    if (out.codeWrites !== 'any') out.codeWrites.add(created);
+    out.nonceWrites.add(created);
+    if (tx.value !== 0n) out.balanceWrites.add(created);
+    st.incomplete('unknown-slot', `contract creation at ${created}: the constructor's storage writes are not predicted`);
+    st.unknownWrite(created);
+    st.unknownWrite('any');
+  } else {
+    const to = tx.to;
+    out.touched.add(to);
+    if (tx.value !== 0n) out.balanceWrites.add(to);
+    const changed = ctx.prior?.codeChangedBy(to);
+    if (changed) {
+      st.incomplete('unknown-call-target', `code of ${to} may be changed by ${changed}`);
+      st.unknownWrite('any');
+    }
+    const code = ctx.state.code(to);
+    if (!isPrecompile(to, ctx.block.hardfork) && code.length > 0) {
+      const frame = new Frame(st, st.frames++, to, to, code, () => BigInt(tx.from), () => tx.value, new ConcreteCalldata(tx.input), 0);
+      bindFrame(frame);
+    }
+  }
+  checkDeps(st);
+  return out;
+}
+
+/**
+ * A binding read a pre-state value (a key, a target, a proxy's implementation): if an earlier transaction, or this
+ * transaction itself, may write it first, the value used may be wrong, so the transaction cannot be complete.
+ */
+function checkDeps(st: TxState): void {
+  const out = st.out;
+  const prior = st.ctx.prior;
+  const seen = new Set<string>();
+  for (const { dep } of st.deps) {
+    const key = dep.kind === 'slot' ? `s${dep.addr}${dep.slot}` : `${dep.kind[0]}${dep.addr}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    let why: string | undefined;
+    if (dep.kind === 'slot') {
+      why = prior?.slotChangedBy(dep.addr, dep.slot);
+      if (!why) {
+        const own = out.writes.get(dep.addr)?.has(dep.slot);
+        const uw = out.unknownWrites;
+        if (own) why = 'this transaction';
+        else if (uw === 'any' || uw.has(dep.addr)) why = 'this transaction (an unbound write)';
+      }
+      if (why) {
+        out.staleDeps++;
+        st.incomplete('cross-check', `binding read ${dep.addr} slot ${toWordHex(dep.slot)}, which ${why} may write first`);
+      }
+    } else if (dep.kind === 'balance') {
+      // Balances change with every transaction's fees and values: any binding on a balance is not provably current.
+      out.staleDeps++;
+      st.incomplete('cross-check', `binding read the balance of ${dep.addr}, which changes during the block`);
+    } else {
+      why = prior?.codeChangedBy(dep.addr);
+      if (!why && (out.codeWrites === 'any' || out.codeWrites.has(dep.addr))) why = 'this transaction';
+      if (why) {
+        out.staleDeps++;
+        st.incomplete('cross-check', `binding read the code of ${dep.addr}, which ${why} may change first`);
+      }
+    }
+  }
+}

@@ -1,0 +1,155 @@
+/**
+ * Hints for a whole block: every transaction bound against the block's pre-state, in order.
+ *
+ * Earlier transactions may change state a binding reads (a slot read to find a key or a call target, a balance, a
+ * contract's code). We do not execute, so we cannot know the new values; instead the block tracks what each earlier
+ * transaction is predicted to write (slots, plus "somewhere in contract X" / "anywhere" for writes it could not bind),
+ * and a later binding that read such a value is marked incomplete with a `cross-check` diagnostic naming the earlier
+ * transaction. The keys it bound from the pre-state value are still reported (they are right unless the value
+ * really changed). `stats.staleTxs` counts how often that happens.
+ */
+import type { LoadedBlock } from '../chain/load.js';
+import type { AccessListEntry, Hex, TxHints } from '../types.js';
+import {
+  bindTx,
+  isPrecompile,
+  toWordHex,
+  type AnalysisProvider,
+  type BindContext,
+  type BlockEnv,
+  type CallResolver,
+  type PriorChanges,
+  type StateView,
+  type TxBinding,
+  type TxInput,
+} from './bind.js';
+import { blockEnv, stateView, txInput } from './context.js';
+
+/** What earlier transactions of the block are predicted to change. */
+export class BlockWrites implements PriorChanges {
+  private readonly slots = new Map<Hex, Map<bigint, number>>();
+  private readonly anyIn = new Map<Hex, number>();
+  private anyWhere: number | null = null;
+  private readonly code = new Map<Hex, number>();
+  private codeAnywhere: number | null = null;
+  private readonly balances = new Map<Hex, number>();
+
+  add(b: TxBinding): void {
+    for (const [addr, slots] of b.writes) {
+      let m = this.slots.get(addr);
+      if (!m) this.slots.set(addr, (m = new Map()));
+      for (const s of slots) if (!m.has(s)) m.set(s, b.index);
+    }
+    if (b.unknownWrites === 'any') this.anyWhere ??= b.index;
+    else for (const a of b.unknownWrites) if (!this.anyIn.has(a)) this.anyIn.set(a, b.index);
+    if (b.codeWrites === 'any') this.codeAnywhere ??= b.index;
+    else for (const a of b.codeWrites) if (!this.code.has(a)) this.code.set(a, b.index);
+    for (const a of b.balanceWrites) if (!this.balances.has(a)) this.balances.set(a, b.index);
+  }
+  slotChangedBy(addr: Hex, slot: bigint): string | undefined {
+    const i = this.slots.get(addr)?.get(slot);
+    if (i !== undefined) return `tx ${i}`;
+    const j = this.anyIn.get(addr);
+    if (j !== undefined) return `tx ${j} (unbound write to ${addr})`;
+    if (this.anyWhere !== null) return `tx ${this.anyWhere} (unbound writes)`;
+    return undefined;
+  }
+  balanceChangedBy(addr: Hex): string | undefined {
+    const i = this.balances.get(addr);
+    return i === undefined ? undefined : `tx ${i}`;
+  }
+  codeChangedBy(addr: Hex): string | undefined {
+    const i = this.code.get(addr);
+    if (i !== undefined) return `tx ${i}`;
+    if (this.codeAnywhere !== null) return `tx ${this.codeAnywhere} (creates or destroys a contract)`;
+    return undefined;
+  }
+}
+
+export interface HintsOptions {
+  analysis: AnalysisProvider;
+  resolveCall?: (state: StateView, env: BlockEnv, loaded: LoadedBlock) => CallResolver | undefined;
+  /** Track earlier transactions' writes (default true). Off: every binding trusts the pre-state (unsound). */
+  trackPrior?: boolean;
+}
+
+export interface BlockHints {
+  number: number;
+  hints: TxHints[];
+  bindings: TxBinding[];
+  stats: {
+    txs: number;
+    complete: number;
+    /** Transactions whose binding read a value an earlier transaction (or itself) may change first. */
+    staleTxs: number;
+    bindMs: number;
+  };
+}
+
+function entries(m: Map<Hex, Set<bigint>>, extra?: Iterable<Hex>): AccessListEntry[] {
+  const out = new Map<Hex, Hex[]>();
+  for (const [a, s] of m) out.set(a, [...s].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0)).map(toWordHex));
+  if (extra) for (const a of extra) if (!out.has(a)) out.set(a, []);
+  return [...out].map(([address, storageKeys]) => ({ address, storageKeys }));
+}
+
+/** A binding as the `TxHints` artifact: accessList = reads and writes, every touched contract listed. */
+export function toTxHints(b: TxBinding, hardfork?: string): TxHints {
+  const all = new Map<Hex, Set<bigint>>();
+  for (const m of [b.reads, b.writes]) {
+    for (const [a, s] of m) {
+      let t = all.get(a);
+      if (!t) all.set(a, (t = new Set()));
+      for (const x of s) t.add(x);
+    }
+  }
+  const touched = [...b.touched].filter((a) => !hardfork || !isPrecompile(a, hardfork));
+  return {
+    index: b.index,
+    hash: b.hash,
+    complete: b.complete,
+    accessList: entries(all, touched),
+    writes: entries(b.writes),
+    balances: [...new Set([...b.balanceReads, ...b.balanceWrites])].sort(),
+    diagnostics: b.diagnostics,
+  };
+}
+
+export function txInputs(loaded: LoadedBlock, source = 'block.json'): TxInput[] {
+  const env = blockEnv(loaded.block);
+  return loaded.block.transactions.map((t, i) => txInput(t, i, env.baseFee, `${source}: transactions[${i}]`));
+}
+
+export function hintsForBlock(loaded: LoadedBlock, opts: HintsOptions, source = 'block.json'): BlockHints {
+  const env = blockEnv(loaded.block);
+  const state = stateView(loaded.prestate);
+  const txs = loaded.block.transactions.map((t, i) => txInput(t, i, env.baseFee, `${source}: transactions[${i}]`));
+  const t0 = performance.now();
+  const prior = new BlockWrites();
+  const ctx: BindContext = {
+    state,
+    block: env,
+    analysis: opts.analysis,
+    codeHash: (a) => state.codeHash(a),
+    resolveCall: opts.resolveCall?.(state, env, loaded),
+    prior: opts.trackPrior === false ? undefined : prior,
+  };
+  const bindings: TxBinding[] = [];
+  for (const tx of txs) {
+    const b = bindTx(tx, ctx);
+    prior.add(b);
+    bindings.push(b);
+  }
+  const bindMs = performance.now() - t0;
+  return {
+    number: Number(loaded.block.number),
+    hints: bindings.map((b) => toTxHints(b, env.hardfork)),
+    bindings,
+    stats: {
+      txs: txs.length,
+      complete: bindings.filter((b) => b.complete).length,
+      staleTxs: bindings.filter((b) => b.staleDeps > 0).length,
+      bindMs,
+    },
+  };
+}

@@ -1,0 +1,211 @@
+import type { Prestate } from '../src/chain/load.js';
+import { applyOp, MASK } from '../src/hints/ops.js';
+import { bindTx, createAddress, keccakWords, toWordHex, Unbound, type BindContext, type BlockEnv, type TxInput } from '../src/hints/bind.js';
+import { BlockWrites, toTxHints } from '../src/hints/block.js';
+import { AnalysisCache, stateView } from '../src/hints/context.js';
+import type { Hex } from '../src/types.js';
+import * as F from './hints.fixtures.js';
+
+const A = (n: number): Hex => ('0x' + n.toString(16).padStart(40, '0')) as Hex;
+const TOKEN = A(0x1000);
+const TOKEN_B = A(0x1001);
+const PAIR = A(0x2000);
+const FACTORY = A(0x3000);
+const ROUTER = A(0x4000);
+const PROXY = A(0x5000);
+const ALICE = A(0xa11ce);
+const BOB = A(0xb0b);
+
+const word = (v: bigint | string) => BigInt(v).toString(16).padStart(64, '0');
+const calldata = (sel: string, ...args: (bigint | string)[]) => Uint8Array.from(Buffer.from(sel.slice(2) + args.map(word).join(''), 'hex'));
+const balSlot = (a: Hex) => keccakWords([BigInt(a), 0n]);
+
+const env: BlockEnv = { number: 100n, timestamp: 1000n, coinbase: 0xc0n, gasLimit: 30_000_000n, baseFee: 7n, difficulty: 0n, chainId: 1n, hardfork: 'shanghai' };
+
+function world(extra: (pre: Prestate) => void = () => {}) {
+  const acct = (code: number[] = [], storage: [bigint, bigint][] = []) => ({ balance: 10n ** 18n, nonce: 1n, code: Uint8Array.from(code), storage: new Map(storage) });
+  const pre: Prestate = new Map();
+  pre.set(TOKEN, acct([1]));
+  pre.set(TOKEN_B, acct([1]));
+  pre.set(PAIR, acct([2], [[6n, BigInt(TOKEN)], [7n, BigInt(TOKEN_B)]]));
+  pre.set(FACTORY, acct([3], [[keccakWords([BigInt(TOKEN_B), keccakWords([BigInt(TOKEN), 1n])]), BigInt(PAIR)]]));
+  pre.set(ROUTER, acct([4]));
+  pre.set(PROXY, acct([5], [[F.IMPL_SLOT, BigInt(TOKEN)]]));
+  pre.set(ALICE, acct());
+  extra(pre);
+  const state = stateView(pre);
+  const cache = new AnalysisCache(null)
+    .add(F.erc20(state.codeHash(TOKEN)))
+    .add(F.pair(state.codeHash(PAIR)))
+    .add(F.factory(state.codeHash(FACTORY)))
+    .add(F.router(state.codeHash(ROUTER), FACTORY))
+    .add(F.proxy(state.codeHash(PROXY)));
+  const ctx: BindContext = { state, block: env, analysis: cache.provider, codeHash: (a) => state.codeHash(a) };
+  return { pre, state, cache, ctx };
+}
+
+const tx = (to: Hex | null, input: Uint8Array, extra: Partial<TxInput> = {}): TxInput => ({
+  index: 0, hash: ('0x' + '11'.repeat(32)) as Hex, from: ALICE, to, value: 0n, input, nonce: 5n, gasPrice: 10n, ...extra,
+});
+
+const slotsOf = (m: Map<Hex, Set<bigint>>, a: Hex) => [...(m.get(a) ?? [])].sort();
+
+describe('256-bit operators', () => {
+  const neg = (x: bigint) => (MASK + 1n - x) & MASK;
+  test.each([
+    ['ADD', [MASK, 2n], 1n],
+    ['SUB', [0n, 1n], MASK],
+    ['DIV', [7n, 0n], 0n],
+    ['SDIV', [neg(8n), 2n], neg(4n)],
+    ['SDIV', [neg(7n), 2n], neg(3n)],
+    ['SMOD', [neg(7n), 3n], neg(1n)],
+    ['MOD', [7n, 3n], 1n],
+    ['EXP', [2n, 256n], 0n],
+    ['EXP', [3n, 5n], 243n],
+    ['SHL', [4n, 1n], 16n],
+    ['SHR', [256n, MASK], 0n],
+    ['SAR', [4n, neg(32n)], neg(2n)],
+    ['SAR', [300n, neg(1n)], MASK],
+    ['BYTE', [31n, 0x1234n], 0x34n],
+    ['BYTE', [32n, 0x1234n], 0n],
+    ['SIGNEXTEND', [0n, 0xffn], MASK],
+    ['SIGNEXTEND', [0n, 0x7fn], 0x7fn],
+    ['SLT', [neg(1n), 0n], 1n],
+    ['SGT', [neg(1n), 0n], 0n],
+    ['ADDMOD', [MASK, 2n, 3n], ((MASK + 2n) % 3n)],
+    ['MULMOD', [MASK, MASK, 7n], (MASK * MASK) % 7n],
+    ['NOT', [0n], MASK],
+    ['ISZERO', [0n], 1n],
+  ] as [string, bigint[], bigint][])('%s(%p) = %p', (op, args, want) => {
+    expect(applyOp(op, args)).toBe(want);
+  });
+  test('unknown operator or arity is undefined', () => {
+    expect(applyOp('FOO', [1n])).toBeUndefined();
+    expect(applyOp('ADD', [1n])).toBeUndefined();
+  });
+});
+
+describe('bindTx on fixtures', () => {
+  test('ERC20 transfer: balances[caller] and balances[arg0], complete', () => {
+    const { ctx } = world();
+    const b = bindTx(tx(TOKEN, calldata(F.SEL.transfer, BOB, 5n)), ctx);
+    expect(b.complete).toBe(true);
+    expect(slotsOf(b.writes, TOKEN)).toEqual([balSlot(ALICE), balSlot(BOB)].sort());
+    const h = toTxHints(b);
+    expect(h.accessList).toEqual([{ address: TOKEN, storageKeys: [balSlot(ALICE), balSlot(BOB)].sort((x, y) => (x < y ? -1 : 1)).map(toWordHex) }]);
+  });
+
+  test('dirty high bits of an address argument are masked', () => {
+    const { ctx } = world();
+    const b = bindTx(tx(TOKEN, calldata(F.SEL.transfer, (0xffn << 200n) | BigInt(BOB), 5n)), ctx);
+    expect(b.writes.get(TOKEN)?.has(balSlot(BOB))).toBe(true);
+  });
+
+  test('short calldata reads as zero-padded', () => {
+    const { ctx } = world();
+    const b = bindTx(tx(TOKEN, calldata(F.SEL.transfer).subarray(0, 4)), ctx);
+    expect(b.writes.get(TOKEN)?.has(balSlot(A(0)))).toBe(true);
+  });
+
+  test('pair.swap follows token0/token1 from the pre-state into the tokens', () => {
+    const { ctx } = world();
+    const b = bindTx(tx(PAIR, calldata(F.SEL.swap, 0n, 7n, BOB, 0x80n, 0n)), ctx);
+    expect(b.complete).toBe(true);
+    expect(slotsOf(b.writes, PAIR)).toEqual([8n]);
+    expect(slotsOf(b.writes, TOKEN)).toEqual([balSlot(PAIR), balSlot(BOB)].sort());
+    expect(slotsOf(b.writes, TOKEN_B)).toEqual([balSlot(PAIR), balSlot(BOB)].sort());
+    // balanceOf(address(this)) in the tokens: a read of balances[pair]
+    expect(b.reads.get(TOKEN)?.has(balSlot(PAIR))).toBe(true);
+  });
+
+  test('router: the pair comes from a call return; unresolved it is incomplete, but the token pull is still bound', () => {
+    const { ctx } = world();
+    const input = calldata('0x11111111', TOKEN, TOKEN_B, 10n, 9n, BOB);
+    const b = bindTx(tx(ROUTER, input), ctx);
+    expect(b.complete).toBe(false);
+    expect(b.diagnostics.some((d) => /return value of call #0/.test(d.message))).toBe(true);
+    expect(b.reads.get(FACTORY)?.size).toBe(1);
+    // transferFrom(caller=ROUTER's caller... ) allowance[alice][router] is bound; balances[pair] is not (the pair is unknown)
+    expect(b.writes.get(TOKEN)?.has(balSlot(ALICE))).toBe(true);
+  });
+
+  test('router with a call resolver: router -> pair -> tokens, complete', () => {
+    const { ctx, state } = world();
+    ctx.resolveCall = (req) => {
+      // a fake "execution" of the factory getter: exactly what the footprint says it reads
+      if (req.to !== FACTORY) return new Unbound('only the factory');
+      const a = BigInt('0x' + Buffer.from(req.data.subarray(4, 36)).toString('hex'));
+      const b = BigInt('0x' + Buffer.from(req.data.subarray(36, 68)).toString('hex'));
+      const slot = keccakWords([b, keccakWords([a, 1n])]);
+      return { ok: true, returnData: Uint8Array.from(Buffer.from(word(state.storage(FACTORY, slot)), 'hex')), reads: [{ kind: 'slot', addr: FACTORY, slot }] };
+    };
+    const b = bindTx(tx(ROUTER, calldata('0x11111111', TOKEN, TOKEN_B, 10n, 9n, BOB)), ctx);
+    expect(b.diagnostics).toEqual([]);
+    expect(b.complete).toBe(true);
+    expect(slotsOf(b.writes, PAIR)).toEqual([8n]);
+    expect(b.writes.get(TOKEN)?.has(balSlot(PAIR))).toBe(true);
+    expect(b.writes.get(TOKEN_B)?.has(balSlot(BOB))).toBe(true);
+    expect(b.frames.map((f) => f.depth)).toEqual([0, 1, 1, 1, 2, 2, 2, 2]);
+  });
+
+  test('proxy: implementation from the EIP-1967 slot, storage stays the proxy\'s, caller preserved', () => {
+    const { ctx } = world();
+    const b = bindTx(tx(PROXY, calldata(F.SEL.transfer, BOB, 5n)), ctx);
+    expect(b.complete).toBe(true);
+    expect(slotsOf(b.reads, PROXY)).toContain(F.IMPL_SLOT);
+    expect(slotsOf(b.writes, PROXY)).toEqual([balSlot(ALICE), balSlot(BOB)].sort());
+    expect(b.writes.get(TOKEN)).toBeUndefined();
+  });
+
+  test('an earlier write to a slot a binding reads makes the later transaction incomplete', () => {
+    const { ctx } = world();
+    const prior = new BlockWrites();
+    ctx.prior = prior;
+    // tx 0 "upgrades" the proxy: a fixture binding that writes the implementation slot
+    prior.add({ ...bindTx(tx(TOKEN, calldata(F.SEL.transfer, BOB, 1n)), ctx), index: 0, writes: new Map([[PROXY, new Set([F.IMPL_SLOT])]]) });
+    const b = bindTx(tx(PROXY, calldata(F.SEL.transfer, BOB, 5n), { index: 1 }), ctx);
+    expect(b.complete).toBe(false);
+    expect(b.staleDeps).toBe(1);
+    expect(b.diagnostics.some((d) => d.code === 'cross-check' && /tx 0/.test(d.message))).toBe(true);
+    // still bound against the pre-state value
+    expect(b.writes.get(PROXY)?.has(balSlot(BOB))).toBe(true);
+  });
+
+  test('unknown selector without a fallback footprint: incomplete, no crash', () => {
+    const { ctx } = world();
+    const b = bindTx(tx(TOKEN, calldata('0xdeadbeef', 1n)), ctx);
+    expect(b.complete).toBe(false);
+    expect(b.diagnostics[0]!.message).toMatch(/no function for selector 0xdeadbeef/);
+  });
+
+  test('plain transfer to an address without code: complete, balances only', () => {
+    const { ctx } = world();
+    const b = bindTx(tx(BOB, new Uint8Array(0), { value: 3n }), ctx);
+    expect(b.complete).toBe(true);
+    expect(b.reads.size + b.writes.size).toBe(0);
+    expect([...b.balanceWrites].sort()).toEqual([ALICE, BOB].sort());
+  });
+
+  test('precompile call: complete, no storage', () => {
+    const { ctx } = world();
+    const b = bindTx(tx(A(2), new Uint8Array(5)), ctx);
+    expect(b.complete).toBe(true);
+    expect(toTxHints(b, 'shanghai').accessList).toEqual([]);
+  });
+
+  test('contract creation: the new address from sender and nonce, incomplete', () => {
+    const { ctx } = world();
+    const b = bindTx(tx(null, new Uint8Array([0x60, 0x00])), ctx);
+    expect(b.complete).toBe(false);
+    // well-known vector: 0x6ac7ea33f8831ea9dcc53393aaa88b25a785dbf0 with nonce 0 creates 0xcd234a471b72ba2f1ccf0a70fcaba648a5eecd8d
+    expect(createAddress('0x6ac7ea33f8831ea9dcc53393aaa88b25a785dbf0', 0n)).toBe('0xcd234a471b72ba2f1ccf0a70fcaba648a5eecd8d');
+    expect(b.touched.has(createAddress(ALICE, 5n))).toBe(true);
+  });
+
+  test('no analysis for a contract: incomplete with the reason', () => {
+    const { ctx } = world((pre) => pre.set(A(0x9999), { balance: 0n, nonce: 1n, code: Uint8Array.of(9, 9), storage: new Map() }));
+    const b = bindTx(tx(A(0x9999), calldata(F.SEL.transfer, BOB, 1n)), ctx);
+    expect(b.complete).toBe(false);
+    expect(b.diagnostics[0]!.message).toMatch(/no analysis/);
+  });
+});
