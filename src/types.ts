@@ -33,8 +33,11 @@ export type Expr =
   | { k: 'cdx'; off: Expr }
   /** A word read from this contract's storage (SLOAD) or transient storage (TLOAD) at `slot`, before the tx writes it. */
   | { k: 'sload'; slot: Expr; transient?: boolean }
-  /** keccak256 over the concatenation of 32-byte words. */
-  | { k: 'keccak'; words: Expr[] }
+  /**
+   * keccak256 over the concatenation of 32-byte words; when `size` is given, over its first `size` bytes only
+   * (abi.encodePacked input that is not a whole number of words).
+   */
+  | { k: 'keccak'; words: Expr[]; size?: number }
   /** An EVM arithmetic / bitwise / comparison operator over operands (`op` is the mnemonic, e.g. ADD, AND, SHR). */
   | { k: 'op'; op: string; args: Expr[] }
   /** Word `word` of the return data of external call number `call` (an index into FunctionFootprint.calls). */
@@ -99,6 +102,8 @@ export interface Key {
  * - `mapping`: keccak(key . base), Solidity's mapping layout; `base` may itself be a mapping (nested mappings);
  * - `array`:   keccak(base) + index, a dynamic array's element (or a long string/bytes chunk);
  * - `offset`:  base + n, a struct field or a static array element past a computed slot;
+ * - `computed`: any other slot computed from the transaction's inputs (hand-written assembly layouts); exact, since
+ *   its expression binds to one concrete slot per transaction;
  * - `unknown`: the analysis could not tell; the footprint is then incomplete.
  */
 export type Slot =
@@ -106,6 +111,7 @@ export type Slot =
   | { kind: 'mapping'; base: Slot; key: Key }
   | { kind: 'array'; base: Slot; index: Key }
   | { kind: 'offset'; base: Slot; offset: number }
+  | { kind: 'computed'; key: Key }
   | { kind: 'unknown'; why: string };
 
 /** One storage access (read or write) a function may make. */

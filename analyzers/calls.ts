@@ -1,0 +1,47 @@
+/**
+ * External-call analysis: CALL, STATICCALL, DELEGATECALL, CALLCODE, CREATE/CREATE2 and SELFDESTRUCT sites with
+ * target, selector, argument words and value as symbolic expressions; ETH leaving the contract as transfers.
+ */
+import type { CallSite, Observer } from '../src/evm/machine.js';
+import { hasUnknown, toExpr } from '../src/evm/sym.js';
+import type { Diagnostic, Expr, ExternalCall } from '../src/types.js';
+import { render } from './render.js';
+
+export class CallAnalyzer implements Observer {
+  private readonly sites: CallSite[] = [];
+
+  call(site: CallSite): void {
+    this.sites.push(site);
+  }
+
+  finish(): { calls: ExternalCall[]; transfers: { to: Expr; value: Expr; pc: number }[]; diagnostics: Diagnostic[]; exact: boolean } {
+    const diagnostics: Diagnostic[] = [];
+    let exact = true;
+    const calls: ExternalCall[] = [];
+    const transfers: { to: Expr; value: Expr; pc: number }[] = [];
+    for (const s of this.sites.sort((a, b) => a.id - b.id)) {
+      const c: ExternalCall = { id: s.id, kind: s.kind, selector: s.selector === null ? null : `0x${s.selector.toString(16).padStart(8, '0')}`, args: s.args ? s.args.map(toExpr) : null, inputSize: s.inputSize, pc: s.pc };
+      if (s.target) c.target = toExpr(s.target);
+      if (s.value) c.value = toExpr(s.value);
+      calls.push(c);
+      const creates = s.kind === 'CREATE' || s.kind === 'CREATE2';
+      if (s.kind !== 'SELFDESTRUCT' && !creates) {
+        if (!s.target || hasUnknown(s.target)) {
+          exact = false;
+          diagnostics.push({ code: 'unknown-call-target', message: `${s.kind} to an address the analysis cannot name: ${s.target ? render(s.target) : '?'}`, pc: s.pc });
+        }
+        if (!s.args || s.args.some((a) => hasUnknown(a))) {
+          exact = false;
+          diagnostics.push({ code: 'unknown-call-input', message: `${s.kind} input not known word by word`, pc: s.pc });
+        }
+      } else if (creates) {
+        exact = false;
+        diagnostics.push({ code: 'unknown-call-target', message: `${s.kind}: the new contract's accesses are not analysed`, pc: s.pc });
+      }
+      if (s.value && !(s.value.isConst && s.value.v === 0n) && (s.kind === 'CALL' || s.kind === 'CALLCODE' || s.kind === 'SELFDESTRUCT' || creates)) {
+        transfers.push({ to: s.target ? toExpr(s.target) : { k: 'unknown', why: 'created address' }, value: toExpr(s.value), pc: s.pc });
+      }
+    }
+    return { calls, transfers, diagnostics, exact };
+  }
+}

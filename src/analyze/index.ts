@@ -1,0 +1,148 @@
+/**
+ * Pipeline stage 1: runtime bytecode -> ContractAnalysis. evmole finds the selectors, argument types and mutability;
+ * our abstract EVM (src/evm) explores each entry with the selector fixed, and the analyzers (analyzers/) turn what it
+ * saw into key-level footprints. evmole's storage records serve as a cross-check.
+ */
+import { contractInfo } from 'evmole';
+import { BalanceAnalyzer } from '../../analyzers/balances.js';
+import { CallAnalyzer } from '../../analyzers/calls.js';
+import { MutabilityAnalyzer } from '../../analyzers/mutability.js';
+import { rootSlot } from '../../analyzers/render.js';
+import { StorageAnalyzer } from '../../analyzers/storage.js';
+import { applyRules, knownSignature } from '../../rules/index.js';
+import { PrescientError } from '../errors.js';
+import { Machine } from '../evm/machine.js';
+import { jumpdests } from '../evm/opcodes.js';
+import { SymBuilder } from '../evm/sym.js';
+import type { ContractAnalysis, Diagnostic, FunctionFootprint, Hex, Mutability, StorageVariable } from '../types.js';
+import { keccak256, selectorOf, toHex } from '../util/keccak.js';
+
+export interface AnalyzeOptions {
+  /** JSON ABI: names functions (signatures) and adds selectors evmole might not find. */
+  abi?: readonly unknown[] | null;
+  name?: string | null;
+  storageLayout?: StorageVariable[] | null;
+  /** Compare with evmole's storage records (costs ~25 ms on a large contract). Default true. */
+  crossCheck?: boolean;
+}
+
+type Entry = { selector: Hex | 'fallback' | 'receive'; sel: bigint | null; empty: boolean };
+
+interface AbiFn {
+  type?: string;
+  name?: string;
+  inputs?: { type: string; components?: unknown[] }[];
+  stateMutability?: string;
+}
+
+function canonicalType(p: { type: string; components?: unknown[] }): string {
+  if (p.type.startsWith('tuple')) {
+    const inner = ((p.components ?? []) as { type: string; components?: unknown[] }[]).map(canonicalType).join(',');
+    return `(${inner})${p.type.slice(5)}`;
+  }
+  return p.type;
+}
+
+function abiSignatures(abi: readonly unknown[] | null | undefined): Map<string, { signature: string; mutability: Mutability | null }> {
+  const out = new Map<string, { signature: string; mutability: Mutability | null }>();
+  for (const item of abi ?? []) {
+    const f = item as AbiFn;
+    if (f.type !== 'function' || !f.name) continue;
+    const signature = `${f.name}(${(f.inputs ?? []).map(canonicalType).join(',')})`;
+    out.set(selectorOf(signature), { signature, mutability: (f.stateMutability as Mutability) ?? null });
+  }
+  return out;
+}
+
+/** Analyze runtime bytecode. Throws PrescientError only for empty code; everything else is data. */
+export function analyzeCode(code: Uint8Array, opts: AnalyzeOptions = {}): ContractAnalysis {
+  const t0 = performance.now();
+  if (code.length === 0) throw new PrescientError('EMPTY_CODE', opts.name ?? 'code', 'empty bytecode');
+  const codeHex = Buffer.from(code).toString('hex');
+  const crossCheck = opts.crossCheck ?? true;
+  const info = contractInfo(codeHex, { selectors: true, arguments: true, stateMutability: true, storage: crossCheck });
+  const fromAbi = abiSignatures(opts.abi);
+  const evmoleFns = new Map<string, { mutability: Mutability | null }>();
+  for (const f of info.functions ?? []) evmoleFns.set(`0x${f.selector}`, { mutability: (f.stateMutability as Mutability) ?? null });
+
+  const selectors = new Set<string>([...evmoleFns.keys(), ...fromAbi.keys()]);
+  const sorted = [...selectors].sort();
+  const entries: Entry[] = sorted.map((s) => ({ selector: s as Hex, sel: BigInt(s), empty: false }));
+  // Fallback: calldata whose selector matches nothing. Pick a value no function uses.
+  let unused = 0n;
+  while (selectors.has(`0x${unused.toString(16).padStart(8, '0')}`)) unused++;
+  entries.push({ selector: 'fallback', sel: unused, empty: false }, { selector: 'receive', sel: null, empty: true });
+
+  const jd = jumpdests(code);
+  const b = new SymBuilder();
+  const functions: FunctionFootprint[] = [];
+  for (const e of entries) {
+    b.selector = e.sel;
+    b.emptyCalldata = e.empty;
+    b.depthHits = 0;
+    const storage = new StorageAnalyzer();
+    const calls = new CallAnalyzer();
+    const balances = new BalanceAnalyzer();
+    const mut = new MutabilityAnalyzer();
+    const run = new Machine(code, jd, b, [storage, calls, balances, mut]).run();
+    const s = storage.finish();
+    const c = calls.finish();
+    const bal = balances.finish();
+    const diagnostics: Diagnostic[] = [...run.diagnostics, ...s.diagnostics, ...c.diagnostics, ...bal.diagnostics];
+    if (b.depthHits > 0) diagnostics.push({ code: 'limit-depth', message: `${b.depthHits} expression(s) grew past the depth limit and became unknown` });
+    const abiFn = e.sel !== null && !e.empty ? fromAbi.get(e.selector) : undefined;
+    const fp: FunctionFootprint = {
+      selector: e.selector,
+      signature: abiFn?.signature ?? (e.selector.startsWith('0x') ? knownSignature(e.selector) : null),
+      mutability: abiFn?.mutability ?? evmoleFns.get(e.selector)?.mutability ?? mut.finish(),
+      reads: s.reads,
+      writes: s.writes,
+      calls: c.calls,
+      balanceReads: bal.balanceReads,
+      transfers: c.transfers,
+      complete: run.exhaustive && s.exact && c.exact && bal.exact && b.depthHits === 0,
+      diagnostics,
+      rules: [],
+    };
+    if ((fp.mutability === 'view' || fp.mutability === 'pure') && fp.writes.some((w) => !w.transient)) {
+      fp.diagnostics.push({ code: 'cross-check', message: `declared ${fp.mutability} but a path writes storage` });
+    }
+    applyRules(fp, c.calls.some((x) => x.kind === 'DELEGATECALL'));
+    functions.push(fp);
+  }
+
+  if (crossCheck) crossCheckStorage(info.storage ?? [], functions);
+
+  return {
+    schema: 'prescient/analysis@1',
+    codeHash: toHex(keccak256(code)),
+    codeSize: code.length,
+    name: opts.name ?? null,
+    functions,
+    storageLayout: opts.storageLayout ?? null,
+    diagnostics: [],
+    ms: Math.round((performance.now() - t0) * 100) / 100,
+  };
+}
+
+/**
+ * evmole's storage records name, per base slot, which selectors read and write it. A base slot evmole says a function
+ * writes that none of our writes is rooted at means we may have missed something: the function becomes incomplete.
+ */
+function crossCheckStorage(records: { slot: string; reads: string[]; writes: string[] }[], functions: FunctionFootprint[]): void {
+  const bySel = new Map(functions.map((f) => [f.selector.replace(/^0x/, ''), f]));
+  for (const r of records) {
+    const slot = BigInt('0x' + r.slot);
+    for (const [list, kind] of [[r.writes, 'writes'], [r.reads, 'reads']] as const) {
+      for (const sel of list) {
+        const f = bySel.get(sel);
+        if (!f) continue;
+        const mine = kind === 'writes' ? f.writes : [...f.reads, ...f.writes];
+        if (mine.some((a) => rootSlot(a.slot) === slot || a.slot.kind === 'unknown' || a.slot.kind === 'computed')) continue;
+        // Only writes can make a footprint unsound for conflicts; a missed read is reported as well.
+        f.complete = false;
+        f.diagnostics.push({ code: 'cross-check', message: `evmole: ${kind === 'writes' ? 'writes' : 'reads'} base slot 0x${slot.toString(16)}, which no access here is rooted at` });
+      }
+    }
+  }
+}

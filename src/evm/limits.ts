@@ -1,0 +1,19 @@
+/**
+ * Exploration limits of the abstract EVM. Every limit, when hit, widens the answer to "unknown" (with a diagnostic)
+ * and marks the function incomplete: the safe direction. Tuned so a 24 KB contract analyzes in well under a second.
+ */
+
+/** Instructions executed across all paths of one function before exploration stops. */
+export const MAX_STEPS_PER_FUNCTION = 60_000;
+/** Distinct abstract states kept apart at one program point (same call context) before they are joined. */
+export const MAX_STATES_PER_POINT = 3;
+/** Joins at one program point before the point is abandoned (a join only widens, so this is a safety net). */
+export const MAX_JOINS_PER_POINT = 24;
+/** Deepest expression kept; deeper ones (hash chains grown in a loop) become unknown. */
+export const MAX_EXPR_DEPTH = 48;
+/** Longest memory region hashed or passed as call input that is kept word by word. */
+export const MAX_REGION_WORDS = 24;
+/** Most distinct external calls recorded for one function. */
+export const MAX_CALLS_PER_FUNCTION = 64;
+/** Most distinct storage accesses recorded for one function (reads + writes). */
+export const MAX_ACCESSES_PER_FUNCTION = 512;

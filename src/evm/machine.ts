@@ -1,0 +1,461 @@
+/**
+ * The abstract EVM: explores every path of one entry (a selector, fallback or receive) over symbolic values and tells
+ * its observers (analyzers/) what each step does to storage, calls and balances. It never decides what a footprint
+ * is; it only reports steps and the imprecision it introduced (diagnostics).
+ *
+ * Termination: states at a program point are keyed by the jump destinations on their stack (the internal-call
+ * context); past MAX_STATES_PER_POINT distinct states a point joins them, turning differing stack words into
+ * `unknown` and memory written since their common history into havoc. Joins only widen, so loops reach a fixpoint.
+ */
+import type { CallKind, Diagnostic, DiagnosticCode } from '../types.js';
+import { MAX_CALLS_PER_FUNCTION, MAX_JOINS_PER_POINT, MAX_REGION_WORDS, MAX_STATES_PER_POINT, MAX_STEPS_PER_FUNCTION } from './limits.js';
+import { commonTail, havoc, type MemEntry, normalise, type Offset, readRange, UNBOUNDED, writeByte, writeRegion, writeWord } from './memory.js';
+import { OPCODES, type OpInfo } from './opcodes.js';
+import { type Sym, type SymBuilder } from './sym.js';
+
+/** An external call (or CREATE, SELFDESTRUCT) as the machine saw it. */
+export interface CallSite {
+  id: number;
+  kind: CallKind;
+  pc: number;
+  target: Sym | null;
+  value: Sym | null;
+  /** 4-byte selector when the first input bytes are constant. */
+  selector: bigint | null;
+  /** Input words after the selector (or all input when shorter than 4 bytes / no selector); null when unknown. */
+  args: Sym[] | null;
+  inputSize: number | null;
+}
+
+/** What an analysis watching the machine may hear about. All optional. */
+export interface Observer {
+  sload?(pc: number, slot: Sym, transient: boolean): void;
+  sstore?(pc: number, slot: Sym, value: Sym, transient: boolean): void;
+  call?(site: CallSite): void;
+  balance?(pc: number, addr: Sym): void;
+  /** Every executed instruction (cheap analyses such as mutability). */
+  step?(pc: number, op: OpInfo): void;
+}
+
+export interface ExploreOptions {
+  /** Where to start (0 for a normal call). */
+  entry?: number;
+}
+
+export interface ExploreResult {
+  steps: number;
+  diagnostics: Diagnostic[];
+  /** False when an exploration limit cut paths off or a jump could not be followed. */
+  exhaustive: boolean;
+}
+
+interface StoreEntry {
+  readonly next: StoreEntry | null;
+  readonly slot: Sym;
+  readonly val: Sym;
+  readonly transient: boolean;
+  readonly id: number;
+}
+
+interface State {
+  pc: number;
+  stack: Sym[];
+  mem: MemEntry | null;
+  store: StoreEntry | null;
+  /** Id of the last external call, for RETURNDATACOPY. */
+  lastCall: number;
+}
+
+interface Point {
+  count: number;
+  seen: Set<string>;
+  ref: Sym[] | null;
+  refMem: MemEntry | null;
+  joined: Sym[] | null;
+  tail: MemEntry | null | undefined;
+  joins: number;
+}
+
+let nextStoreId = 1;
+
+export class Machine {
+  private readonly code: Uint8Array;
+  private readonly jd: Uint8Array;
+  private readonly b: SymBuilder;
+  private readonly obs: Observer[];
+  private readonly diags = new Map<string, Diagnostic>();
+  private readonly calls = new Map<string, number>();
+  private exhaustive = true;
+
+  constructor(code: Uint8Array, jumpdests: Uint8Array, builder: SymBuilder, observers: Observer[]) {
+    this.code = code;
+    this.jd = jumpdests;
+    this.b = builder;
+    this.obs = observers;
+  }
+
+  private diag(code: DiagnosticCode, message: string, pc?: number): void {
+    const key = code + '|' + message + '|' + (pc ?? '');
+    if (!this.diags.has(key)) this.diags.set(key, pc === undefined ? { code, message } : { code, message, pc });
+  }
+
+  private isJumpdestConst(s: Sym): boolean {
+    return s.isConst && s.v < BigInt(this.code.length) && this.jd[Number(s.v)] === 1;
+  }
+
+  /** Explore every path from `entry`. */
+  run(opts: ExploreOptions = {}): ExploreResult {
+    const b = this.b;
+    const code = this.code;
+    const points = new Map<string, Point>();
+    const work: State[] = [{ pc: opts.entry ?? 0, stack: [], mem: null, store: null, lastCall: -1 }];
+    let steps = 0;
+    const callObservers = this.obs.filter((o) => o.call);
+    const stepObservers = this.obs.filter((o) => o.step);
+    const sloadObservers = this.obs.filter((o) => o.sload);
+    const sstoreObservers = this.obs.filter((o) => o.sstore);
+    const balanceObservers = this.obs.filter((o) => o.balance);
+
+    outer: while (work.length) {
+      const st = work.pop()!;
+      const stack = st.stack;
+      let pc = st.pc;
+      let first = true;
+      for (;;) {
+        if (++steps > MAX_STEPS_PER_FUNCTION) {
+          this.diag('limit-steps', `exploration stopped after ${MAX_STEPS_PER_FUNCTION} steps; accesses on unexplored paths are unknown`);
+          this.exhaustive = false;
+          break outer;
+        }
+        const opcode = pc < code.length ? code[pc]! : 0x00;
+        const info = OPCODES[opcode]!;
+        if (opcode === 0x5b && !first) {
+          // Arriving at a block by fall-through: the same join discipline as a jump.
+          st.pc = pc;
+          if (!this.enter(points, st)) continue outer;
+        }
+        first = false;
+        if (stack.length < info.pops) break; // stack underflow: exceptional halt
+        for (const o of stepObservers) o.step!(pc, info);
+        const at = pc;
+        pc += 1 + info.imm;
+        switch (info.name) {
+          case 'STOP': case 'RETURN': case 'REVERT': case 'INVALID':
+            continue outer;
+          case 'JUMPDEST':
+            break;
+          case 'POP':
+            stack.pop();
+            break;
+          case 'JUMP': case 'JUMPI': {
+            const dest = stack.pop()!;
+            const cond = info.name === 'JUMPI' ? stack.pop()! : b.const(1n);
+            if (cond.isConst && cond.v === 0n) break;
+            if (!dest.isConst) {
+              this.diag('dynamic-jump', 'jump to a computed destination; paths past it are not explored', at);
+              this.exhaustive = false;
+              if (cond.isConst) continue outer;
+              break;
+            }
+            const d = dest.v < BigInt(code.length) ? Number(dest.v) : -1;
+            const valid = d >= 0 && this.jd[d] === 1;
+            if (cond.isConst) {
+              if (!valid) continue outer; // invalid jump: exceptional halt
+              pc = d;
+              st.pc = pc;
+              if (!this.enter(points, st)) continue outer;
+              first = true;
+              break;
+            }
+            // Fork: the taken branch goes on the worklist, this path falls through.
+            if (valid) {
+              const fork: State = { pc: d, stack: stack.slice(), mem: st.mem, store: st.store, lastCall: st.lastCall };
+              if (this.enter(points, fork)) work.push(fork);
+            }
+            break;
+          }
+          case 'PC':
+            stack.push(b.const(BigInt(at)));
+            break;
+          case 'KECCAK256': {
+            const off = stack.pop()!, len = stack.pop()!;
+            stack.push(this.hash(st, off, len));
+            break;
+          }
+          case 'ADDRESS': case 'ORIGIN': case 'CALLER': case 'CALLVALUE': case 'CALLDATASIZE': case 'GASPRICE':
+          case 'COINBASE': case 'TIMESTAMP': case 'NUMBER': case 'DIFFICULTY': case 'GASLIMIT': case 'CHAINID':
+          case 'BASEFEE': case 'BLOBBASEFEE': case 'GAS': case 'CODESIZE': case 'RETURNDATASIZE': case 'MSIZE':
+            if (info.name === 'CODESIZE') stack.push(b.const(BigInt(code.length)));
+            else stack.push(b.env(info.name));
+            break;
+          case 'SELFBALANCE': {
+            const self = b.env('ADDRESS');
+            for (const o of balanceObservers) o.balance!(at, self);
+            stack.push(b.env('SELFBALANCE'));
+            break;
+          }
+          case 'BALANCE': {
+            const a = stack.pop()!;
+            for (const o of balanceObservers) o.balance!(at, a);
+            stack.push(b.balance(a));
+            break;
+          }
+          case 'EXTCODESIZE': case 'EXTCODEHASH':
+            stack.push(b.ext(info.name, stack.pop()!));
+            break;
+          case 'BLOCKHASH':
+            stack.pop();
+            stack.push(b.env('BLOCKHASH'));
+            break;
+          case 'BLOBHASH':
+            stack.pop();
+            stack.push(b.unknown('blob hash'));
+            break;
+          case 'CALLDATALOAD':
+            stack.push(b.calldata(stack.pop()!));
+            break;
+          case 'CALLDATACOPY': case 'CODECOPY': case 'RETURNDATACOPY': case 'EXTCODECOPY': {
+            if (info.name === 'EXTCODECOPY') stack.pop();
+            const dest = stack.pop()!, src = stack.pop()!, len = stack.pop()!;
+            this.copy(st, info.name, dest, src, len);
+            break;
+          }
+          case 'MCOPY': {
+            const dest = stack.pop()!, src = stack.pop()!, len = stack.pop()!;
+            this.mcopy(st, dest, src, len);
+            break;
+          }
+          case 'MLOAD': {
+            const o = normalise(stack.pop()!);
+            stack.push(o ? readRange(st.mem, o, 32, b, code)[0]! : b.unknown('load at an unknown memory offset'));
+            break;
+          }
+          case 'MSTORE': case 'MSTORE8': {
+            const off = stack.pop()!, val = stack.pop()!;
+            const o = normalise(off);
+            if (!o) st.mem = havoc(st.mem);
+            else st.mem = info.name === 'MSTORE' ? writeWord(st.mem, o, val) : writeByte(st.mem, o, val);
+            break;
+          }
+          case 'SLOAD': case 'TLOAD': {
+            const slot = stack.pop()!;
+            const transient = info.name === 'TLOAD';
+            for (const o of sloadObservers) o.sload!(at, slot, transient);
+            let v: Sym | null = null;
+            for (let e = st.store; e; e = e.next) if (e.slot === slot && e.transient === transient) { v = e.val; break; }
+            stack.push(v ?? b.sload(slot, transient));
+            break;
+          }
+          case 'SSTORE': case 'TSTORE': {
+            const slot = stack.pop()!, val = stack.pop()!;
+            const transient = info.name === 'TSTORE';
+            for (const o of sstoreObservers) o.sstore!(at, slot, val, transient);
+            st.store = { next: st.store, slot, val, transient, id: nextStoreId++ };
+            break;
+          }
+          case 'CALL': case 'CALLCODE': case 'DELEGATECALL': case 'STATICCALL': {
+            stack.pop(); // gas
+            const target = stack.pop()!;
+            const value = info.name === 'CALL' || info.name === 'CALLCODE' ? stack.pop()! : null;
+            const inOff = stack.pop()!, inLen = stack.pop()!, outOff = stack.pop()!, outLen = stack.pop()!;
+            const id = this.callSite(st, at, info.name as CallKind, target, value, inOff, inLen, callObservers);
+            st.lastCall = id;
+            const o = normalise(outOff);
+            if (!o) st.mem = havoc(st.mem);
+            else if (!(outLen.isConst && outLen.v === 0n)) {
+              const size = outLen.isConst && outLen.v < BigInt(UNBOUNDED) ? Number(outLen.v) : UNBOUNDED;
+              st.mem = writeRegion(st.mem, o, size, id >= 0 ? { kind: 'ret', call: id, off: 0 } : { kind: 'unknown', why: 'return data' });
+            }
+            stack.push(id >= 0 ? b.callok(id) : b.unknown('call result'));
+            break;
+          }
+          case 'CREATE': case 'CREATE2': {
+            const value = stack.pop()!, inOff = stack.pop()!, inLen = stack.pop()!;
+            if (info.name === 'CREATE2') stack.pop(); // salt
+            const id = this.callSite(st, at, info.name as CallKind, null, value, inOff, inLen, callObservers);
+            st.lastCall = id;
+            stack.push(b.unknown('created address'));
+            break;
+          }
+          case 'SELFDESTRUCT': {
+            const to = stack.pop()!;
+            this.record(callObservers, { kind: 'SELFDESTRUCT', pc: at, target: to, value: b.env('SELFBALANCE'), selector: null, args: [], inputSize: 0 });
+            continue outer;
+          }
+          default: {
+            const name = info.name;
+            if (info.imm > 0) {
+              let v = 0n;
+              for (let i = 0; i < info.imm; i++) v = (v << 8n) | BigInt(code[at + 1 + i] ?? 0); // truncated PUSH pads with zeros
+              stack.push(b.const(v));
+            } else if (name === 'PUSH0') {
+              stack.push(b.const(0n));
+            } else if (name.startsWith('DUP')) {
+              stack.push(stack[stack.length - info.pops]!);
+            } else if (name.startsWith('SWAP')) {
+              const top = stack.length - 1, other = top - (info.pops - 1);
+              const t = stack[top]!;
+              stack[top] = stack[other]!;
+              stack[other] = t;
+            } else if (name.startsWith('LOG')) {
+              stack.length -= info.pops;
+            } else if (name === 'INVALID') {
+              continue outer;
+            } else {
+              const args = stack.splice(stack.length - info.pops, info.pops).reverse();
+              stack.push(b.op(name, args));
+            }
+          }
+        }
+        if (stack.length > 1024) continue outer;
+      }
+    }
+    return { steps, diagnostics: [...this.diags.values()], exhaustive: this.exhaustive };
+  }
+
+  /**
+   * Admission of a state at a jump destination. Returns false when the state adds nothing (seen, or subsumed by the
+   * point's join); may widen `st` in place.
+   */
+  private enter(points: Map<string, Point>, st: State): boolean {
+    const stack = st.stack;
+    let key = st.pc + '/' + stack.length;
+    for (let i = 0; i < stack.length; i++) if (this.isJumpdestConst(stack[i]!)) key += ',' + i + ':' + stack[i]!.v;
+    let p = points.get(key);
+    if (!p) {
+      p = { count: 0, seen: new Set(), ref: null, refMem: null, joined: null, tail: undefined, joins: 0 };
+      points.set(key, p);
+    }
+    let sk = '';
+    for (const s of stack) sk += s.id + ',';
+    sk += '|' + (st.mem?.id ?? 0) + '|' + (st.store?.id ?? 0) + '|' + st.lastCall;
+    if (p.seen.has(sk)) return false;
+    if (p.count < MAX_STATES_PER_POINT) {
+      p.count++;
+      p.seen.add(sk);
+      if (!p.ref) {
+        p.ref = stack.slice();
+        p.refMem = st.mem;
+      }
+      return true;
+    }
+    // Join with what this point has seen.
+    const prev = p.joined ?? p.ref!;
+    const joined: Sym[] = new Array(stack.length);
+    let changed = p.joined === null;
+    for (let i = 0; i < stack.length; i++) {
+      const a = prev[i]!, c = stack[i]!;
+      if (a === c) joined[i] = a;
+      else {
+        joined[i] = a.k === 'unknown' && a.name.startsWith('widened') ? a : this.b.unknown('widened at a loop or merge', `${key}@${i}`);
+        if (joined[i] !== a) changed = true;
+      }
+    }
+    const tail = commonTail(p.tail === undefined ? p.refMem : p.tail, st.mem);
+    if (tail !== p.tail) changed = true;
+    if (!changed) return false;
+    if (++p.joins > MAX_JOINS_PER_POINT) {
+      this.diag('limit-paths', `too many joins at pc ${st.pc}; paths past it are not explored`, st.pc);
+      this.exhaustive = false;
+      return false;
+    }
+    p.joined = joined;
+    p.tail = tail;
+    for (let i = 0; i < stack.length; i++) stack[i] = joined[i]!;
+    if (st.mem !== tail) st.mem = this.keepScratch(havoc(tail), st.mem, tail);
+    st.store = null;
+    return true;
+  }
+
+  /** After a havoc, keep the free-memory pointer and scratch words the two memories agree on. */
+  private keepScratch(m: MemEntry, cur: MemEntry | null, tail: MemEntry | null): MemEntry {
+    for (const c of [0x40, 0x00, 0x20]) {
+      const at: Offset = { base: null, c };
+      const now = readRange(cur, at, 32, this.b, this.code)[0]!;
+      const before = readRange(tail, at, 32, this.b, this.code)[0]!;
+      if (now === before && now.k !== 'unknown') m = writeWord(m, at, now);
+    }
+    return m;
+  }
+
+  private hash(st: State, off: Sym, len: Sym): Sym {
+    const b = this.b;
+    const o = normalise(off);
+    if (!o || !len.isConst || len.v > BigInt(MAX_REGION_WORDS * 32)) return b.unknown('hash of memory of unknown place or length');
+    const n = Number(len.v);
+    return b.keccak(readRange(st.mem, o, n, b, this.code), n);
+  }
+
+  private copy(st: State, op: string, dest: Sym, src: Sym, len: Sym): void {
+    const o = normalise(dest);
+    if (!o) {
+      st.mem = havoc(st.mem);
+      return;
+    }
+    if (len.isConst && len.v === 0n) return;
+    const size = len.isConst && len.v < BigInt(UNBOUNDED) ? Number(len.v) : UNBOUNDED;
+    let from;
+    if (op === 'CALLDATACOPY') from = { kind: 'cd' as const, off: src };
+    else if (op === 'CODECOPY' && src.isConst && src.v < BigInt(UNBOUNDED)) from = { kind: 'code' as const, off: Number(src.v) };
+    else if (op === 'RETURNDATACOPY' && st.lastCall >= 0 && src.isConst && src.v < BigInt(UNBOUNDED)) from = { kind: 'ret' as const, call: st.lastCall, off: Number(src.v) };
+    else from = { kind: 'unknown' as const, why: op.toLowerCase() };
+    st.mem = writeRegion(st.mem, o, size, from);
+  }
+
+  private mcopy(st: State, dest: Sym, src: Sym, len: Sym): void {
+    const d = normalise(dest), s = normalise(src);
+    if (!d) {
+      st.mem = havoc(st.mem);
+      return;
+    }
+    if (s && len.isConst && len.v <= BigInt(MAX_REGION_WORDS * 32)) {
+      const n = Number(len.v);
+      const words = readRange(st.mem, s, n, this.b, this.code);
+      for (let i = 0; i < words.length; i++) {
+        if (32 * (i + 1) <= n) st.mem = writeWord(st.mem, { base: d.base, c: d.c + 32 * i }, words[i]!);
+        else st.mem = writeRegion(st.mem, { base: d.base, c: d.c + 32 * i }, n - 32 * i, { kind: 'unknown', why: 'partial mcopy' });
+      }
+      return;
+    }
+    const size = len.isConst && len.v < BigInt(UNBOUNDED) ? Number(len.v) : UNBOUNDED;
+    st.mem = writeRegion(st.mem, d, size, { kind: 'unknown', why: 'mcopy' });
+  }
+
+  private callSite(st: State, pc: number, kind: CallKind, target: Sym | null, value: Sym | null, inOff: Sym, inLen: Sym, obs: Observer[]): number {
+    const b = this.b;
+    let selector: bigint | null = null;
+    let args: Sym[] | null = null;
+    let inputSize: number | null = null;
+    const o = normalise(inOff);
+    if (o && inLen.isConst && inLen.v <= BigInt(MAX_REGION_WORDS * 32 + 4)) {
+      inputSize = Number(inLen.v);
+      if (kind === 'CREATE' || kind === 'CREATE2') args = [];
+      else if (inputSize >= 4) {
+        const head = readRange(st.mem, o, 4, b, this.code)[0]!;
+        if (head.isConst) {
+          selector = head.v >> 224n;
+          args = readRange(st.mem, { base: o.base, c: o.c + 4 }, inputSize - 4, b, this.code);
+        } else args = readRange(st.mem, o, inputSize, b, this.code);
+      } else args = inputSize === 0 ? [] : readRange(st.mem, o, inputSize, b, this.code);
+    }
+    return this.record(obs, { kind, pc, target, value, selector, args, inputSize });
+  }
+
+  private record(obs: Observer[], site: Omit<CallSite, 'id'>): number {
+    let key = site.kind + '|' + site.pc + '|' + (site.target?.id ?? '') + '|' + (site.value?.id ?? '') + '|' + site.selector + '|';
+    if (site.args) for (const a of site.args) key += a.id + ',';
+    else key += 'null';
+    let id = this.calls.get(key);
+    if (id === undefined) {
+      if (this.calls.size >= MAX_CALLS_PER_FUNCTION) {
+        this.diag('limit-paths', `more than ${MAX_CALLS_PER_FUNCTION} distinct external calls`, site.pc);
+        this.exhaustive = false;
+        return -1;
+      }
+      id = this.calls.size;
+      this.calls.set(key, id);
+      for (const ob of obs) ob.call!({ ...site, id });
+    }
+    return id;
+  }
+}

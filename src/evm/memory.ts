@@ -1,0 +1,184 @@
+/**
+ * Abstract memory: a persistent (immutable, newest-first) list of writes, so forking a path costs nothing. Offsets are
+ * normalised to (base, constant): `base` is null for absolute offsets or the symbolic pointer the offset is relative to
+ * (solc's free-memory pointer arithmetic). Writes at different bases are assumed not to alias (solc's allocator keeps
+ * regions apart). Reads resolve byte ranges against the newest covering writes and rebuild words with shifts, which
+ * handles `abi.encodePacked` keys and call inputs with a 4-byte selector in front.
+ */
+import type { Sym, SymBuilder } from './sym.js';
+
+export type MemSrc =
+  | { kind: 'cd'; off: Sym }
+  | { kind: 'ret'; call: number; off: number }
+  | { kind: 'code'; off: number }
+  | { kind: 'unknown'; why: string };
+
+export interface MemEntry {
+  readonly next: MemEntry | null;
+  readonly len: number;
+  readonly id: number;
+  /** word: 32 bytes of `val`; byte: the low byte of `val`; region: `size` bytes copied from `src`; havoc: all unknown. */
+  readonly kind: 'word' | 'byte' | 'region' | 'havoc';
+  readonly base: Sym | null;
+  readonly c: number;
+  readonly size: number;
+  readonly val: Sym | null;
+  readonly src: MemSrc | null;
+}
+
+let nextEntryId = 1;
+
+function push(next: MemEntry | null, e: Omit<MemEntry, 'next' | 'len' | 'id'>): MemEntry {
+  return { ...e, next, len: next ? next.len + 1 : 1, id: nextEntryId++ };
+}
+
+/** A region of unknown length extends "to the end" of memory. */
+export const UNBOUNDED = 1 << 30;
+/** Offsets past this are not concrete in practice (the gas cost is prohibitive). */
+const MAX_OFFSET = 2 ** 32;
+
+export interface Offset {
+  base: Sym | null;
+  c: number;
+}
+
+export function normalise(off: Sym): Offset | null {
+  if (off.isConst) return off.v < BigInt(MAX_OFFSET) ? { base: null, c: Number(off.v) } : null;
+  if (off.k === 'op' && off.name === 'ADD' && off.args[1]!.isConst) {
+    const c = off.args[1]!.v;
+    // ADD(x, 2^256 - k) is x - k: a small negative displacement.
+    if (c < BigInt(MAX_OFFSET)) return { base: off.args[0]!, c: Number(c) };
+    const neg = (1n << 256n) - c;
+    if (neg < BigInt(MAX_OFFSET)) return { base: off.args[0]!, c: -Number(neg) };
+    return null;
+  }
+  return { base: off, c: 0 };
+}
+
+export const writeWord = (m: MemEntry | null, at: Offset, val: Sym): MemEntry =>
+  push(m, { kind: 'word', base: at.base, c: at.c, size: 32, val, src: null });
+export const writeByte = (m: MemEntry | null, at: Offset, val: Sym): MemEntry =>
+  push(m, { kind: 'byte', base: at.base, c: at.c, size: 1, val, src: null });
+export const writeRegion = (m: MemEntry | null, at: Offset, size: number, src: MemSrc): MemEntry =>
+  push(m, { kind: 'region', base: at.base, c: at.c, size, val: null, src });
+export const havoc = (m: MemEntry | null): MemEntry =>
+  push(m, { kind: 'havoc', base: null, c: 0, size: UNBOUNDED, val: null, src: null });
+
+interface Piece {
+  from: number;
+  to: number;
+  e: MemEntry | null; // null: never written
+}
+
+/**
+ * The bytes [at.c, at.c+len) relative to at.base as 32-byte words, left-aligned (the last word zero-padded).
+ */
+export function readRange(m: MemEntry | null, at: Offset, len: number, b: SymBuilder, code: Uint8Array): Sym[] {
+  let open: [number, number][] = [[at.c, at.c + len]];
+  const pieces: Piece[] = [];
+  for (let e = m; e && open.length; e = e.next) {
+    if (e.kind === 'havoc') {
+      for (const [f, t] of open) pieces.push({ from: f, to: t, e });
+      open = [];
+      break;
+    }
+    if (e.base !== at.base) continue;
+    const ef = e.c, et = e.c + e.size;
+    const rest: [number, number][] = [];
+    for (const [f, t] of open) {
+      const lo = Math.max(f, ef), hi = Math.min(t, et);
+      if (lo >= hi) {
+        rest.push([f, t]);
+        continue;
+      }
+      pieces.push({ from: lo, to: hi, e });
+      if (f < lo) rest.push([f, lo]);
+      if (hi < t) rest.push([hi, t]);
+    }
+    open = rest;
+  }
+  for (const [f, t] of open) pieces.push({ from: f, to: t, e: null });
+
+  const words: Sym[] = [];
+  const nwords = Math.ceil(len / 32);
+  for (let j = 0; j < nwords; j++) {
+    const w0 = at.c + 32 * j, w1 = w0 + 32;
+    let acc: Sym | null = null;
+    let unknown = false;
+    for (const p of pieces) {
+      const lo = Math.max(p.from, w0), hi = Math.min(p.to, w1, at.c + len);
+      if (lo >= hi) continue;
+      const part = piece(p.e, lo, hi - lo, lo - w0, at.base === null, b, code);
+      if (part === 'unknown') {
+        unknown = true;
+        break;
+      }
+      if (part) acc = acc ? b.op('OR', [acc, part]) : part;
+    }
+    words.push(unknown ? b.unknown('unknown memory') : (acc ?? b.const(0n)));
+  }
+  return words;
+}
+
+/** The bytes [pos, pos+n) of memory as written by `e`, placed at byte `d` of a word (null: zero). */
+function piece(e: MemEntry | null, pos: number, n: number, d: number, absolute: boolean, b: SymBuilder, code: Uint8Array): Sym | null | 'unknown' {
+  let w: Sym;
+  let s: number; // first byte of w that is wanted
+  if (!e) {
+    // Never-written absolute memory is zero; relative to an unknown pointer we cannot say.
+    return absolute ? null : 'unknown';
+  }
+  switch (e.kind) {
+    case 'havoc':
+      return 'unknown';
+    case 'word':
+      w = e.val!;
+      s = pos - e.c;
+      break;
+    case 'byte':
+      w = b.op('SHL', [b.const(248n), e.val!]);
+      s = 0;
+      break;
+    case 'region': {
+      const src = e.src!;
+      const rel = pos - e.c;
+      if (src.kind === 'unknown') return 'unknown';
+      if (src.kind === 'cd') {
+        w = b.calldata(b.op('ADD', [src.off, b.const(BigInt(rel))]));
+        s = 0;
+      } else if (src.kind === 'code') {
+        let v = 0n;
+        for (let i = 0; i < n; i++) v = (v << 8n) | BigInt(code[src.off + rel + i] ?? 0);
+        if (v === 0n) return null;
+        return b.const(v << BigInt(8 * (32 - d - n)));
+      } else {
+        const t = src.off + rel;
+        if (t % 32 + n > 32) return 'unknown';
+        w = b.callret(src.call, Math.floor(t / 32));
+        s = t % 32;
+      }
+      break;
+    }
+  }
+  if (s === 0 && n === 32 && d === 0) return w;
+  if (w.isConst) {
+    const v = (w.v >> BigInt(8 * (32 - s - n))) & ((1n << BigInt(8 * n)) - 1n);
+    return v === 0n ? null : b.const(v << BigInt(8 * (32 - d - n)));
+  }
+  let x = w;
+  if (s > 0) x = b.op('SHL', [b.const(BigInt(8 * s)), x]);
+  if (n < 32) x = b.op('SHR', [b.const(BigInt(8 * (32 - n))), x]);
+  if (32 - d - n > 0) x = b.op('SHL', [b.const(BigInt(8 * (32 - d - n))), x]);
+  return x;
+}
+
+/** The longest shared suffix of two memories (by identity). */
+export function commonTail(a: MemEntry | null, b: MemEntry | null): MemEntry | null {
+  while (a && b && a.len > b.len) a = a.next;
+  while (a && b && b.len > a.len) b = b.next;
+  while (a && b && a !== b) {
+    a = a.next;
+    b = b.next;
+  }
+  return a && b ? a : null;
+}

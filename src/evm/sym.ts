@@ -1,0 +1,293 @@
+/**
+ * Symbolic values of the abstract EVM: hash-consed nodes, so structurally equal values are the same object (cheap
+ * equality and state keys). `toExpr` turns a node into the serialisable `Expr` of src/types.ts.
+ */
+import type { EnvName, Expr, Hex } from '../types.js';
+import { MAX_EXPR_DEPTH } from './limits.js';
+
+export const U256 = (1n << 256n) - 1n;
+const MASK160 = (1n << 160n) - 1n;
+const SIGN = 1n << 255n;
+
+export type SymKind = 'const' | 'env' | 'cd' | 'cdx' | 'sload' | 'keccak' | 'op' | 'callret' | 'callok' | 'balance' | 'ext' | 'unknown';
+
+export class Sym {
+  constructor(
+    readonly id: number,
+    readonly k: SymKind,
+    /** const value; for `cd` the byte offset; for callret the word index. */
+    readonly v: bigint,
+    /** op mnemonic, env name, unknown reason, ext kind. */
+    readonly name: string,
+    readonly args: readonly Sym[],
+    readonly depth: number,
+    /** keccak: input size in bytes; callret/callok: call id; sload: 1 when transient. */
+    readonly n: number,
+  ) {}
+  get isConst(): boolean {
+    return this.k === 'const';
+  }
+}
+
+const toSigned = (x: bigint): bigint => (x & SIGN ? x - (1n << 256n) : x);
+const toU = (x: bigint): bigint => ((x % (1n << 256n)) + (1n << 256n)) % (1n << 256n);
+
+/** Exact 256-bit semantics of the pure EVM operators (shared with the binder). */
+export function evalOp(op: string, a: bigint[]): bigint {
+  const [x = 0n, y = 0n, z = 0n] = a;
+  switch (op) {
+    case 'ADD': return (x + y) & U256;
+    case 'MUL': return (x * y) & U256;
+    case 'SUB': return (x - y) & U256;
+    case 'DIV': return y === 0n ? 0n : x / y;
+    case 'SDIV': {
+      if (y === 0n) return 0n;
+      const q = toSigned(x) / toSigned(y);
+      return toU(q);
+    }
+    case 'MOD': return y === 0n ? 0n : x % y;
+    case 'SMOD': {
+      if (y === 0n) return 0n;
+      const sx = toSigned(x), sy = toSigned(y);
+      const r = (sx < 0n ? -sx : sx) % (sy < 0n ? -sy : sy);
+      return toU(sx < 0n ? -r : r);
+    }
+    case 'ADDMOD': return z === 0n ? 0n : (x + y) % z;
+    case 'MULMOD': return z === 0n ? 0n : (x * y) % z;
+    case 'EXP': {
+      let r = 1n, b = x, e = y;
+      while (e > 0n) {
+        if (e & 1n) r = (r * b) & U256;
+        b = (b * b) & U256;
+        e >>= 1n;
+      }
+      return r;
+    }
+    case 'SIGNEXTEND': {
+      if (x >= 31n) return y;
+      const bit = x * 8n + 7n;
+      const mask = (1n << (bit + 1n)) - 1n;
+      return (y >> bit) & 1n ? (y | (U256 ^ mask)) & U256 : y & mask;
+    }
+    case 'LT': return x < y ? 1n : 0n;
+    case 'GT': return x > y ? 1n : 0n;
+    case 'SLT': return toSigned(x) < toSigned(y) ? 1n : 0n;
+    case 'SGT': return toSigned(x) > toSigned(y) ? 1n : 0n;
+    case 'EQ': return x === y ? 1n : 0n;
+    case 'ISZERO': return x === 0n ? 1n : 0n;
+    case 'AND': return x & y;
+    case 'OR': return x | y;
+    case 'XOR': return x ^ y;
+    case 'NOT': return U256 ^ x;
+    case 'BYTE': return x >= 32n ? 0n : (y >> (8n * (31n - x))) & 0xffn;
+    case 'SHL': return x >= 256n ? 0n : (y << x) & U256;
+    case 'SHR': return x >= 256n ? 0n : y >> x;
+    case 'SAR': {
+      const s = toSigned(y);
+      if (x >= 256n) return s < 0n ? U256 : 0n;
+      return toU(s >> x);
+    }
+    default: throw new Error(`evalOp: unknown operator ${op}`);
+  }
+}
+
+const COMMUTATIVE = new Set(['ADD', 'MUL', 'AND', 'OR', 'XOR', 'EQ']);
+/** Values known to fit in 160 bits, so `AND(x, 2^160-1)` is x itself. */
+const ADDRESS_ENV = new Set(['CALLER', 'ORIGIN', 'ADDRESS', 'COINBASE']);
+
+/**
+ * Builds interned nodes with light simplification (constant folding, address masks, selector extraction). One
+ * builder per analysed contract: ids are only meaningful inside it.
+ */
+export class SymBuilder {
+  private readonly table = new Map<string, Sym>();
+  private nextId = 1;
+  /** The 4-byte selector of the function being explored, or null (unknown calldata head). */
+  selector: bigint | null = null;
+  /** Calldata is empty (receive() exploration). */
+  emptyCalldata = false;
+  /** Set when an expression hit MAX_EXPR_DEPTH. */
+  depthHits = 0;
+
+  private intern(k: SymKind, v: bigint, name: string, args: readonly Sym[], n: number): Sym {
+    let key = k + '|' + name + '|' + (v === 0n ? '' : v.toString(16)) + '|' + n;
+    for (const a of args) key += ',' + a.id;
+    let s = this.table.get(key);
+    if (!s) {
+      let depth = 0;
+      for (const a of args) if (a.depth >= depth) depth = a.depth + 1;
+      s = new Sym(this.nextId++, k, v, name, args, depth, n);
+      this.table.set(key, s);
+    }
+    return s;
+  }
+
+  const(v: bigint): Sym {
+    return this.intern('const', v & U256, '', [], 0);
+  }
+  env(name: EnvName): Sym {
+    if (name === 'CALLDATASIZE' && this.emptyCalldata) return this.const(0n);
+    return this.intern('env', 0n, name, [], 0);
+  }
+  /** A fresh unknown (never equal to another) unless `key` interns it (join points use a stable key). */
+  unknown(why: string, key?: string): Sym {
+    if (key !== undefined) return this.intern('unknown', 0n, why + '#' + key, [], 0);
+    return this.fresh(why);
+  }
+  private fresh(why: string): Sym {
+    return new Sym(this.nextId++, 'unknown', 0n, why, [], 0, 0);
+  }
+  calldata(off: Sym): Sym {
+    if (this.emptyCalldata) return this.const(0n);
+    if (off.isConst) {
+      if (off.v > 0xffffffffn) return this.const(0n);
+      return this.intern('cd', off.v, '', [], 0);
+    }
+    return this.guard(this.intern('cdx', 0n, '', [off], 0));
+  }
+  sload(slot: Sym, transient: boolean): Sym {
+    return this.guard(this.intern('sload', 0n, '', [slot], transient ? 1 : 0));
+  }
+  keccak(words: Sym[], size: number): Sym {
+    return this.guard(this.intern('keccak', 0n, '', words, size));
+  }
+  callret(call: number, word: number): Sym {
+    return this.intern('callret', BigInt(word), '', [], call);
+  }
+  callok(call: number): Sym {
+    return this.intern('callok', 0n, '', [], call);
+  }
+  balance(addr: Sym): Sym {
+    return this.guard(this.intern('balance', 0n, '', [addr], 0));
+  }
+  ext(what: 'EXTCODESIZE' | 'EXTCODEHASH', addr: Sym): Sym {
+    return this.guard(this.intern('ext', 0n, what, [addr], 0));
+  }
+
+  private guard(s: Sym): Sym {
+    if (s.depth > MAX_EXPR_DEPTH) {
+      this.depthHits++;
+      return this.fresh('expression too deep');
+    }
+    return s;
+  }
+
+  /** Is the value known to fit in 160 bits? */
+  private isAddress(s: Sym): boolean {
+    if (s.k === 'env') return ADDRESS_ENV.has(s.name);
+    if (s.k === 'const') return s.v <= MASK160;
+    if (s.k === 'op' && s.name === 'AND') return s.args[1]!.isConst && s.args[1]!.v <= MASK160;
+    return false;
+  }
+
+  op(name: string, args: Sym[]): Sym {
+    let allConst = true;
+    for (const a of args) if (!a.isConst) { allConst = false; break; }
+    if (allConst) return this.const(evalOp(name, args.map((a) => a.v)));
+    let [a, b] = args as [Sym, Sym];
+    if (COMMUTATIVE.has(name) && a.isConst && !b.isConst) {
+      [a, b] = [b, a];
+      args = [a, b];
+    }
+    switch (name) {
+      case 'ADD':
+        if (b.isConst) {
+          if (b.v === 0n) return a;
+          if (a.k === 'op' && a.name === 'ADD' && a.args[1]!.isConst) return this.op('ADD', [a.args[0]!, this.const(a.args[1]!.v + b.v)]);
+        }
+        break;
+      case 'SUB':
+        if (b.isConst) return this.op('ADD', [a, this.const((U256 + 1n - b.v) & U256)]);
+        if (a === b) return this.const(0n);
+        break;
+      case 'MUL':
+        if (b.isConst) {
+          if (b.v === 0n) return b;
+          if (b.v === 1n) return a;
+        }
+        break;
+      case 'AND':
+        if (b.isConst) {
+          if (b.v === 0n) return b;
+          if (b.v === U256) return a;
+          if (b.v === MASK160 && this.isAddress(a)) return a;
+          if (a.k === 'op' && a.name === 'AND' && a.args[1]!.isConst) return this.op('AND', [a.args[0]!, this.const(a.args[1]!.v & b.v)]);
+          if (this.selector !== null && a.k === 'cd' && a.v === 0n && b.v === 0xffffffffn << 224n) return this.const(this.selector << 224n);
+        }
+        if (a === b) return a;
+        break;
+      case 'OR':
+        if (b.isConst && b.v === 0n) return a;
+        if (a === b) return a;
+        break;
+      case 'SHL':
+      case 'SHR':
+        // args: [shift, value]
+        if (a.isConst) {
+          if (a.v === 0n) return b;
+          if (a.v >= 256n) return this.const(0n);
+          if (name === 'SHR' && this.selector !== null && b.k === 'cd' && b.v === 0n && a.v >= 224n) return this.const(this.selector >> (a.v - 224n));
+        }
+        break;
+      case 'DIV':
+        if (b.isConst) {
+          if (b.v === 1n) return a;
+          if (this.selector !== null && a.k === 'cd' && a.v === 0n && b.v === 1n << 224n) return this.const(this.selector);
+        }
+        break;
+      case 'LT':
+        // calldatasize < 4 is false while exploring a known selector (the dispatcher's short-calldata branch).
+        if (this.selector !== null && a.k === 'env' && a.name === 'CALLDATASIZE' && b.isConst && b.v <= 4n) return this.const(0n);
+        break;
+      case 'GT':
+        if (this.selector !== null && b.k === 'env' && b.name === 'CALLDATASIZE' && a.isConst && a.v <= 4n) return this.const(0n);
+        break;
+      case 'EQ':
+        if (a === b) return this.const(1n);
+        break;
+      case 'ISZERO':
+        if (a.k === 'op' && a.name === 'ISZERO' && a.args[0]!.k === 'op' && a.args[0]!.name === 'ISZERO') return a.args[0]!;
+        break;
+    }
+    return this.guard(this.intern('op', 0n, name, args, 0));
+  }
+}
+
+/** Does the node contain an `unknown` leaf? */
+export function hasUnknown(s: Sym, memo: Map<number, boolean> = new Map()): boolean {
+  if (s.k === 'unknown') return true;
+  if (s.args.length === 0) return false;
+  const m = memo.get(s.id);
+  if (m !== undefined) return m;
+  let r = false;
+  for (const a of s.args) if (hasUnknown(a, memo)) { r = true; break; }
+  memo.set(s.id, r);
+  return r;
+}
+
+export const hex = (v: bigint): Hex => `0x${v.toString(16)}`;
+
+/** Serialisable form (src/types.ts `Expr`). */
+export function toExpr(s: Sym): Expr {
+  switch (s.k) {
+    case 'const': return { k: 'const', v: hex(s.v) };
+    case 'env': return { k: 'env', name: s.name as EnvName };
+    case 'cd': {
+      const off = Number(s.v);
+      return { k: 'cd', off, arg: off >= 4 && (off - 4) % 32 === 0 ? (off - 4) / 32 : null };
+    }
+    case 'cdx': return { k: 'cdx', off: toExpr(s.args[0]!) };
+    case 'sload': return s.n ? { k: 'sload', slot: toExpr(s.args[0]!), transient: true } : { k: 'sload', slot: toExpr(s.args[0]!) };
+    case 'keccak': {
+      const e: Expr = { k: 'keccak', words: s.args.map(toExpr) };
+      if (s.n !== s.args.length * 32) (e as { size?: number }).size = s.n;
+      return e;
+    }
+    case 'op': return { k: 'op', op: s.name, args: s.args.map(toExpr) };
+    case 'callret': return { k: 'callret', call: s.n, word: Number(s.v) };
+    case 'callok': return { k: 'callok', call: s.n };
+    case 'balance': return { k: 'balance', addr: toExpr(s.args[0]!) };
+    case 'ext': return { k: 'ext', what: s.name as 'EXTCODESIZE' | 'EXTCODEHASH', addr: toExpr(s.args[0]!) };
+    case 'unknown': return { k: 'unknown', why: s.name.replace(/#.*$/, '') };
+  }
+}
