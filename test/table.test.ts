@@ -1,0 +1,97 @@
+import { conflict, conflictTable, meet, renderTable } from '../src/table/conflicts.js';
+import type { Expr, Hex, StorageAccess } from '../src/types.js';
+import * as F from './hints.fixtures.js';
+
+const noDelta = (l: StorageAccess[]) => l.map(({ delta: _d, ...x }) => x);
+
+/** The ERC20 fixture without delta marks: every balance update a plain read-modify-write. */
+function plainToken() {
+  const t = F.erc20('0x01' as Hex);
+  for (const f of t.functions) f.writes = noDelta(f.writes);
+  return t;
+}
+const fnOf = (a: ReturnType<typeof plainToken>, sel: string) => a.functions.find((f) => f.selector === sel)!;
+
+describe('slot meet', () => {
+  test('constants: equal always, different never', () => {
+    expect(meet(F.c(3), F.c(3))).toBe('always');
+    expect(meet(F.c(3), F.c(4))).toBe('never');
+  });
+  test('a constant never meets a mapping entry', () => {
+    expect(meet(F.c(0), F.mapping(F.caller, 0))).toBe('never');
+  });
+  test('mappings over different bases never meet; same base gives the key equality', () => {
+    expect(meet(F.mapping(F.caller, 0), F.mapping(F.arg(0), 1))).toBe('never');
+    expect(meet(F.mapping(F.caller, 0), F.mapping(F.arg(0), 0))).toEqual([{ a: F.caller, b: F.arg(0) }]);
+  });
+  test('nested mappings compare both keys', () => {
+    const allowA = F.keccak(F.caller, F.mapping(F.arg(0), 1));
+    const allowB = F.keccak(F.arg(1), F.mapping(F.caller, 1));
+    expect(meet(allowA, allowB)).toEqual([
+      { a: F.caller, b: F.arg(1) },
+      { a: F.arg(0), b: F.caller },
+    ]);
+  });
+  test('unknown slots always meet', () => {
+    expect(meet({ k: 'unknown', why: 'x' }, F.c(1))).toBe('always');
+  });
+  test('struct fields at different offsets never meet', () => {
+    const base = F.mapping(F.arg(0), 3);
+    const at = (n: number): Expr => ({ k: 'op', op: 'ADD', args: [base, F.c(n)] });
+    expect(meet(at(1), at(2))).toBe('never');
+    expect(meet(at(1), at(1))).toEqual([{ a: F.arg(0), b: F.arg(0) }]);
+  });
+});
+
+describe('conflict entries', () => {
+  const t = plainToken();
+  test('transfer x transfer: write-write iff {caller, arg0} meets {caller\', arg0\'}', () => {
+    const e = conflict(fnOf(t, F.SEL.transfer), fnOf(t, F.SEL.transfer));
+    expect(e.kind).toBe('write-write');
+    expect(e.always).toBe(false);
+    expect(e.summary).toBe("write-write iff {caller, arg0} meets {caller', arg0'}");
+    expect(e.conditions).toContainEqual({ a: 'm0[caller]', b: "m0[arg0']", kind: 'write-write' });
+  });
+  test('approve x transfer: none (different mappings)', () => {
+    expect(conflict(fnOf(t, F.SEL.approve), fnOf(t, F.SEL.transfer)).kind).toBe('none');
+  });
+  test('balanceOf x transfer: read-write on balances', () => {
+    const e = conflict(fnOf(t, F.SEL.balanceOf), fnOf(t, F.SEL.transfer));
+    expect(e.kind).toBe('read-write');
+    expect(e.summary).toBe("read-write iff {arg0} meets {caller', arg0'}");
+  });
+  test('approve x transferFrom: the allowance tuple', () => {
+    const e = conflict(fnOf(t, F.SEL.approve), fnOf(t, F.SEL.transferFrom));
+    expect(e.kind).toBe('write-write');
+    expect(e.summary).toBe("write-write iff {(arg0, caller)} meets {(caller', arg0')}");
+  });
+  test('same constant slot: always', () => {
+    const p = F.pair('0x02' as Hex).functions[0]!;
+    const e = conflict(p, p);
+    expect(e).toMatchObject({ kind: 'write-write', always: true });
+  });
+  test('delta writes commute and the entry says so', () => {
+    const d = F.erc20('0x03' as Hex);
+    const e = conflict(fnOf(d, F.SEL.transfer), fnOf(d, F.SEL.transfer));
+    expect(e.kind).toBe('none');
+    expect(e.commutative.length).toBeGreaterThan(0);
+    expect(e.summary).toMatch(/commute/);
+  });
+  test('transient accesses never conflict', () => {
+    const f = F.fn('0x12345678', { writes: [F.access(F.c(1), 'lock', { transient: true })] });
+    expect(conflict(f, f).kind).toBe('none');
+  });
+  test('an incomplete writer conflicts always', () => {
+    const f = F.fn('0x12345678', { complete: false, diagnostics: [{ code: 'unknown-slot', message: 'x' }] });
+    expect(conflict(f, f)).toMatchObject({ kind: 'write-write', always: true });
+  });
+});
+
+test('table over a contract renders a matrix and JSON', () => {
+  const table = conflictTable([plainToken()]);
+  expect(table.schema).toBe('prescient/table@1');
+  expect(table.entries.length).toBe((4 * 5) / 2);
+  const text = renderTable(table);
+  expect(text).toMatch(/transfer x transfer: write-write iff \{caller, arg0\} meets \{caller', arg0'\}/);
+  expect(JSON.parse(JSON.stringify(table)).entries[0].a).toBeDefined();
+});
