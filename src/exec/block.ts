@@ -1,0 +1,181 @@
+/**
+ * One thread's execution context for one block: a Common with the fast crypto, the block header, a VM whose state
+ * manager is a `TrackingState`, and `runOne`, which executes one transaction over the current base state and returns
+ * everything a commit needs (reads, writes, gas, logs) without touching the base state.
+ *
+ * Block-level effects follow runBlock: the EIP-4788 beacon-root system call before the transactions (only where the
+ * beacon-roots contract has code in the pre-state, as runBlock does), withdrawals after them. Block and uncle rewards
+ * are NOT applied in any mode (pre-merge uncle headers are not in block.json); state roots are therefore comparable
+ * between prescient's own runs, not with the header's.
+ */
+import { createBlock, createBlockHeaderFromRPC, type Block } from '@ethereumjs/block';
+import type { Common } from '@ethereumjs/common';
+import type { TypedTransaction } from '@ethereumjs/tx';
+import { Address, hexToBytes } from '@ethereumjs/util';
+import { createVM, runTx, type VM } from '@ethereumjs/vm';
+import { commonFor, type ForkOptions } from '../chain/fork.js';
+import type { ChainBlock } from '../chain/load.js';
+import { rpcToTxs } from '../chain/txs.js';
+import { PrescientError } from '../errors.js';
+import type { Hex } from '../types.js';
+import type { WorldState, WriteSet } from './state.js';
+import { TAccount, TrackingState, type ReadSet } from './view.js';
+
+export const BEACON_ROOTS_ADDRESS = '0x000f3df6d732807ef1319fb7b8bb8522d0beac02';
+
+/** A transaction's outcome, as it crosses from a worker to the main thread. */
+export interface TxOutcome {
+  index: number;
+  /** Set when runTx threw (on stale state that is expected; on committed state it fails the block). */
+  error?: string;
+  reads: ReadSet;
+  writes: WriteSet;
+  gasUsed: bigint;
+  status: 0 | 1;
+  /** Raw logs: [address, topics, data]. */
+  logs: [Uint8Array, Uint8Array[], Uint8Array][];
+  bloom: Uint8Array;
+  /** For traces (sequential runner only fills these in when asked). */
+  balanceWrites?: string[];
+  halted?: boolean;
+}
+
+export interface BlockEnv {
+  common: Common;
+  header: any;
+  block: Block;
+  coinbase: string;
+  txs: TypedTransaction[];
+}
+
+export function blockEnv(b: ChainBlock, fork: ForkOptions = {}, source = 'block.json'): BlockEnv {
+  const common = commonFor(b.number, b.timestamp, fork);
+  let block: Block;
+  try {
+    const header = createBlockHeaderFromRPC(b.header, { common, skipConsensusFormatValidation: true });
+    block = createBlock({ header }, { common, skipConsensusFormatValidation: true });
+  } catch (e) {
+    throw new PrescientError('BAD_BLOCK', source, `invalid header: ${(e as Error).message}`, { cause: e });
+  }
+  const txs = rpcToTxs(b.transactions, common, source);
+  return { common, header: b.header, block, coinbase: block.header.coinbase.toString(), txs };
+}
+
+/** BLOCKHASH from block_hashes.json; a lookup the file lacks fails the transaction loudly. */
+function blockchainShim(hashes: Map<bigint, Hex>): any {
+  const shim = {
+    async getBlock(n: number | bigint) {
+      const h = hashes.get(BigInt(n));
+      if (h === undefined) throw new Error(`BLOCKHASH(${n}) is not in block_hashes.json`);
+      const bytes = hexToBytes(h);
+      return { hash: () => bytes };
+    },
+    async putBlock() {},
+    shallowCopy() {
+      return shim;
+    },
+  };
+  return shim;
+}
+
+export class Executor {
+  readonly view: TrackingState;
+  private constructor(
+    readonly env: BlockEnv,
+    readonly vm: VM,
+    view: TrackingState,
+  ) {
+    this.view = view;
+  }
+
+  static async create(env: BlockEnv, base: WorldState, hashes: Map<bigint, Hex>): Promise<Executor> {
+    const view = new TrackingState(base);
+    const vm = await createVM({ common: env.common, stateManager: view as any, blockchain: blockchainShim(hashes) });
+    const evm = vm.evm as any;
+    // Value received becomes a commutative credit (see view.ts); everything else as in EVM._addToBalance.
+    evm._addToBalance = async (toAccount: any, message: any) => {
+      if (toAccount instanceof TAccount) toAccount.credit(message.value);
+      else toAccount.balance = toAccount.balance + message.value;
+      await evm.journal.putAccount(message.to, toAccount);
+    };
+    const runCall = evm.runCall.bind(evm);
+    evm.runCall = async (opts: any) => {
+      const r = await runCall(opts);
+      if (opts.message === undefined) view.postPhase = true;
+      return r;
+    };
+    return new Executor(env, vm, view);
+  }
+
+  /** Execute transaction `i` over the view's current base state. */
+  async runOne(i: number, trace = false): Promise<TxOutcome> {
+    const view = this.view;
+    view.beginTx(this.env.coinbase);
+    const tx = this.env.txs[i]!;
+    try {
+      const r = await runTx(this.vm, {
+        tx,
+        block: this.env.block,
+        skipBlockGasLimitValidation: true,
+        skipHardForkValidation: true,
+      });
+      const { reads, writes } = view.collect();
+      const err = r.execResult.exceptionError;
+      const out: TxOutcome = {
+        index: i,
+        reads,
+        writes,
+        gasUsed: r.totalGasSpent,
+        status: err ? 0 : 1,
+        logs: (r.execResult.logs ?? []) as any,
+        bloom: r.bloom.bitvector,
+      };
+      if (trace) {
+        out.balanceWrites = view.balanceWrites();
+        out.halted = err !== undefined && err.error !== 'revert';
+      }
+      return out;
+    } catch (e) {
+      const { reads, writes } = view.collect();
+      return {
+        index: i,
+        error: (e as Error)?.message ?? String(e),
+        reads,
+        writes,
+        gasUsed: 0n,
+        status: 0,
+        logs: [],
+        bloom: new Uint8Array(256),
+      };
+    }
+  }
+}
+
+/** EIP-4788 as runBlock does it: two storage writes into the beacon-roots contract, when it has code. */
+export function beaconRootWrites(env: BlockEnv, base: WorldState): WriteSet | null {
+  if (!env.common.isActivatedEIP(4788)) return null;
+  const acct = base.get(BEACON_ROOTS_ADDRESS);
+  if (acct === undefined || !acct.exists || acct.code.length === 0) return null;
+  const root = env.block.header.parentBeaconBlockRoot;
+  if (root === undefined) throw new PrescientError('BAD_BLOCK', 'block.json: parentBeaconBlockRoot', 'missing field');
+  const len = BigInt(env.common.param('historicalRootsLength'));
+  const ts = env.block.header.timestamp % len;
+  let r = 0n;
+  for (const byte of root) r = (r << 8n) | BigInt(byte);
+  return { accounts: [], storage: [[BEACON_ROOTS_ADDRESS, [[ts, env.block.header.timestamp], [ts + len, r]]]] };
+}
+
+/** Withdrawals (Shanghai+), applied after the transactions as runBlock does: amounts are in gwei. */
+export function withdrawalWrites(env: BlockEnv): WriteSet | null {
+  const ws = env.header.withdrawals;
+  if (!env.common.isActivatedEIP(4895) || !Array.isArray(ws) || ws.length === 0) return null;
+  const credit = new Map<string, bigint>();
+  for (const w of ws) {
+    if (w.amount === undefined || w.address === undefined) {
+      throw new PrescientError('BAD_BLOCK', 'block.json: withdrawals', 'withdrawal without address or amount');
+    }
+    const a = new Address(hexToBytes(w.address)).toString();
+    credit.set(a, (credit.get(a) ?? 0n) + BigInt(w.amount) * 1_000_000_000n);
+  }
+  return { accounts: [...credit].filter(([, v]) => v !== 0n).map(([a, v]) => [a, { delta: v }]), storage: [] };
+}

@@ -1,0 +1,3 @@
+export { executeSequential, executeBlockTraced, type SequentialOptions } from './sequential.js';
+export type { Oracle, TxPrediction, Access } from './oracle.js';
+export { arrayOracle, noOracle } from './oracle.js';

@@ -1,0 +1,56 @@
+/** Receipts, bloom and roots from committed transaction outcomes (shared by every mode). */
+import { bytesToHex } from '@ethereumjs/util';
+import { encodeReceipt } from '@ethereumjs/vm';
+import type { AccessListEntry, Hex, TxTrace } from '../types.js';
+import type { BlockEnv, TxOutcome } from './block.js';
+import { bigTo32, receiptsRoot } from './trie.js';
+
+export interface Receipts {
+  gasUsed: bigint;
+  receiptsRoot: Hex;
+  logsBloom: Hex;
+}
+
+export function assembleReceipts(env: BlockEnv, outcomes: TxOutcome[]): Receipts {
+  let cumulative = 0n;
+  const bloom = new Uint8Array(256);
+  const encoded: Uint8Array[] = [];
+  outcomes.forEach((o, i) => {
+    cumulative += o.gasUsed;
+    for (let j = 0; j < 256; j++) bloom[j]! |= o.bloom[j]!;
+    encoded.push(
+      encodeReceipt(
+        { status: o.status, cumulativeBlockGasUsed: cumulative, bitvector: o.bloom, logs: o.logs } as any,
+        env.txs[i]!.type,
+      ),
+    );
+  });
+  return {
+    gasUsed: cumulative,
+    receiptsRoot: bytesToHex(receiptsRoot(encoded)) as Hex,
+    logsBloom: bytesToHex(bloom) as Hex,
+  };
+}
+
+const hex32 = (k: bigint): Hex => bytesToHex(bigTo32(k)) as Hex;
+
+function entries(m: Array<[string, Array<[bigint, bigint]>]>): AccessListEntry[] {
+  return m
+    .filter(([, s]) => s.length > 0)
+    .map(([a, s]) => ({ address: a as Hex, storageKeys: s.map(([k]) => hex32(k)) }));
+}
+
+export function traceOf(env: BlockEnv, o: TxOutcome): TxTrace {
+  const balanceReads: Hex[] = [];
+  for (const [a, r] of o.reads.accounts) if (r.b !== undefined || r.bz !== undefined) balanceReads.push(a as Hex);
+  return {
+    index: o.index,
+    hash: bytesToHex(env.txs[o.index]!.hash()) as Hex,
+    reads: entries(o.reads.storage),
+    writes: entries(o.writes.storage),
+    balanceReads,
+    balanceWrites: (o.balanceWrites ?? []) as Hex[],
+    gasUsed: Number(o.gasUsed),
+    status: o.status === 1 ? 'success' : o.halted ? 'halt' : 'revert',
+  };
+}

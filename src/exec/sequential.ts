@@ -1,0 +1,79 @@
+/**
+ * The reference: one thread, transactions in block order, each committed before the next starts. Also the traced
+ * runner (`executeBlockTraced`) the verify stage holds predictions against.
+ */
+import { bytesToHex } from '@ethereumjs/util';
+import type { ForkOptions } from '../chain/fork.js';
+import type { ChainBlock, Prestate } from '../chain/load.js';
+import { initCrypto } from '../chain/crypto.js';
+import { PrescientError } from '../errors.js';
+import type { BlockResult, Hex, TxTrace } from '../types.js';
+import { Executor, beaconRootWrites, blockEnv, withdrawalWrites, type TxOutcome } from './block.js';
+import { assembleReceipts, traceOf } from './result.js';
+import { applyWrites, stateFromPrestate } from './state.js';
+import { stateRoot } from './trie.js';
+
+export interface SequentialOptions extends ForkOptions {
+  trace?: boolean;
+}
+
+export async function executeSequential(
+  block: ChainBlock,
+  prestate: Prestate,
+  blockHashes: Map<bigint, Hex>,
+  opts: SequentialOptions = {},
+): Promise<{ result: BlockResult; traces: TxTrace[] }> {
+  await initCrypto();
+  const t0 = performance.now();
+  const env = blockEnv(block, opts);
+  const state = stateFromPrestate(prestate);
+  const t1 = performance.now();
+  const ex = await Executor.create(env, state, blockHashes);
+  const pre = beaconRootWrites(env, state);
+  if (pre) applyWrites(state, pre, 0);
+  const outcomes: TxOutcome[] = [];
+  const traces: TxTrace[] = [];
+  for (let i = 0; i < env.txs.length; i++) {
+    const o = await ex.runOne(i, opts.trace === true);
+    if (o.error !== undefined) {
+      throw new PrescientError('EXECUTION_FAILED', `block ${block.number} tx ${i}`, o.error.split('\n')[0]!);
+    }
+    applyWrites(state, o.writes, i + 1);
+    outcomes.push(o);
+    if (opts.trace) traces.push(traceOf(env, o));
+  }
+  const post = withdrawalWrites(env);
+  if (post) applyWrites(state, post, env.txs.length + 1);
+  const receipts = assembleReceipts(env, outcomes);
+  const root = bytesToHex(stateRoot(state)) as Hex;
+  const t2 = performance.now();
+  return {
+    result: {
+      number: Number(block.number),
+      gasUsed: Number(receipts.gasUsed),
+      receiptsRoot: receipts.receiptsRoot,
+      logsBloom: receipts.logsBloom,
+      stateRoot: root,
+      stats: {
+        threads: 1,
+        oracle: 'sequential',
+        executions: env.txs.length,
+        reExecutions: 0,
+        wallMs: t2 - t1,
+        loadMs: t1 - t0,
+        txs: env.txs.length,
+      },
+    },
+    traces,
+  };
+}
+
+/** Sequential execution with a `TxTrace` per transaction. */
+export function executeBlockTraced(
+  block: ChainBlock,
+  prestate: Prestate,
+  blockHashes: Map<bigint, Hex>,
+  opts: ForkOptions = {},
+): Promise<{ result: BlockResult; traces: TxTrace[] }> {
+  return executeSequential(block, prestate, blockHashes, { ...opts, trace: true });
+}
