@@ -295,6 +295,7 @@ class TxState {
   readonly out: TxBinding;
   readonly deps: { dep: Dep; frame: number }[] = [];
   frames = 0;
+  readonly unionBound = new Set<string>();
   callResults = new Map<string, ReturnType<CallResolver>>();
   constructor(
     readonly ctx: BindContext,
@@ -338,6 +339,8 @@ class Frame {
   /** Return data of this frame's calls, by call id, when resolved. */
   readonly callData = new Map<number, () => CallResult>();
   fn: FunctionFootprint | null = null;
+  /** Call sites on the stack above this frame (recursion guard). */
+  sites: Set<string> = new Set();
   constructor(
     readonly tx: TxState,
     readonly id: number,
@@ -555,11 +558,20 @@ function bindFrame(f: Frame): void {
     return;
   }
   const { fns, why, label } = chooseFunctions(a, f.calldata);
+  if (label === '?') {
+    // Every function of this code with unknown input: binding it again (another caller, deeper) adds nothing new.
+    const key = `${f.codeAddr}|${f.self}`;
+    if (tx.unionBound.has(key)) {
+      tx.incomplete('unknown-slot', `${a.name ?? f.codeAddr}: selector unknown again (already bound as a union)`);
+      return;
+    }
+    tx.unionBound.add(key);
+  }
   out.frames.push({ address: f.self, codeAddress: f.codeAddr, codeHash, selector: label, depth: f.depth });
   const where = `${a.name ?? f.codeAddr}.${label}`;
   if (why) {
     tx.incomplete('unknown-slot', `${where}: ${why}`);
-    if (fns.length !== 1) tx.unknownWrite('any');
+    tx.unknownWrite('any');
   }
   for (const fn of fns) {
     f.fn = fn;
@@ -620,7 +632,18 @@ interface PreparedCall {
   at: string;
   target: Val;
   value: Lazy;
-  calldata: CallCalldata;
+  calldata: Calldata;
+}
+
+/**
+ * A DELEGATECALL whose input the analysis cannot describe word by word is, in practice, a proxy forwarding its own
+ * calldata (`calldatacopy(0, 0, calldatasize())`). The binder assumes so, to bind the implementation's keys, but
+ * cannot prove it: the transaction is marked incomplete where the assumption is made.
+ */
+function forwarded(f: Frame, call: ExternalCall): boolean {
+  if (call.kind !== 'DELEGATECALL' || call.args !== null) return false;
+  f.tx.incomplete('unknown-call-input', `${f.codeAddr}: DELEGATECALL at pc ${call.pc}: input assumed to be the frame's own calldata (proxy forwarding)`, call.pc);
+  return true;
 }
 
 /**
@@ -645,7 +668,7 @@ function bindCalls(f: Frame, fn: FunctionFootprint, where: string): void {
       value: call.kind === 'CALL' || call.kind === 'CALLCODE'
         ? once(() => (call.value ? f.eval(call.value) : 0n))
         : call.kind === 'DELEGATECALL' ? f.value : () => 0n,
-      calldata: new CallCalldata(f, call),
+      calldata: forwarded(f, call) ? f.calldata : new CallCalldata(f, call),
     };
     prepared.push(p);
     if (ctx.resolveCall) f.callData.set(call.id, once3(() => resolveCallResult(f, p)));
@@ -706,7 +729,15 @@ function bindCalls(f: Frame, fn: FunctionFootprint, where: string): void {
     const delegate = call.kind === 'DELEGATECALL' || call.kind === 'CALLCODE';
     const self = delegate ? f.self : target;
     const caller: Lazy = call.kind === 'DELEGATECALL' ? f.caller : () => BigInt(f.self);
+    // A call site already on the stack (recursion through the same site) is not followed again.
+    const site = `${f.codeAddr}@${call.pc}>${target}|${self}`;
+    if (f.sites.has(site)) {
+      tx.incomplete('limit-depth', `${at}: recursive call through the same site not followed again`, call.pc);
+      tx.unknownWrite('any');
+      continue;
+    }
     const child = new Frame(tx, tx.frames++, self, target, code, caller, p.value, p.calldata, f.depth + 1);
+    child.sites = new Set(f.sites).add(site);
     bindFrame(child);
   }
 }

@@ -34,6 +34,16 @@ export class BlockWrites implements PriorChanges {
   private codeAnywhere: number | null = null;
   private readonly balances = new Map<Hex, number>();
 
+  /**
+   * `hasCode`: whether an account has code in the pre-state. Such code can only go away by SELFDESTRUCT (never after
+   * Cancun, EIP-6780, for a contract not created in the same transaction); an account without code can get some from
+   * an earlier creation.
+   */
+  constructor(
+    private readonly hasCode: (addr: Hex) => boolean = () => false,
+    private readonly selfdestructDeletes = true,
+  ) {}
+
   add(b: TxBinding): void {
     for (const [addr, slots] of b.writes) {
       let m = this.slots.get(addr);
@@ -60,8 +70,14 @@ export class BlockWrites implements PriorChanges {
   }
   codeChangedBy(addr: Hex): string | undefined {
     const i = this.code.get(addr);
-    if (i !== undefined) return `tx ${i}`;
-    if (this.codeAnywhere !== null) return `tx ${this.codeAnywhere} (creates or destroys a contract)`;
+    if (this.hasCode(addr)) {
+      if (!this.selfdestructDeletes) return undefined;
+      if (i !== undefined) return `tx ${i} (may self-destruct it)`;
+      if (this.anyWhere !== null) return `tx ${this.anyWhere} (unbound calls may self-destruct it)`;
+      return undefined;
+    }
+    if (i !== undefined) return `tx ${i} (may create it)`;
+    if (this.codeAnywhere !== null) return `tx ${this.codeAnywhere} (creates a contract at an unpredicted address)`;
     return undefined;
   }
 }
@@ -125,7 +141,8 @@ export function hintsForBlock(loaded: LoadedBlock, opts: HintsOptions, source = 
   const state = stateView(loaded.prestate);
   const txs = loaded.block.transactions.map((t, i) => txInput(t, i, env.baseFee, `${source}: transactions[${i}]`));
   const t0 = performance.now();
-  const prior = new BlockWrites();
+  const postCancun = ['cancun', 'prague', 'osaka'].includes(env.hardfork);
+  const prior = new BlockWrites((a) => state.code(a).length > 0, !postCancun);
   const ctx: BindContext = {
     state,
     block: env,
