@@ -1,3 +1,4 @@
 export { executeSequential, executeBlockTraced, type SequentialOptions } from './sequential.js';
 export type { Oracle, TxPrediction, Access } from './oracle.js';
 export { arrayOracle, noOracle } from './oracle.js';
+export { executeParallel, WorkerPool, type ParallelOptions } from './parallel.js';

@@ -1,0 +1,24 @@
+/** Messages between the parallel executor (main thread) and its workers. Everything is structured-clone data. */
+import type { ForkOptions } from '../chain/fork.js';
+import type { ChainBlock, Prestate } from '../chain/load.js';
+import type { Hex } from '../types.js';
+import type { TxOutcome } from './block.js';
+import type { WriteSet } from './state.js';
+
+/** Test-only fault injection: the worker that executes `txIndex` crashes, throws or hangs. */
+export interface FaultInjection {
+  kind: 'exit' | 'throw' | 'hang';
+  txIndex: number;
+}
+
+export type ToWorker =
+  | { t: 'init'; id: number; block: ChainBlock; prestate: Prestate; hashes: Map<bigint, Hex>; fork: ForkOptions; fault?: FaultInjection }
+  /** Apply `log` (the write sets committed since the last message, in order), then execute `txs` over that state. */
+  | { t: 'run'; log: WriteSet[]; txs: number[] }
+  | { t: 'close' };
+
+export type FromWorker =
+  | { t: 'ready'; id: number; ms: number }
+  /** `v`: how many transactions were committed in the state the transaction ran on. */
+  | { t: 'done'; o: TxOutcome; v: number }
+  | { t: 'fail'; message: string };
