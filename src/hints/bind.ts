@@ -154,6 +154,8 @@ export interface TxBinding {
   /** Storage the transaction may write that is not in `writes` (unbound slots, unknown targets). */
   unknownWrites: UnknownWrites;
   diagnostics: Diagnostic[];
+  /** For each diagnostic, the index in `frames` of the frame it is about (-1: the transaction). */
+  diagFrames: number[];
   /** Per frame: which contract and selector, for grouping misses. */
   frames: { address: Hex; codeAddress: Hex; codeHash: Hex | null; selector: string; depth: number }[];
   /** Dependencies on pre-state values that were found stale-able (diagnostics name them). */
@@ -314,13 +316,19 @@ class TxState {
       codeWrites: new Set(),
       unknownWrites: new Set(),
       diagnostics: [],
+      diagFrames: [],
       frames: [],
       staleDeps: 0,
     };
   }
+  /** Index in out.frames of the frame being bound (-1 outside frames). */
+  cur = -1;
   incomplete(code: Diagnostic['code'], message: string, pc?: number): void {
     this.out.complete = false;
-    if (this.out.diagnostics.length < 200) this.out.diagnostics.push(pc === undefined ? { code, message } : { code, message, pc });
+    if (this.out.diagnostics.length < 200) {
+      this.out.diagnostics.push(pc === undefined ? { code, message } : { code, message, pc });
+      this.out.diagFrames.push(this.cur);
+    }
   }
   unknownWrite(addr: Hex | 'any'): void {
     if (this.out.unknownWrites === 'any') return;
@@ -546,18 +554,30 @@ function chooseFunctions(a: ContractAnalysis, cd: Calldata): { fns: FunctionFoot
 const STATIC_SAFE: ReadonlySet<string> = new Set(['unknown-slot', 'cross-check', 'rule', 'loop-widened']);
 
 function bindFrame(f: Frame): void {
+  const saved = f.tx.cur;
+  f.tx.cur = f.tx.out.frames.length;
+  try {
+    bindFrameInner(f);
+  } finally {
+    f.tx.cur = saved;
+  }
+}
+
+function bindFrameInner(f: Frame): void {
   const tx = f.tx;
   const ctx = tx.ctx;
   const out = tx.out;
   const codeHash = ctx.codeHash(f.codeAddr);
   const a = ctx.analysis(f.code, codeHash, f.codeAddr);
+  const entry = { address: f.self, codeAddress: f.codeAddr, codeHash, selector: '?', depth: f.depth };
+  out.frames.push(entry);
   if (isUnbound(a)) {
     tx.incomplete('unknown-slot', `${f.codeAddr}: no analysis (${a.why})`);
     tx.unknownWrite('any');
-    out.frames.push({ address: f.self, codeAddress: f.codeAddr, codeHash, selector: '?', depth: f.depth });
     return;
   }
   const { fns, why, label } = chooseFunctions(a, f.calldata);
+  entry.selector = label;
   if (label === '?') {
     // Every function of this code with unknown input: binding it again (another caller, deeper) adds nothing new.
     const key = `${f.codeAddr}|${f.self}`;
@@ -567,7 +587,6 @@ function bindFrame(f: Frame): void {
     }
     tx.unionBound.add(key);
   }
-  out.frames.push({ address: f.self, codeAddress: f.codeAddr, codeHash, selector: label, depth: f.depth });
   const where = `${a.name ?? f.codeAddr}.${label}`;
   if (why) {
     tx.incomplete('unknown-slot', `${where}: ${why}`);
@@ -576,8 +595,9 @@ function bindFrame(f: Frame): void {
   for (const fn of fns) {
     f.fn = fn;
     if (!fn.complete) {
-      const codes = [...new Set(fn.diagnostics.map((d) => d.code))];
-      tx.incomplete(fn.diagnostics[0]?.code ?? 'unknown-slot', `${where}: footprint incomplete (${codes.join(', ') || 'no reason given'})`);
+      const reasons = [...new Set(fn.diagnostics.map((d) => `${d.code}: ${d.message}`))];
+      const shown = reasons.slice(0, 3).join('; ') + (reasons.length > 3 ? `; +${reasons.length - 3} more` : '');
+      tx.incomplete(fn.diagnostics[0]?.code ?? 'unknown-slot', `${where}: footprint incomplete (${shown || 'no reason given'})`);
       // Storage of this frame may be written at slots not listed; a missed call may write anywhere.
       tx.unknownWrite(f.self);
       if (fn.diagnostics.length === 0 || fn.diagnostics.some((d) => !STATIC_SAFE.has(d.code))) tx.unknownWrite('any');

@@ -7,6 +7,7 @@ import { mainnetHardfork } from '../chain/fork.js';
 import { keccak256 } from '../chain/crypto.js';
 import { PrescientError } from '../errors.js';
 import type { ContractAnalysis, Hex } from '../types.js';
+import { DiskAnalysisCache } from './cache.js';
 import { Unbound, type AnalysisProvider, type BlockEnv, type StateView, type TxInput } from './bind.js';
 
 const EMPTY = new Uint8Array(0);
@@ -109,7 +110,10 @@ export class AnalysisCache {
   /** Total analysis time, ms (for the "< 1 s once analyzed" measurement). */
   analyzeMs = 0;
   analyzed = 0;
-  constructor(private readonly analyze: Analyze | null = loadAnalyzer()) {}
+  constructor(
+    private readonly analyze: Analyze | null = loadAnalyzer(),
+    private readonly disk?: DiskAnalysisCache,
+  ) {}
   add(a: ContractAnalysis): this {
     this.map.set(a.codeHash.toLowerCase() as Hex, a);
     return this;
@@ -117,7 +121,9 @@ export class AnalysisCache {
   readonly provider: AnalysisProvider = (code, codeHash) => {
     let a = this.map.get(codeHash);
     if (a === undefined) {
-      if (!this.analyze) a = new Unbound('no analyzer available (src/analyze) and no fixture for this code');
+      const cached = this.disk?.get(codeHash);
+      if (cached) a = cached;
+      else if (!this.analyze) a = new Unbound('no analyzer available (src/analyze) and no fixture for this code');
       else {
         const t0 = performance.now();
         try {
@@ -127,6 +133,7 @@ export class AnalysisCache {
         }
         this.analyzeMs += performance.now() - t0;
         this.analyzed++;
+        if (this.disk && !(a instanceof Unbound)) this.disk.put(codeHash, a);
       }
       this.map.set(codeHash, a);
     }

@@ -1,0 +1,89 @@
+/**
+ * Verify over block folders: hints (src/hints) for every transaction, traced sequential execution (src/exec), and
+ * the comparison (verify.ts), block by block in the order given.
+ */
+import { loadBlockDir, type LoadedBlock } from '../chain/load.js';
+import { initCrypto } from '../chain/crypto.js';
+import { executeBlockTraced } from '../exec/index.js';
+import { hintsForBlock, type BlockHints } from '../hints/block.js';
+import { AnalysisCache } from '../hints/context.js';
+import { viewCallResolver } from '../hints/resolve.js';
+import { PrescientError } from '../errors.js';
+import type { TxHints, TxTrace } from '../types.js';
+import {
+  addCounts,
+  compareTx,
+  countsOf,
+  emptyCounts,
+  MissGrouper,
+  precision,
+  recall,
+  type BlockVerdict,
+  type TxVerdict,
+  type VerifyReport,
+} from './verify.js';
+
+export interface VerifyOptions {
+  cache?: AnalysisCache;
+  /** Resolve call return values by running view calls over the pre-state (default true). */
+  resolveCalls?: boolean;
+  /** Test hook: change the hints before they are compared (e.g. inject a wrong prediction). */
+  mutateHints?: (hints: TxHints[], block: LoadedBlock) => void;
+  onBlock?: (v: BlockVerdict) => void;
+}
+
+export interface BlockRun {
+  verdict: BlockVerdict;
+  txs: TxVerdict[];
+  hints: BlockHints;
+  traces: TxTrace[];
+}
+
+export async function verifyBlock(dir: string, opts: VerifyOptions = {}, grouper?: MissGrouper): Promise<BlockRun> {
+  await initCrypto();
+  const loaded = loadBlockDir(dir);
+  const cache = opts.cache ?? new AnalysisCache();
+  const hints = hintsForBlock(loaded, {
+    analysis: cache.provider,
+    resolveCall: opts.resolveCalls === false ? undefined : viewCallResolver,
+  });
+  opts.mutateHints?.(hints.hints, loaded);
+  const t0 = performance.now();
+  const { traces } = await executeBlockTraced(loaded.block, loaded.prestate, loaded.blockHashes);
+  const execMs = performance.now() - t0;
+  if (traces.length !== hints.hints.length) {
+    throw new PrescientError('EXECUTION_FAILED', dir, `${traces.length} traces for ${hints.hints.length} transactions`);
+  }
+  const txs = hints.hints.map((h, i) => compareTx(h, traces[i]!));
+  if (grouper) txs.forEach((v, i) => grouper.add(hints.number, v, hints.bindings[i]));
+  const verdict: BlockVerdict = {
+    number: hints.number,
+    dir,
+    ...countsOf(txs, hints.bindings),
+    bindMs: hints.stats.bindMs,
+    execMs,
+  };
+  opts.onBlock?.(verdict);
+  return { verdict, txs, hints, traces };
+}
+
+export async function verifyBlocks(dirs: string[], opts: VerifyOptions = {}): Promise<VerifyReport> {
+  const cache = opts.cache ?? new AnalysisCache();
+  const grouper = new MissGrouper();
+  const blocks: BlockVerdict[] = [];
+  const violations: VerifyReport['violations'] = [];
+  let total = emptyCounts();
+  for (const dir of dirs) {
+    const run = await verifyBlock(dir, { ...opts, cache }, grouper);
+    blocks.push(run.verdict);
+    total = addCounts(total, run.verdict);
+    for (const v of run.txs) if (v.violation) violations.push({ block: run.verdict.number, index: v.index, hash: v.hash, missed: v.missed });
+  }
+  return {
+    schema: 'prescient/verify@1',
+    blocks,
+    overall: { ...total, recall: recall(total), precision: precision(total) },
+    misses: grouper.result(),
+    violations,
+  };
+}

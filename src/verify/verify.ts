@@ -1,0 +1,207 @@
+/**
+ * Predictions held against traced execution. The headline numbers are over storage slots, i.e. (address, slot)
+ * pairs: a transaction's traced set is every slot it read or wrote (reverted frames included), its predicted set is
+ * the `accessList` of its hints.
+ *
+ * - missed: traced, not predicted (recall = hit / traced);
+ * - extra: predicted, not traced (precision = hit / predicted);
+ * - violation: the hints said `complete: true`, yet something was missed.
+ *
+ * Balances (accounts whose balance was read or changed) are compared separately and do not enter the headline.
+ */
+import type { Diagnostic, Hex, TxHints, TxTrace } from '../types.js';
+import type { TxBinding } from '../hints/bind.js';
+
+export interface TxVerdict {
+  index: number;
+  hash: Hex;
+  complete: boolean;
+  status: TxTrace['status'];
+  traced: number;
+  predicted: number;
+  hit: number;
+  missed: { address: Hex; slot: Hex }[];
+  extra: number;
+  violation: boolean;
+  balances: { traced: number; hit: number; missed: Hex[] };
+}
+
+export interface Counts {
+  txs: number;
+  complete: number;
+  traced: number;
+  predicted: number;
+  hit: number;
+  violations: number;
+  /** Transactions with at least one miss. */
+  txsWithMisses: number;
+  balanceTraced: number;
+  balanceHit: number;
+  /** Transactions whose binding read state an earlier transaction (or itself) may change first. */
+  staleTxs: number;
+}
+
+export const recall = (c: Counts): number => (c.traced === 0 ? 1 : c.hit / c.traced);
+export const precision = (c: Counts): number => (c.predicted === 0 ? 1 : c.hit / c.predicted);
+
+export interface BlockVerdict extends Counts {
+  number: number;
+  dir: string;
+  bindMs: number;
+  execMs: number;
+}
+
+/** Misses grouped by the contract whose storage was missed and the function its frame ran, with the reasons. */
+export interface MissGroup {
+  address: Hex;
+  codeHash: Hex | null;
+  selector: string;
+  misses: number;
+  txs: number;
+  reasons: { reason: string; count: number }[];
+}
+
+export interface VerifyReport {
+  schema: 'prescient/verify@1';
+  blocks: BlockVerdict[];
+  overall: Counts & { recall: number; precision: number };
+  misses: MissGroup[];
+  violations: { block: number; index: number; hash: Hex; missed: { address: Hex; slot: Hex }[] }[];
+}
+
+export function emptyCounts(): Counts {
+  return { txs: 0, complete: 0, traced: 0, predicted: 0, hit: 0, violations: 0, txsWithMisses: 0, balanceTraced: 0, balanceHit: 0, staleTxs: 0 };
+}
+
+export function addCounts(a: Counts, b: Counts): Counts {
+  const out = { ...a };
+  for (const k of Object.keys(out) as (keyof Counts)[]) out[k] += b[k];
+  return out;
+}
+
+const pairKey = (a: string, s: string) => `${a.toLowerCase()}:${s.toLowerCase()}`;
+
+function slotSet(entries: { address: string; storageKeys: string[] }[]): Set<string> {
+  const s = new Set<string>();
+  for (const e of entries) for (const k of e.storageKeys) s.add(pairKey(e.address, k));
+  return s;
+}
+
+/** One transaction: its hints against its trace. */
+export function compareTx(h: TxHints, t: TxTrace): TxVerdict {
+  const predicted = slotSet(h.accessList);
+  const traced = slotSet([...t.reads, ...t.writes]);
+  const missed: { address: Hex; slot: Hex }[] = [];
+  let hit = 0;
+  for (const k of traced) {
+    if (predicted.has(k)) hit++;
+    else {
+      const [address, slot] = k.split(':') as [Hex, Hex];
+      missed.push({ address, slot });
+    }
+  }
+  const predBal = new Set((h.balances ?? []).map((a) => a.toLowerCase()));
+  const tracedBal = new Set([...t.balanceReads, ...t.balanceWrites].map((a) => a.toLowerCase()));
+  const balMissed = [...tracedBal].filter((a) => !predBal.has(a)) as Hex[];
+  return {
+    index: h.index,
+    hash: h.hash,
+    complete: h.complete,
+    status: t.status,
+    traced: traced.size,
+    predicted: predicted.size,
+    hit,
+    missed,
+    extra: predicted.size - hit,
+    violation: h.complete && missed.length > 0,
+    balances: { traced: tracedBal.size, hit: tracedBal.size - balMissed.length, missed: balMissed },
+  };
+}
+
+export function countsOf(vs: TxVerdict[], bindings?: TxBinding[]): Counts {
+  const c = emptyCounts();
+  for (const v of vs) {
+    c.txs++;
+    if (v.complete) c.complete++;
+    c.traced += v.traced;
+    c.predicted += v.predicted;
+    c.hit += v.hit;
+    if (v.violation) c.violations++;
+    if (v.missed.length) c.txsWithMisses++;
+    c.balanceTraced += v.balances.traced;
+    c.balanceHit += v.balances.hit;
+  }
+  if (bindings) c.staleTxs = bindings.filter((b) => b.staleDeps > 0).length;
+  return c;
+}
+
+/** Normalises a diagnostic to a reason class: addresses, numbers and pcs blanked, so equal causes group together. */
+export function reasonOf(d: Diagnostic): string {
+  let m = d.message;
+  // "<contract>.<selector>: " prefix: the group already names it
+  m = m.replace(/^(0x[0-9a-f]{40}|[A-Za-z_][\w]*)(\.(0x[0-9a-f]{8}|fallback|receive|\?))?: /, '');
+  m = m.replace(/0x[0-9a-f]{40}/g, '<addr>').replace(/0x[0-9a-f]{9,}/g, '<hex>').replace(/\bpc \d+/g, 'pc N').replace(/#\d+/g, '#N').replace(/\btx \d+/g, 'tx N');
+  return `${d.code}: ${m.length > 160 ? m.slice(0, 157) + '...' : m}`;
+}
+
+/** Accumulates misses by (storage address, selector of the frame that ran there). */
+export class MissGrouper {
+  private readonly groups = new Map<string, MissGroup & { txSet: Set<string>; reasonMap: Map<string, number> }>();
+
+  add(block: number, v: TxVerdict, b: TxBinding | undefined): void {
+    if (v.missed.length === 0) return;
+    const byAddr = new Map<string, { address: Hex; slot: Hex }[]>();
+    for (const m of v.missed) {
+      let l = byAddr.get(m.address);
+      if (!l) byAddr.set(m.address, (l = []));
+      l.push(m);
+    }
+    for (const [address, ms] of byAddr) {
+      const frames = b ? b.frames.map((f, i) => ({ ...f, i })).filter((f) => f.address === address) : [];
+      let selector: string;
+      let codeHash: Hex | null = null;
+      let reasons: string[];
+      if (frames.length) {
+        selector = [...new Set(frames.map((f) => f.selector))].join('|');
+        codeHash = frames[0]!.codeHash;
+        const idx = new Set(frames.map((f) => f.i));
+        reasons = b!.diagnostics.filter((_, j) => idx.has(b!.diagFrames[j]!)).map(reasonOf);
+        if (reasons.length === 0) reasons = ['(no diagnostic: the footprint claims completeness for this function)'];
+      } else {
+        selector = '(not reached)';
+        reasons = b ? b.diagnostics.filter((d) => /call|target|input|selector|analysis|creation|depth/.test(d.code + d.message)).map(reasonOf) : [];
+        if (reasons.length === 0) reasons = ['(not reached and no diagnostic: a call the footprints do not list)'];
+      }
+      const key = `${address}|${selector}`;
+      let g = this.groups.get(key);
+      if (!g) {
+        g = { address: address as Hex, codeHash, selector, misses: 0, txs: 0, reasons: [], txSet: new Set(), reasonMap: new Map() };
+        this.groups.set(key, g);
+      }
+      g.misses += ms.length;
+      g.txSet.add(`${block}:${v.index}`);
+      for (const r of new Set(reasons)) g.reasonMap.set(r, (g.reasonMap.get(r) ?? 0) + ms.length);
+    }
+  }
+
+  result(): MissGroup[] {
+    return [...this.groups.values()]
+      .map(({ txSet, reasonMap, ...g }) => ({
+        ...g,
+        txs: txSet.size,
+        reasons: [...reasonMap].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([reason, count]) => ({ reason, count })),
+      }))
+      .sort((a, b) => b.misses - a.misses);
+  }
+}
+
+/** The reasons over all misses, each miss counted once under every reason its group gives (top first). */
+export function topReasons(groups: MissGroup[], n = 10): { reason: string; misses: number }[] {
+  const m = new Map<string, number>();
+  for (const g of groups) {
+    const top = g.reasons[0];
+    const r = top ? top.reason.replace(/^(\w[\w-]*): .*$/, (all) => all) : '(none)';
+    m.set(r, (m.get(r) ?? 0) + g.misses);
+  }
+  return [...m].sort((a, b) => b[1] - a[1]).slice(0, n).map(([reason, misses]) => ({ reason, misses }));
+}
