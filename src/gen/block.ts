@@ -213,6 +213,9 @@ export async function vmFromPrestate(prestate: Record<string, PrestateJsonAccoun
       if (BigInt(v) !== 0n) await vm.stateManager.putStorage(a, hexToBytes(k as Hex), hexToBytes(v));
     }
   }
+  // Flush the caches into the trie before anything runs: with @ethereumjs 10.1.3's caches, a block run on top of
+  // unflushed puts produced a post-state root that disagreed with the (identical) account contents.
+  await vm.stateManager.getStateRoot();
   return vm;
 }
 
