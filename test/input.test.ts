@@ -70,6 +70,13 @@ describe('accepted inputs', () => {
     expect(hex(c.runtime)).toBe(hex(token.runtime));
   });
 
+  test('a byte-order mark before hex or JSON is ignored', () => {
+    // Files saved by Windows editors.
+    expect(hex(loadContract(file('bom.hex', `\uFEFF0x${hex(token.runtime)}`)).runtime)).toBe(hex(token.runtime));
+    const art = { _format: 'hh-sol-artifact-1', contractName: 'Token', abi: token.abi, bytecode: '0x', deployedBytecode: `0x${hex(token.runtime)}` };
+    expect(loadContract(file('bom.json', `\uFEFF${JSON.stringify(art)}`)).name).toBe('Token');
+  });
+
   test('truncated PUSH data at the end of code is valid', () => {
     // PUSH1 1, PUSH1 2, PUSH2 with one of its two bytes.
     const c = loadContract(file('truncated.hex', '0x60016002610a'));
@@ -242,6 +249,10 @@ describe('bad inputs are one-line PrescientErrors naming the input', () => {
     // The `bytecode` field pasted instead of `deployedBytecode`.
     const p = file('creation.hex', `0x${hex(token.creation)}`);
     expectError(() => loadContracts(p), 'CREATION_CODE', p, /looks like creation \(init\) code; pass the deployed\/runtime bytecode/);
+    // Code compiled through Yul (via-IR) is laid out differently; the heuristic holds there too.
+    const [viaIr] = compileSolidity({ 'V.sol': 'pragma solidity ^0.8.20; contract V { uint256 x; constructor(uint256 a) { x = a; } function f(uint256 y) external { x += y; } }' }, { viaIR: true, optimize: false });
+    expect(looksLikeCreationCode(viaIr!.creation!)).toBe(true);
+    expect(looksLikeCreationCode(viaIr!.runtime)).toBe(false);
     // An EIP-1167 minimal-proxy init code (not solc): copies itself and returns.
     expect(looksLikeCreationCode(parseHexCode('3d602d80600a3d3981f3363d3d373d3d3d363d73' + '11'.repeat(20) + '5af43d82803e903d91602b57fd5bf3', 'x'))).toBe(true);
     // And its runtime is runtime.

@@ -37,6 +37,8 @@ export interface ExamplesOptions {
   /** Default true (200 runs). */
   optimize?: boolean;
   evmVersion?: string;
+  /** Compile through Yul (`viaIR`); default false. */
+  viaIR?: boolean;
   /** Where compiled output is cached; default `$TMPDIR/prescient-examples`; null disables the disk cache. */
   cacheDir?: string | null;
 }
@@ -62,7 +64,7 @@ export function compileExamples(opts: ExamplesOptions = {}): Map<string, Example
   const optimize = opts.optimize ?? true;
   const evmVersion = opts.evmVersion ?? 'cancun';
   const key = createHash('sha256')
-    .update(JSON.stringify({ sources, optimize, evmVersion, solc: solcVersionFromPackage() }))
+    .update(JSON.stringify({ sources, optimize, evmVersion, viaIR: opts.viaIR ?? false, solc: solcVersionFromPackage() }))
     .digest('hex')
     .slice(0, 32);
   const hit = memo.get(key);
@@ -79,7 +81,7 @@ export function compileExamples(opts: ExamplesOptions = {}): Map<string, Example
     }
   }
   if (output === null) {
-    output = compileStandard(sources, { optimize, evmVersion, source: dir });
+    output = compileStandard(sources, { optimize, evmVersion, viaIR: opts.viaIR ?? false, source: dir });
     if (cacheFile) {
       // Write-then-rename: parallel jest workers may race here; rename is atomic, so readers see old or new.
       mkdirSync(dirname(cacheFile), { recursive: true });

@@ -11,6 +11,8 @@ export interface CompileOptions {
   evmVersion?: string;
   /** Optimizer on (200 runs) by default, like most deployed code. */
   optimize?: boolean;
+  /** Compile through Yul (solc --via-ir): differently shaped code (other stack layouts, helper functions). */
+  viaIR?: boolean;
   /** Resolves `import` paths not in `sources` (e.g. from disk next to a .sol file); null = not found. */
   readImport?: (path: string) => string | null;
   /** Named in error messages; default the first source's name. */
@@ -41,6 +43,7 @@ export function compileStandard(sources: Record<string, string>, opts: CompileOp
     language: 'Solidity',
     sources: Object.fromEntries(Object.entries(sources).map(([k, v]) => [k, { content: v }])),
     settings: {
+      ...(opts.viaIR ? { viaIR: true } : {}),
       evmVersion,
       optimizer: { enabled: optimize, runs: 200 },
       outputSelection: {

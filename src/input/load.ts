@@ -12,7 +12,8 @@ function readText(path: string, what = 'input'): string {
   if (!existsSync(path)) throw new PrescientError('FILE_NOT_FOUND', path, `${what} file not found`);
   if (statSync(path).isDirectory()) throw new PrescientError('BAD_INPUT', path, `is a directory, expected a ${what} file`);
   try {
-    return readFileSync(path, 'utf8');
+    // A byte-order mark (Windows editors) is not content.
+    return readFileSync(path, 'utf8').replace(/^\uFEFF/, '');
   } catch (e) {
     throw new PrescientError('BAD_INPUT', path, `cannot read: ${(e as Error).message}`, { cause: e });
   }
