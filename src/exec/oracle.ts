@@ -31,3 +31,31 @@ export function arrayOracle(preds: Array<TxPrediction | null>): Oracle {
 
 /** No predictions at all: the optimistic executor (`--oracle none`). */
 export const noOracle: Oracle = { predict: () => null };
+
+/**
+ * The oracle a perfect predictor would give: what each transaction really read and wrote in a sequential run (see
+ * `executeSequential(..., { outcomes: true })`). For tests and for the benchmark's upper bound, not a prediction.
+ */
+export function oracleFromOutcomes(
+  outcomes: Array<{ reads: { accounts: Array<[string, any]>; storage: Array<[string, Array<[bigint, bigint]>]> }; writes: { accounts: Array<[string, any]>; storage: Array<[string, Array<[bigint, bigint]>]> } }>,
+): Oracle {
+  const preds = outcomes.map((o): TxPrediction => {
+    const reads: Access[] = [];
+    const writes: Access[] = [];
+    for (const [a, r] of o.reads.accounts) {
+      if (r.b !== undefined || r.bz !== undefined) reads.push([a, 'balance']);
+      if (r.n !== undefined) reads.push([a, 'nonce']);
+      if (r.c !== undefined || r.e !== undefined) reads.push([a, 'code']);
+    }
+    for (const [a, slots] of o.reads.storage) for (const [k] of slots) reads.push([a, k]);
+    for (const [a, w] of o.writes.accounts) {
+      if (w.deleted) writes.push([a, '*']);
+      if (w.balance !== undefined || w.delta !== undefined) writes.push([a, 'balance']);
+      if (w.nonce !== undefined) writes.push([a, 'nonce']);
+      if (w.code !== undefined || w.cleared) writes.push([a, 'code']);
+    }
+    for (const [a, slots] of o.writes.storage) for (const [k] of slots) writes.push([a, k]);
+    return { reads, writes, complete: true };
+  });
+  return arrayOracle(preds);
+}

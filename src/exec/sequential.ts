@@ -15,6 +15,8 @@ import { stateRoot } from './trie.js';
 
 export interface SequentialOptions extends ForkOptions {
   trace?: boolean;
+  /** Return each transaction's raw outcome (reads/writes) too: `oracleFromOutcomes` turns them into an oracle. */
+  outcomes?: boolean;
 }
 
 export async function executeSequential(
@@ -22,7 +24,7 @@ export async function executeSequential(
   prestate: Prestate,
   blockHashes: Map<bigint, Hex>,
   opts: SequentialOptions = {},
-): Promise<{ result: BlockResult; traces: TxTrace[] }> {
+): Promise<{ result: BlockResult; traces: TxTrace[]; outcomes?: TxOutcome[] }> {
   await initCrypto();
   const t0 = performance.now();
   const env = blockEnv(block, opts);
@@ -65,6 +67,7 @@ export async function executeSequential(
       },
     },
     traces,
+    ...(opts.outcomes ? { outcomes } : {}),
   };
 }
 

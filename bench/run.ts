@@ -1,0 +1,142 @@
+/**
+ * `npm run bench` (node dist/bench/run.js [--mainnet dir] [--modes ref,seq,static,none] [--threads 2] [--gen]
+ *   [--blocks a,b] [--write]): plain @ethereumjs/vm runBlock vs prescient's sequential mode vs the parallel executor
+ * with the static oracle and without (--oracle none), on the shared mainnet blocks and, where src/gen provides it, on
+ * generated blocks. Prints a table; with --write, replaces the "run" section of BENCHMARKS.md.
+ *
+ * Times: runBlock alone for the reference (state seeding excluded); the executor's wallMs for prescient (state
+ * loading, worker start-up and shipping the prestate to the workers reported apart, see `load`).
+ */
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { loadBlockDir, type LoadedBlock } from '../src/chain/load.js';
+import { executeParallel, WorkerPool } from '../src/exec/parallel.js';
+import { executeSequential } from '../src/exec/sequential.js';
+import { loadStaticOracle } from '../src/exec/static.js';
+import type { Oracle } from '../src/exec/oracle.js';
+import { runReference } from './reference.js';
+
+interface Row {
+  set: string;
+  block: string;
+  txs: number;
+  mode: string;
+  ms: number;
+  load: number;
+  execs: number;
+  reexec: number;
+  ok: boolean;
+}
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+async function benchBlocks(set: string, dirs: string[], modes: string[], threads: number, rows: Row[]) {
+  const pool = modes.some((m) => m === 'static' || m === 'none') ? await WorkerPool.start(threads) : null;
+  try {
+    for (const dir of dirs) {
+      const name = dir.split('/').pop()!;
+      const loaded: LoadedBlock = loadBlockDir(dir);
+      const txs = loaded.block.transactions.length;
+      const header = loaded.block.header;
+      let seqRoot: string | null = null;
+      for (const mode of modes) {
+        if (mode === 'ref') {
+          const r = await runReference(loaded);
+          const ok = r.receiptsRoot === header.receiptsRoot && BigInt(r.gasUsed) === BigInt(header.gasUsed);
+          rows.push({ set, block: name, txs, mode, ms: r.ms, load: 0, execs: txs, reexec: 0, ok });
+        } else if (mode === 'seq') {
+          const { result } = await executeSequential(loaded.block, loaded.prestate, loaded.blockHashes);
+          seqRoot = result.stateRoot;
+          const ok = result.receiptsRoot === header.receiptsRoot && result.gasUsed === Number(BigInt(header.gasUsed));
+          rows.push({ set, block: name, txs, mode, ms: result.stats.wallMs, load: result.stats.loadMs, execs: txs, reexec: 0, ok });
+        } else {
+          let oracle: Oracle | null = null;
+          if (mode === 'static') oracle = await loadStaticOracle(loaded);
+          const r = await executeParallel(loaded.block, loaded.prestate, loaded.blockHashes, {
+            pool: pool!,
+            oracle,
+            oracleName: mode as 'static' | 'none',
+          });
+          const ok =
+            r.receiptsRoot === header.receiptsRoot &&
+            r.gasUsed === Number(BigInt(header.gasUsed)) &&
+            (seqRoot === null || seqRoot === r.stateRoot);
+          rows.push({ set, block: name, txs, mode, ms: r.stats.wallMs, load: r.stats.loadMs, execs: r.stats.executions, reexec: r.stats.reExecutions, ok });
+        }
+      }
+      process.stderr.write(`  ${set} ${name} (${txs} txs) done\n`);
+    }
+  } finally {
+    await pool?.close();
+  }
+}
+
+function summarize(rows: Row[], modes: string[], sets: string[]): string {
+  const lines: string[] = [];
+  lines.push('| set | mode | txs | wall ms | tx/s | vs ref | vs seq | executions | re-executions | all correct |');
+  lines.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  for (const set of sets) {
+    const tot = (mode: string) => rows.filter((r) => r.set === set && r.mode === mode);
+    const ms = (mode: string) => tot(mode).reduce((a, r) => a + r.ms, 0);
+    for (const mode of modes) {
+      const rs = tot(mode);
+      if (rs.length === 0) continue;
+      const txs = rs.reduce((a, r) => a + r.txs, 0);
+      const m = ms(mode);
+      const vsRef = tot('ref').length ? (ms('ref') / m).toFixed(2) + 'x' : '-';
+      const vsSeq = tot('seq').length ? (ms('seq') / m).toFixed(2) + 'x' : '-';
+      lines.push(
+        `| ${set} | ${mode} | ${txs} | ${m.toFixed(0)} | ${((txs / m) * 1000).toFixed(0)} | ${vsRef} | ${vsSeq} | ` +
+          `${rs.reduce((a, r) => a + r.execs, 0)} | ${rs.reduce((a, r) => a + r.reexec, 0)} | ${rs.every((r) => r.ok) ? 'yes' : 'NO'} |`,
+      );
+    }
+  }
+  return lines.join('\n');
+}
+
+async function main() {
+  const mainnet = resolve(arg('--mainnet') ?? join(__dirname, '../../../shared/data/mainnet'));
+  const modes = (arg('--modes') ?? 'ref,seq,static,none').split(',');
+  const threads = Number(arg('--threads') ?? 2);
+  const only = arg('--blocks')?.split(',');
+  const rows: Row[] = [];
+  const sets: string[] = [];
+  if (existsSync(mainnet)) {
+    const dirs = readdirSync(mainnet)
+      .filter((d) => /^\d+$/.test(d) && (!only || only.includes(d)))
+      .sort((a, b) => Number(a) - Number(b))
+      .map((d) => join(mainnet, d));
+    sets.push('mainnet');
+    await benchBlocks('mainnet', dirs, modes, threads, rows);
+  }
+  if (process.argv.includes('--gen')) {
+    const gen = await import('./generated.js');
+    for (const [set, dir] of await gen.generatedBlocks()) {
+      sets.push(set);
+      await benchBlocks(set, [dir], modes.filter((m) => m !== 'ref' || process.argv.includes('--gen-ref')), threads, rows);
+    }
+  }
+  const table = summarize(rows, modes, sets);
+  process.stdout.write(table + '\n');
+  if (process.argv.includes('--json')) process.stdout.write(JSON.stringify(rows) + '\n');
+  if (process.argv.includes('--write')) {
+    const path = resolve(__dirname, '../../BENCHMARKS.md');
+    const cmd = `node dist/bench/run.js ${process.argv.slice(2).join(' ')}`;
+    const section = `<!-- run:begin -->\n## prescient run (executor)\n\nCommand: \`${cmd}\` on ${new Date().toISOString().slice(0, 10)}, ${
+      require('node:os').cpus().length
+    } cores, Node ${process.version}.\n\n${table}\n<!-- run:end -->`;
+    const old = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmarks\n';
+    const next = /<!-- run:begin -->[\s\S]*<!-- run:end -->/.test(old)
+      ? old.replace(/<!-- run:begin -->[\s\S]*<!-- run:end -->/, section)
+      : old.trimEnd() + '\n\n' + section + '\n';
+    writeFileSync(path, next);
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
