@@ -21,6 +21,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (cmd === 'table') return await (await import('../table/cli.js')).tableCommand(rest);
     if (cmd === 'hints') return await (await import('../hints/cli.js')).hintsCommand(rest);
+    if (cmd === 'run') return await (await import('../exec/cli.js')).runCommand(rest);
     if (cmd === 'verify') return await (await import('../verify/cli.js')).verifyCommand(rest);
     if (cmd === 'gen') return await (await import('../gen/cli.js')).genCommand(rest);
     void rest;

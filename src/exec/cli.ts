@@ -1,0 +1,197 @@
+/**
+ * `prescient run <blockdir...> | --block block.json --prestate prestate.json [--block-hashes file]
+ *   [--threads N] [--oracle static|none] [--sequential] [--chain name] [--fork name] [--json]`
+ *
+ * Executes each block and checks gasUsed, receiptsRoot and logsBloom against its header (exit code 1 on a mismatch).
+ * Several folders: a progress bar on a terminal (stderr), then a summary table.
+ */
+import { loadBlockDir, loadBlockFiles, type LoadedBlock } from '../chain/load.js';
+import { PrescientError } from '../errors.js';
+import type { BlockResult } from '../types.js';
+import { executeParallel, WorkerPool } from './parallel.js';
+import { executeSequential } from './sequential.js';
+import { loadStaticOracle } from './static.js';
+
+interface RunArgs {
+  dirs: string[];
+  block?: string;
+  prestate?: string;
+  blockHashes?: string;
+  threads: number;
+  oracle: 'static' | 'none';
+  sequential: boolean;
+  json: boolean;
+  chain?: string;
+  fork?: string;
+}
+
+const USAGE =
+  'usage: prescient run <blockdir...> | --block block.json --prestate prestate.json [--block-hashes file] ' +
+  '[--threads N] [--oracle static|none] [--sequential] [--chain name] [--fork name] [--json]';
+
+function parseArgs(argv: string[]): RunArgs {
+  const a: RunArgs = { dirs: [], threads: 2, oracle: 'static', sequential: false, json: false };
+  const value = (i: number, name: string): string => {
+    const v = argv[i + 1];
+    if (v === undefined || v.startsWith('--')) throw new PrescientError('BAD_OPTION', name, 'needs a value');
+    return v;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const x = argv[i]!;
+    switch (x) {
+      case '--block':
+        a.block = value(i++, x);
+        break;
+      case '--prestate':
+        a.prestate = value(i++, x);
+        break;
+      case '--block-hashes':
+        a.blockHashes = value(i++, x);
+        break;
+      case '--threads': {
+        const v = value(i++, x);
+        if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 64) {
+          throw new PrescientError('BAD_OPTION', '--threads', `expected an integer from 1 to 64, got '${v}'`);
+        }
+        a.threads = Number(v);
+        break;
+      }
+      case '--oracle': {
+        const v = value(i++, x);
+        if (v !== 'static' && v !== 'none') throw new PrescientError('BAD_OPTION', '--oracle', `expected static or none, got '${v}'`);
+        a.oracle = v;
+        break;
+      }
+      case '--chain':
+        a.chain = value(i++, x);
+        break;
+      case '--fork':
+        a.fork = value(i++, x);
+        break;
+      case '--sequential':
+        a.sequential = true;
+        break;
+      case '--json':
+        a.json = true;
+        break;
+      default:
+        if (x.startsWith('-')) throw new PrescientError('BAD_OPTION', x, `unknown option (${USAGE})`);
+        a.dirs.push(x);
+    }
+  }
+  if ((a.block === undefined) !== (a.prestate === undefined)) {
+    throw new PrescientError('BAD_OPTION', a.block ? '--prestate' : '--block', '--block and --prestate go together');
+  }
+  if (a.block !== undefined && a.dirs.length > 0) {
+    throw new PrescientError('BAD_OPTION', '--block', 'give block folders or --block/--prestate, not both');
+  }
+  if (a.block === undefined && a.dirs.length === 0) throw new PrescientError('BAD_OPTION', 'run', `no block given (${USAGE})`);
+  if (a.blockHashes !== undefined && a.block === undefined) {
+    throw new PrescientError('BAD_OPTION', '--block-hashes', 'only with --block/--prestate (folders hold block_hashes.json)');
+  }
+  return a;
+}
+
+interface Checked {
+  name: string;
+  result: BlockResult;
+  header: { gasUsed: boolean; receiptsRoot: boolean; logsBloom: boolean };
+}
+
+function check(loaded: LoadedBlock, r: BlockResult): Checked['header'] {
+  const h = loaded.block.header;
+  return {
+    gasUsed: h.gasUsed !== undefined && BigInt(h.gasUsed) === BigInt(r.gasUsed),
+    receiptsRoot: typeof h.receiptsRoot === 'string' && h.receiptsRoot.toLowerCase() === r.receiptsRoot,
+    logsBloom: typeof h.logsBloom === 'string' && h.logsBloom.toLowerCase() === r.logsBloom,
+  };
+}
+
+function progress(done: number, total: number, label: string): void {
+  if (!process.stderr.isTTY) return;
+  const width = 30;
+  const fill = Math.round((done / total) * width);
+  process.stderr.write(`\r[${'#'.repeat(fill)}${'.'.repeat(width - fill)}] ${done}/${total} ${label}`.padEnd(80).slice(0, 80));
+  if (done === total) process.stderr.write('\n');
+}
+
+export async function runCommand(argv: string[]): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(USAGE + '\n');
+    return 0;
+  }
+  const a = parseArgs(argv);
+  const inputs: Array<{ name: string; load: () => LoadedBlock }> =
+    a.block !== undefined
+      ? [{ name: a.block, load: () => loadBlockFiles(a.block!, a.prestate!, a.blockHashes) }]
+      : a.dirs.map((d) => ({ name: d, load: () => loadBlockDir(d) }));
+  // Load (and validate) everything first: bad input fails before any work starts.
+  const loaded = inputs.map((x) => ({ name: x.name, loaded: x.load() }));
+  const fork = { chain: a.chain, fork: a.fork };
+  const pool = a.sequential ? null : await WorkerPool.start(a.threads);
+  const out: Checked[] = [];
+  try {
+    for (const [i, { name, loaded: l }] of loaded.entries()) {
+      if (loaded.length > 1) progress(i, loaded.length, name);
+      let result: BlockResult;
+      if (a.sequential) {
+        result = (await executeSequential(l.block, l.prestate, l.blockHashes, fork)).result;
+      } else {
+        const oracle = a.oracle === 'static' ? await loadStaticOracle(l) : null;
+        result = await executeParallel(l.block, l.prestate, l.blockHashes, { ...fork, pool: pool!, oracle, oracleName: a.oracle });
+      }
+      out.push({ name, result, header: check(l, result) });
+    }
+    if (loaded.length > 1) progress(loaded.length, loaded.length, 'done');
+  } finally {
+    await pool?.close();
+  }
+
+  const bad = out.filter((c) => !c.header.gasUsed || !c.header.receiptsRoot || !c.header.logsBloom);
+  if (a.json) {
+    const j = out.map((c) => ({
+      block: c.result.number,
+      gasUsed: c.result.gasUsed,
+      receiptsRoot: c.result.receiptsRoot,
+      logsBloom: c.result.logsBloom,
+      stateRoot: c.result.stateRoot,
+      matchesHeader: c.header,
+      stats: c.result.stats,
+    }));
+    process.stdout.write(JSON.stringify(j.length === 1 ? j[0] : j, null, 2) + '\n');
+  } else if (out.length === 1) {
+    const c = out[0]!;
+    const r = c.result;
+    const mark = (ok: boolean) => (ok ? 'matches header' : 'MISMATCH with header');
+    process.stdout.write(
+      [
+        `block ${r.number}: ${r.stats.txs} txs, ${r.stats.oracle}, ${r.stats.threads} thread(s)`,
+        `  gasUsed      ${r.gasUsed} (${mark(c.header.gasUsed)})`,
+        `  receiptsRoot ${r.receiptsRoot} (${mark(c.header.receiptsRoot)})`,
+        `  logsBloom    ${mark(c.header.logsBloom)}`,
+        `  stateRoot    ${r.stateRoot} (post-state of the prestate's accounts; no block rewards)`,
+        `  executions   ${r.stats.executions} (${r.stats.reExecutions} re-executions)`,
+        `  wall         ${r.stats.wallMs.toFixed(1)} ms (+ ${r.stats.loadMs.toFixed(1)} ms loading)`,
+      ].join('\n') + '\n',
+    );
+  } else {
+    const rows = out.map((c) => {
+      const r = c.result;
+      const ok = c.header.gasUsed && c.header.receiptsRoot && c.header.logsBloom;
+      return [String(r.number), String(r.stats.txs), ok ? 'ok' : 'MISMATCH', String(r.stats.executions), String(r.stats.reExecutions), r.stats.wallMs.toFixed(0), r.stats.loadMs.toFixed(0), r.stateRoot.slice(0, 18)];
+    });
+    const head = ['block', 'txs', 'header', 'executions', 're-exec', 'wall ms', 'load ms', 'stateRoot'];
+    const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+    const line = (r: string[]) => r.map((x, i) => x.padEnd(w[i]!)).join('  ');
+    const txs = out.reduce((s, c) => s + Number(c.result.stats.txs), 0);
+    const ms = out.reduce((s, c) => s + c.result.stats.wallMs, 0);
+    process.stdout.write(
+      [line(head), ...rows.map(line), `${out.length} blocks, ${txs} txs, ${ms.toFixed(0)} ms wall, ${((txs / ms) * 1000).toFixed(0)} tx/s; ${bad.length} mismatching`].join('\n') + '\n',
+    );
+  }
+  for (const c of bad) {
+    const what = Object.entries(c.header).filter(([, ok]) => !ok).map(([k]) => k).join(', ');
+    process.stderr.write(`prescient: ${c.name}: ${what} differ from the header\n`);
+  }
+  return bad.length > 0 ? 1 : 0;
+}
