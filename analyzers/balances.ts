@@ -2,7 +2,7 @@
 import type { Observer } from '../src/evm/machine.js';
 import { hasUnknown, type Sym, toExpr } from '../src/evm/sym.js';
 import type { Diagnostic, Expr } from '../src/types.js';
-import { render } from './render.js';
+import { exprText } from './render.js';
 
 export class BalanceAnalyzer implements Observer {
   private readonly addrs = new Map<number, { addr: Sym; pc: number }>();
@@ -17,7 +17,7 @@ export class BalanceAnalyzer implements Observer {
     for (const { addr, pc } of this.addrs.values()) {
       if (hasUnknown(addr)) {
         exact = false;
-        diagnostics.push({ code: 'unknown-slot', message: `balance of an address the analysis cannot name: ${render(addr)}`, pc });
+        diagnostics.push({ code: 'unknown-slot', message: `balance of an address the analysis cannot name: ${exprText(toExpr(addr))}`, pc });
       }
     }
     return { balanceReads: [...this.addrs.values()].map((a) => toExpr(a.addr)), diagnostics, exact };

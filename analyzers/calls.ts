@@ -5,7 +5,7 @@
 import type { CallSite, Observer } from '../src/evm/machine.js';
 import { hasUnknown, toExpr } from '../src/evm/sym.js';
 import type { Diagnostic, Expr, ExternalCall } from '../src/types.js';
-import { render } from './render.js';
+import { exprText } from './render.js';
 
 export class CallAnalyzer implements Observer {
   private readonly sites: CallSite[] = [];
@@ -21,6 +21,7 @@ export class CallAnalyzer implements Observer {
     const transfers: { to: Expr; value: Expr; pc: number }[] = [];
     for (const s of this.sites.sort((a, b) => a.id - b.id)) {
       const c: ExternalCall = { id: s.id, kind: s.kind, selector: s.selector === null ? null : `0x${s.selector.toString(16).padStart(8, '0')}`, args: s.args ? s.args.map(toExpr) : null, inputSize: s.inputSize, pc: s.pc };
+      if (s.forwardsCalldata) c.forwardsCalldata = true;
       if (s.target) c.target = toExpr(s.target);
       if (s.value) c.value = toExpr(s.value);
       calls.push(c);
@@ -28,9 +29,9 @@ export class CallAnalyzer implements Observer {
       if (s.kind !== 'SELFDESTRUCT' && !creates) {
         if (!s.target || hasUnknown(s.target)) {
           exact = false;
-          diagnostics.push({ code: 'unknown-call-target', message: `${s.kind} to an address the analysis cannot name: ${s.target ? render(s.target) : '?'}`, pc: s.pc });
+          diagnostics.push({ code: 'unknown-call-target', message: `${s.kind} to an address the analysis cannot name: ${s.target ? exprText(toExpr(s.target)) : '?'}`, pc: s.pc });
         }
-        if (!s.args || s.args.some((a) => hasUnknown(a))) {
+        if (!s.forwardsCalldata && (!s.args || s.args.some((a) => hasUnknown(a)))) {
           exact = false;
           diagnostics.push({ code: 'unknown-call-input', message: `${s.kind} input not known word by word`, pc: s.pc });
         }

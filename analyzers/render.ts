@@ -1,52 +1,64 @@
 /**
- * Slot algebra and readable text for symbolic values: how analyzers name what the machine computed.
+ * Slot algebra and readable text over serialisable expressions (src/types.ts `Expr`): how analyzers, reports and
+ * tables name what the machine computed.
  */
-import { hasUnknown, type Sym } from '../src/evm/sym.js';
-import type { Key, KeyOrigin, Slot } from '../src/types.js';
+import type { Expr, Key, KeyOrigin, Slot, StorageVariable } from '../src/types.js';
+import { keccak256, toHex } from '../src/util/keccak.js';
 
 const INFIX: Record<string, string> = { ADD: '+', SUB: '-', MUL: '*', DIV: '/', AND: '&', OR: '|', XOR: '^', SHL: '<<', SHR: '>>', EQ: '==', LT: '<', GT: '>' };
 const MASK160 = (1n << 160n) - 1n;
 
+const isConst = (e: Expr): e is { k: 'const'; v: `0x${string}` } => e.k === 'const';
 const short = (v: bigint): string => (v < 1n << 64n ? '0x' + v.toString(16) : '0x' + v.toString(16).slice(0, 8) + '…');
 
-/** Human-readable form of a symbolic value, e.g. `keccak(caller . 0x0)`. */
-export function render(s: Sym, depth = 0): string {
+/** Does the expression contain an `unknown` leaf? */
+export function exprHasUnknown(e: Expr): boolean {
+  switch (e.k) {
+    case 'unknown': return true;
+    case 'cdx': return exprHasUnknown(e.off);
+    case 'sload': return exprHasUnknown(e.slot);
+    case 'keccak': return e.words.some(exprHasUnknown);
+    case 'op': return e.args.some(exprHasUnknown);
+    case 'balance': case 'ext': return exprHasUnknown(e.addr);
+    default: return false;
+  }
+}
+
+/** Human-readable form, e.g. `keccak(caller . 0x0)`. */
+export function exprText(e: Expr, depth = 0): string {
   if (depth > 8) return '…';
-  const r = (x: Sym) => render(x, depth + 1);
-  switch (s.k) {
-    case 'const': return short(s.v);
-    case 'env': return s.name.toLowerCase();
-    case 'cd': {
-      const off = Number(s.v);
-      return off >= 4 && (off - 4) % 32 === 0 ? `arg${(off - 4) / 32}` : `calldata[${off}]`;
-    }
-    case 'cdx': return `calldata[${r(s.args[0]!)}]`;
-    case 'sload': return `${s.n ? 'tload' : 'sload'}(${r(s.args[0]!)})`;
-    case 'keccak': return `keccak(${s.args.map(r).join(' . ')}${s.n % 32 ? `; ${s.n} bytes` : ''})`;
+  const r = (x: Expr) => exprText(x, depth + 1);
+  switch (e.k) {
+    case 'const': return short(BigInt(e.v));
+    case 'env': return e.name.toLowerCase();
+    case 'cd': return e.arg !== null ? `arg${e.arg}` : `calldata[${e.off}]`;
+    case 'cdx': return `calldata[${r(e.off)}]`;
+    case 'sload': return `${e.transient ? 'tload' : 'sload'}(${r(e.slot)})`;
+    case 'keccak': return `keccak(${e.words.map(r).join(' . ')}${e.size !== undefined ? `; ${e.size} bytes` : ''})`;
     case 'op': {
-      const [a, b] = s.args;
-      if (s.name === 'AND' && b?.isConst && b.v === MASK160) return `address(${r(a!)})`;
-      if (s.name === 'SHL' || s.name === 'SHR') return `(${r(b!)} ${INFIX[s.name]} ${r(a!)})`;
-      const inf = INFIX[s.name];
-      if (inf && s.args.length === 2) return `(${r(a!)} ${inf} ${r(b!)})`;
-      return `${s.name.toLowerCase()}(${s.args.map(r).join(', ')})`;
+      const [a, b] = e.args;
+      if (e.op === 'AND' && b && isConst(b) && BigInt(b.v) === MASK160) return `address(${r(a!)})`;
+      if (e.op === 'SHL' || e.op === 'SHR') return `(${r(b!)} ${INFIX[e.op]} ${r(a!)})`;
+      const inf = INFIX[e.op];
+      if (inf && e.args.length === 2) return `(${r(a!)} ${inf} ${r(b!)})`;
+      return `${e.op.toLowerCase()}(${e.args.map(r).join(', ')})`;
     }
-    case 'callret': return `call${s.n}.ret[${s.v}]`;
-    case 'callok': return `call${s.n}.ok`;
-    case 'balance': return `balance(${r(s.args[0]!)})`;
-    case 'ext': return `${s.name.toLowerCase()}(${r(s.args[0]!)})`;
-    case 'unknown': return `?(${s.name.replace(/#.*$/, '')})`;
+    case 'callret': return `call${e.call}.ret[${e.word}]`;
+    case 'callok': return `call${e.call}.ok`;
+    case 'balance': return `balance(${r(e.addr)})`;
+    case 'ext': return `${e.what.toLowerCase()}(${r(e.addr)})`;
+    case 'unknown': return `?(${e.why})`;
   }
 }
 
 /** Masks and sign extensions do not change where a key comes from. */
-function core(s: Sym): Sym {
-  while (s.k === 'op' && ((s.name === 'AND' && s.args[1]!.isConst) || s.name === 'SIGNEXTEND')) s = s.name === 'AND' ? s.args[0]! : s.args[1]!;
-  return s;
+function core(e: Expr): Expr {
+  while (e.k === 'op' && ((e.op === 'AND' && isConst(e.args[1]!)) || e.op === 'SIGNEXTEND')) e = e.op === 'AND' ? e.args[0]! : e.args[1]!;
+  return e;
 }
 
-function origin(s: Sym): { origin: KeyOrigin; arg?: number } {
-  const c = core(s);
+function origin(e: Expr): { origin: KeyOrigin; arg?: number } {
+  const c = core(e);
   switch (c.k) {
     case 'const': return { origin: 'constant' };
     case 'env':
@@ -54,47 +66,58 @@ function origin(s: Sym): { origin: KeyOrigin; arg?: number } {
       if (c.name === 'ORIGIN') return { origin: 'origin' };
       if (c.name === 'CALLVALUE') return { origin: 'callvalue' };
       return { origin: 'env' };
-    case 'cd': {
-      const off = Number(c.v);
-      return off >= 4 && (off - 4) % 32 === 0 ? { origin: 'calldata', arg: (off - 4) / 32 } : { origin: 'calldata' };
-    }
-    case 'cdx': return { origin: 'calldata' };
-    case 'sload': return { origin: 'storage' };
+    case 'cd': return c.arg !== null ? { origin: 'calldata', arg: c.arg } : { origin: 'calldata' };
+    case 'cdx': return { origin: exprHasUnknown(c) ? 'unknown' : 'calldata' };
+    case 'sload': return { origin: exprHasUnknown(c) ? 'unknown' : 'storage' };
     case 'callret': case 'callok': return { origin: 'call' };
     case 'unknown': return { origin: 'unknown' };
-    default: return { origin: hasUnknown(c) ? 'unknown' : 'computed' };
+    default: return { origin: exprHasUnknown(c) ? 'unknown' : 'computed' };
   }
 }
 
-export function keyOf(s: Sym, toExpr: (s: Sym) => Key['expr']): Key {
-  return { ...origin(s), expr: toExpr(s) };
+export const keyOf = (e: Expr): Key => ({ ...origin(e), expr: e });
+
+let hashedSlots: Map<bigint, number> | null = null;
+/** keccak(n) for the first declared slots: solc's optimizer folds `keccak(slot)` of a dynamic array into a constant. */
+function hashedSlot(v: bigint): number | undefined {
+  if (!hashedSlots) {
+    hashedSlots = new Map();
+    for (let i = 0; i < HASHED_SLOTS; i++) hashedSlots.set(BigInt(toHex(keccak256(wordBytes(BigInt(i))))), i);
+  }
+  return hashedSlots.get(v);
 }
+const HASHED_SLOTS = 256;
+const wordBytes = (v: bigint): Uint8Array => Uint8Array.from(Buffer.from(v.toString(16).padStart(64, '0'), 'hex'));
 
 /** The slot algebra view of a slot expression. */
-export function slotOf(s: Sym, toExpr: (s: Sym) => Key['expr']): Slot {
-  if (s.k === 'unknown') return { kind: 'unknown', why: s.name.replace(/#.*$/, '') };
-  if (s.isConst) return { kind: 'const', slot: `0x${s.v.toString(16)}` };
-  if (s.k === 'keccak' && s.n === 64 && s.args.length === 2) {
-    return { kind: 'mapping', base: slotOf(s.args[1]!, toExpr), key: keyOf(s.args[0]!, toExpr) };
+export function slotOf(e: Expr): Slot {
+  if (e.k === 'unknown') return { kind: 'unknown', why: e.why };
+  if (isConst(e)) {
+    const base = hashedSlot(BigInt(e.v));
+    if (base !== undefined) return { kind: 'array', base: { kind: 'const', slot: `0x${base.toString(16)}` }, index: { origin: 'constant', expr: { k: 'const', v: '0x0' } } };
+    return { kind: 'const', slot: e.v };
   }
-  if (s.k === 'keccak' && s.n === 32 && s.args.length === 1) {
-    return { kind: 'array', base: slotOf(s.args[0]!, toExpr), index: { origin: 'constant', expr: { k: 'const', v: '0x0' } } };
+  if (e.k === 'keccak' && e.size === undefined && e.words.length === 2) return { kind: 'mapping', base: slotOf(e.words[1]!), key: keyOf(e.words[0]!) };
+  if (e.k === 'keccak' && e.size === undefined && e.words.length === 1) {
+    return { kind: 'array', base: slotOf(e.words[0]!), index: { origin: 'constant', expr: { k: 'const', v: '0x0' } } };
   }
-  if (s.k === 'op' && s.name === 'ADD') {
-    const [a, b] = s.args as [Sym, Sym];
+  if (e.k === 'op' && e.op === 'ADD') {
+    const [a, b] = e.args as [Expr, Expr];
     for (const [x, y] of [[a, b], [b, a]] as const) {
-      if (x.k === 'keccak' && x.n === 32 && x.args.length === 1 && !y.isConst) {
-        return { kind: 'array', base: slotOf(x.args[0]!, toExpr), index: keyOf(y, toExpr) };
-      }
+      if (x.k === 'keccak' && x.size === undefined && x.words.length === 1) return { kind: 'array', base: slotOf(x.words[0]!), index: keyOf(y) };
     }
-    if (b.isConst && b.v < 1n << 32n) {
-      const base = slotOf(a, toExpr);
-      if (base.kind === 'offset') return { kind: 'offset', base: base.base, offset: base.offset + Number(b.v) };
-      if (base.kind !== 'computed' && base.kind !== 'unknown') return { kind: 'offset', base, offset: Number(b.v) };
+    for (const [x, y] of [[a, b], [b, a]] as const) {
+      const base = isConst(x) ? hashedSlot(BigInt(x.v)) : undefined;
+      if (base !== undefined) return { kind: 'array', base: { kind: 'const', slot: `0x${base.toString(16)}` }, index: keyOf(y) };
+    }
+    if (isConst(b) && BigInt(b.v) < 1n << 32n) {
+      const base = slotOf(a);
+      if (base.kind === 'offset') return { kind: 'offset', base: base.base, offset: base.offset + Number(BigInt(b.v)) };
+      if (base.kind !== 'computed' && base.kind !== 'unknown') return { kind: 'offset', base, offset: Number(BigInt(b.v)) };
     }
   }
-  if (hasUnknown(s)) return { kind: 'unknown', why: `slot depends on an unknown value: ${render(s)}` };
-  return { kind: 'computed', key: keyOf(s, toExpr) };
+  if (exprHasUnknown(e)) return { kind: 'unknown', why: `slot depends on an unknown value: ${exprText(e)}` };
+  return { kind: 'computed', key: keyOf(e) };
 }
 
 /** The constant root of a slot (the state variable's declared slot), or null. */
@@ -104,4 +127,30 @@ export function rootSlot(slot: Slot): bigint | null {
     case 'mapping': case 'array': case 'offset': return rootSlot(slot.base);
     default: return null;
   }
+}
+
+/**
+ * The slot in source terms when the storage layout is known: `balanceOf[caller]`, `allowance[arg0][caller]`,
+ * `records[caller][arg0] + 2`, `items[arg0]`. Null without a matching variable.
+ */
+export function slotName(slot: Slot, layout: readonly StorageVariable[] | null, range?: { offset: number; size: number }): string | null {
+  if (!layout || layout.length === 0) return null;
+  const keyText = (k: Key) => exprText(k.expr);
+  const walk = (s: Slot): string | null => {
+    switch (s.kind) {
+      case 'const': {
+        const slot = BigInt(s.slot);
+        const vars = layout.filter((v) => BigInt(v.slot) === slot);
+        if (vars.length === 0) return null;
+        if (vars.length === 1 || !range) return vars.length === 1 ? vars[0]!.label : vars.map((v) => v.label).join('/');
+        const hit = vars.find((v) => v.offset === range.offset);
+        return hit ? hit.label : vars.map((v) => v.label).join('/');
+      }
+      case 'mapping': { const b = walk(s.base); return b && `${b}[${keyText(s.key)}]`; }
+      case 'array': { const b = walk(s.base); return b && `${b}[${keyText(s.index)}]`; }
+      case 'offset': { const b = walk(s.base); return b && `${b}+${s.offset}`; }
+      default: return null;
+    }
+  };
+  return walk(slot);
 }

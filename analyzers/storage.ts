@@ -4,9 +4,9 @@
  */
 import { MAX_ACCESSES_PER_FUNCTION } from '../src/evm/limits.js';
 import type { Observer } from '../src/evm/machine.js';
-import { hasUnknown, type Sym, toExpr } from '../src/evm/sym.js';
+import { type Sym, toExpr } from '../src/evm/sym.js';
 import type { Diagnostic, StorageAccess } from '../src/types.js';
-import { render, slotOf } from './render.js';
+import { exprHasUnknown, exprText, slotOf } from './render.js';
 
 interface Acc {
   slot: Sym;
@@ -105,14 +105,15 @@ export class StorageAnalyzer implements Observer {
     const out = (map: Map<string, Acc>, kind: string): StorageAccess[] =>
       [...map.values()].map((a) => {
         const pcs = [...a.pcs].sort((x, y) => x - y);
-        const acc: StorageAccess = { slot: slotOf(a.slot, toExpr), expr: toExpr(a.slot), text: render(a.slot), pcs };
+        const expr = toExpr(a.slot);
+        const acc: StorageAccess = { slot: slotOf(expr), expr, text: exprText(expr), pcs };
         if (a.transient) acc.transient = true;
         if (a.ranges && a.ranges.size === 1) {
           const [offset, size] = [...a.ranges][0]!.split(':').map(Number) as [number, number];
           acc.range = { offset, size };
         }
         if (a.delta) acc.delta = a.delta;
-        if (hasUnknown(a.slot)) {
+        if (exprHasUnknown(expr)) {
           exact = false;
           diagnostics.push({ code: 'unknown-slot', message: `${kind} of a slot the analysis cannot name: ${acc.text}`, pc: pcs[0]! });
         }

@@ -154,6 +154,8 @@ export interface ExternalCall {
   args: Expr[] | null;
   /** Input length in bytes when constant. */
   inputSize: number | null;
+  /** The input is exactly this frame's own calldata (a proxy's `calldatacopy(0, 0, calldatasize())` forwarding). */
+  forwardsCalldata?: boolean;
   pc: number;
 }
 

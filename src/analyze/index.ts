@@ -126,8 +126,10 @@ export function analyzeCode(code: Uint8Array, opts: AnalyzeOptions = {}): Contra
 }
 
 /**
- * evmole's storage records name, per base slot, which selectors read and write it. A base slot evmole says a function
- * writes that none of our writes is rooted at means we may have missed something: the function becomes incomplete.
+ * evmole's storage records name, per base slot, which selectors read and write it. A base slot evmole names that none
+ * of our accesses is rooted at is reported. It does not by itself make a function incomplete: evmole does not prune
+ * infeasible branches (WETH9's `src != msg.sender` in transfer), so it over-reports; where our exploration was cut
+ * short the function is already incomplete.
  */
 function crossCheckStorage(records: { slot: string; reads: string[]; writes: string[] }[], functions: FunctionFootprint[]): void {
   const bySel = new Map(functions.map((f) => [f.selector.replace(/^0x/, ''), f]));
@@ -139,8 +141,6 @@ function crossCheckStorage(records: { slot: string; reads: string[]; writes: str
         if (!f) continue;
         const mine = kind === 'writes' ? f.writes : [...f.reads, ...f.writes];
         if (mine.some((a) => rootSlot(a.slot) === slot || a.slot.kind === 'unknown' || a.slot.kind === 'computed')) continue;
-        // Only writes can make a footprint unsound for conflicts; a missed read is reported as well.
-        f.complete = false;
         f.diagnostics.push({ code: 'cross-check', message: `evmole: ${kind === 'writes' ? 'writes' : 'reads'} base slot 0x${slot.toString(16)}, which no access here is rooted at` });
       }
     }

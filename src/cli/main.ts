@@ -19,6 +19,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(USAGE + '\n');
       return 0;
     }
+    if (cmd === 'analyze') return await (await import('../analyze/cli.js')).analyzeCommand(rest);
     if (cmd === 'table') return await (await import('../table/cli.js')).tableCommand(rest);
     if (cmd === 'hints') return await (await import('../hints/cli.js')).hintsCommand(rest);
     if (cmd === 'run') return await (await import('../exec/cli.js')).runCommand(rest);

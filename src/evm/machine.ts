@@ -11,7 +11,7 @@ import type { CallKind, Diagnostic, DiagnosticCode } from '../types.js';
 import { MAX_CALLS_PER_FUNCTION, MAX_JOINS_PER_POINT, MAX_REGION_WORDS, MAX_STATES_PER_POINT, MAX_STEPS_PER_FUNCTION } from './limits.js';
 import { commonTail, havoc, type MemEntry, normalise, type Offset, readRange, UNBOUNDED, writeByte, writeRegion, writeWord } from './memory.js';
 import { OPCODES, type OpInfo } from './opcodes.js';
-import { type Sym, type SymBuilder } from './sym.js';
+import { isWidened, type Sym, type SymBuilder, WIDENED } from './sym.js';
 
 /** An external call (or CREATE, SELFDESTRUCT) as the machine saw it. */
 export interface CallSite {
@@ -25,6 +25,8 @@ export interface CallSite {
   /** Input words after the selector (or all input when shorter than 4 bytes / no selector); null when unknown. */
   args: Sym[] | null;
   inputSize: number | null;
+  /** The input is the frame's whole calldata, copied unchanged (proxy forwarding). */
+  forwardsCalldata: boolean;
 }
 
 /** What an analysis watching the machine may hear about. All optional. */
@@ -67,8 +69,8 @@ interface State {
 }
 
 interface Point {
-  count: number;
-  seen: Set<string>;
+  ctx: number[];
+  seen: { stack: Sym[]; mem: MemEntry | null; store: StoreEntry | null; lastCall: number }[];
   ref: Sym[] | null;
   refMem: MemEntry | null;
   joined: Sym[] | null;
@@ -78,6 +80,18 @@ interface Point {
 
 let nextStoreId = 1;
 
+function sameNumbers(a: number[], b: number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function sameSyms(a: Sym[], b: Sym[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = a.length - 1; i >= 0; i--) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 export class Machine {
   private readonly code: Uint8Array;
   private readonly jd: Uint8Array;
@@ -86,9 +100,11 @@ export class Machine {
   private readonly diags = new Map<string, Diagnostic>();
   private readonly calls = new Map<string, number>();
   private exhaustive = true;
+  private readonly codeLen: bigint;
 
   constructor(code: Uint8Array, jumpdests: Uint8Array, builder: SymBuilder, observers: Observer[]) {
     this.code = code;
+    this.codeLen = BigInt(code.length);
     this.jd = jumpdests;
     this.b = builder;
     this.obs = observers;
@@ -100,14 +116,16 @@ export class Machine {
   }
 
   private isJumpdestConst(s: Sym): boolean {
-    return s.isConst && s.v < BigInt(this.code.length) && this.jd[Number(s.v)] === 1;
+    if (s.k !== 'const') return false;
+    if (s.jd === -1) s.jd = s.v < this.codeLen && this.jd[Number(s.v)] === 1 ? 1 : 0;
+    return s.jd === 1;
   }
 
   /** Explore every path from `entry`. */
   run(opts: ExploreOptions = {}): ExploreResult {
     const b = this.b;
     const code = this.code;
-    const points = new Map<string, Point>();
+    const points = new Map<number, Point[]>();
     const work: State[] = [{ pc: opts.entry ?? 0, stack: [], mem: null, store: null, lastCall: -1 }];
     let steps = 0;
     const callObservers = this.obs.filter((o) => o.call);
@@ -279,7 +297,7 @@ export class Machine {
           }
           case 'SELFDESTRUCT': {
             const to = stack.pop()!;
-            this.record(callObservers, { kind: 'SELFDESTRUCT', pc: at, target: to, value: b.env('SELFBALANCE'), selector: null, args: [], inputSize: 0 });
+            this.record(callObservers, { kind: 'SELFDESTRUCT', pc: at, target: to, value: b.env('SELFBALANCE'), selector: null, args: [], inputSize: 0, forwardsCalldata: false });
             continue outer;
           }
           default: {
@@ -317,24 +335,27 @@ export class Machine {
    * Admission of a state at a jump destination. Returns false when the state adds nothing (seen, or subsumed by the
    * point's join); may widen `st` in place.
    */
-  private enter(points: Map<string, Point>, st: State): boolean {
+  private enter(points: Map<number, Point[]>, st: State): boolean {
     const stack = st.stack;
-    let key = st.pc + '/' + stack.length;
-    for (let i = 0; i < stack.length; i++) if (this.isJumpdestConst(stack[i]!)) key += ',' + i + ':' + stack[i]!.v;
-    let p = points.get(key);
-    if (!p) {
-      p = { count: 0, seen: new Set(), ref: null, refMem: null, joined: null, tail: undefined, joins: 0 };
-      points.set(key, p);
+    // The point: pc, stack height and the jump destinations on the stack (the internal-call context).
+    const ctx: number[] = [stack.length];
+    for (let i = 0; i < stack.length; i++) {
+      const s = stack[i]!;
+      if (this.isJumpdestConst(s)) ctx.push(i, Number(s.v));
     }
-    let sk = '';
-    for (const s of stack) sk += s.id + ',';
-    sk += '|' + (st.mem?.id ?? 0) + '|' + (st.store?.id ?? 0) + '|' + st.lastCall;
-    if (p.seen.has(sk)) return false;
-    if (p.count < MAX_STATES_PER_POINT) {
-      p.count++;
-      p.seen.add(sk);
+    let list = points.get(st.pc);
+    if (!list) points.set(st.pc, (list = []));
+    let p: Point | undefined;
+    for (const q of list) if (sameNumbers(q.ctx, ctx)) { p = q; break; }
+    if (!p) {
+      p = { ctx, seen: [], ref: null, refMem: null, joined: null, tail: undefined, joins: 0 };
+      list.push(p);
+    }
+    for (const q of p.seen) if (q.mem === st.mem && q.store === st.store && q.lastCall === st.lastCall && sameSyms(q.stack, stack)) return false;
+    if (p.seen.length < MAX_STATES_PER_POINT) {
+      p.seen.push({ stack: stack.slice(), mem: st.mem, store: st.store, lastCall: st.lastCall });
       if (!p.ref) {
-        p.ref = stack.slice();
+        p.ref = p.seen[0]!.stack;
         p.refMem = st.mem;
       }
       return true;
@@ -345,11 +366,8 @@ export class Machine {
     let changed = p.joined === null;
     for (let i = 0; i < stack.length; i++) {
       const a = prev[i]!, c = stack[i]!;
-      if (a === c) joined[i] = a;
-      else {
-        joined[i] = a.k === 'unknown' && a.name.startsWith('widened') ? a : this.b.unknown('widened at a loop or merge', `${key}@${i}`);
-        if (joined[i] !== a) changed = true;
-      }
+      joined[i] = this.generalize(a, c, `${st.pc}/${ctx.join(',')}@${i}`);
+      if (joined[i] !== a) changed = true;
     }
     const tail = commonTail(p.tail === undefined ? p.refMem : p.tail, st.mem);
     if (tail !== p.tail) changed = true;
@@ -365,6 +383,20 @@ export class Machine {
     if (st.mem !== tail) st.mem = this.keepScratch(havoc(tail), st.mem, tail);
     st.store = null;
     return true;
+  }
+
+  /**
+   * The join of two values: equal values stay; `x + c1` and `x + c2` (or `x`) become `x + W`, so a pointer stepping
+   * through an array keeps its base; anything else becomes the point's widened unknown W.
+   */
+  private generalize(a: Sym, c: Sym, key: string): Sym {
+    if (a === c || isWidened(a)) return a;
+    const split = (s: Sym): [Sym, Sym | null] =>
+      s.k === 'op' && s.name === 'ADD' && (s.args[1]!.isConst || isWidened(s.args[1]!)) ? [s.args[0]!, s.args[1]!] : [s, null];
+    const [xa, oa] = split(a), [xc, oc] = split(c);
+    const w = this.b.unknown(WIDENED, key);
+    if (xa === xc && !xa.isConst && (oa !== null || oc !== null)) return this.b.op('ADD', [xa, w]);
+    return w;
   }
 
   /** After a havoc, keep the free-memory pointer and scratch words the two memories agree on. */
@@ -427,6 +459,9 @@ export class Machine {
     let args: Sym[] | null = null;
     let inputSize: number | null = null;
     const o = normalise(inOff);
+    if (o && inLen.k === 'env' && inLen.name === 'CALLDATASIZE' && this.forwards(st.mem, o)) {
+      return this.record(obs, { kind, pc, target, value, selector: null, args: null, inputSize: null, forwardsCalldata: true });
+    }
     if (o && inLen.isConst && inLen.v <= BigInt(MAX_REGION_WORDS * 32 + 4)) {
       inputSize = Number(inLen.v);
       if (kind === 'CREATE' || kind === 'CREATE2') args = [];
@@ -438,11 +473,21 @@ export class Machine {
         } else args = readRange(st.mem, o, inputSize, b, this.code);
       } else args = inputSize === 0 ? [] : readRange(st.mem, o, inputSize, b, this.code);
     }
-    return this.record(obs, { kind, pc, target, value, selector, args, inputSize });
+    return this.record(obs, { kind, pc, target, value, selector, args, inputSize, forwardsCalldata: false });
+  }
+
+  /** Is memory from `o` on, as the newest write left it, a copy of the whole calldata? */
+  private forwards(m: MemEntry | null, o: Offset): boolean {
+    for (let e = m; e; e = e.next) {
+      if (e.kind === 'havoc') return false;
+      if (e.base !== o.base || e.c + e.size <= o.c) continue;
+      return e.kind === 'region' && e.c === o.c && e.src?.kind === 'cd' && e.src.off.isConst && e.src.off.v === 0n;
+    }
+    return false;
   }
 
   private record(obs: Observer[], site: Omit<CallSite, 'id'>): number {
-    let key = site.kind + '|' + site.pc + '|' + (site.target?.id ?? '') + '|' + (site.value?.id ?? '') + '|' + site.selector + '|';
+    let key = site.kind + '|' + site.pc + '|' + (site.target?.id ?? '') + '|' + (site.value?.id ?? '') + '|' + site.selector + '|' + site.forwardsCalldata + '|';
     if (site.args) for (const a of site.args) key += a.id + ',';
     else key += 'null';
     let id = this.calls.get(key);

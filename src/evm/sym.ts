@@ -12,6 +12,8 @@ const SIGN = 1n << 255n;
 export type SymKind = 'const' | 'env' | 'cd' | 'cdx' | 'sload' | 'keccak' | 'op' | 'callret' | 'callok' | 'balance' | 'ext' | 'unknown';
 
 export class Sym {
+  /** Cache for the machine: 1 when a constant is a valid jump destination of the code being explored, -1 unknown. */
+  jd = -1;
   constructor(
     readonly id: number,
     readonly k: SymKind,
@@ -191,6 +193,9 @@ export class SymBuilder {
     }
     switch (name) {
       case 'ADD':
+        // A widened value absorbs constant steps: "some value" plus 1 is still "some value" (loop counters converge).
+        if (b.isConst && isWidened(a)) return a;
+        if (b.isConst && a.k === 'op' && a.name === 'ADD' && isWidened(a.args[1]!)) return a;
         if (b.isConst) {
           if (b.v === 0n) return a;
           if (a.k === 'op' && a.name === 'ADD' && a.args[1]!.isConst) return this.op('ADD', [a.args[0]!, this.const(a.args[1]!.v + b.v)]);
@@ -252,6 +257,9 @@ export class SymBuilder {
     return this.guard(this.intern('op', 0n, name, args, 0));
   }
 }
+
+export const WIDENED = 'widened at a loop or merge';
+export const isWidened = (s: Sym): boolean => s.k === 'unknown' && s.name.startsWith(WIDENED);
 
 /** Does the node contain an `unknown` leaf? */
 export function hasUnknown(s: Sym, memo: Map<number, boolean> = new Map()): boolean {

@@ -147,6 +147,10 @@ export interface TxBinding {
   touched: Set<Hex>;
   balanceReads: Set<Hex>;
   balanceWrites: Set<Hex>;
+  /** Accounts whose balance may go down (the sender's fee, ETH sent by a contract): read-modify-writes. */
+  balanceDebits: Set<Hex>;
+  /** Accounts that may receive ETH: commutative credits. */
+  balanceCredits: Set<Hex>;
   /** Accounts whose nonce changes (the sender; a creating contract). */
   nonceWrites: Set<Hex>;
   /** Addresses whose code the transaction may create or destroy; 'any' when it cannot say which. */
@@ -160,6 +164,15 @@ export interface TxBinding {
   frames: { address: Hex; codeAddress: Hex; codeHash: Hex | null; selector: string; depth: number }[];
   /** Dependencies on pre-state values that were found stale-able (diagnostics name them). */
   staleDeps: number;
+}
+
+function debit(out: TxBinding, a: Hex): void {
+  out.balanceWrites.add(a);
+  out.balanceDebits.add(a);
+}
+function credit(out: TxBinding, a: Hex): void {
+  out.balanceWrites.add(a);
+  out.balanceCredits.add(a);
 }
 
 // ---------------------------------------------------------------------------------------------------------------------
@@ -312,6 +325,8 @@ class TxState {
       touched: new Set(),
       balanceReads: new Set(),
       balanceWrites: new Set(),
+      balanceDebits: new Set(),
+      balanceCredits: new Set(),
       nonceWrites: new Set(),
       codeWrites: new Set(),
       unknownWrites: new Set(),
@@ -637,12 +652,12 @@ function bindAccesses(f: Frame, fn: FunctionFootprint, where: string): void {
   }
   for (const t of fn.transfers) {
     const to = f.eval(t.to);
-    out.balanceWrites.add(f.self);
+    debit(out, f.self);
     if (isUnbound(to)) {
       tx.incomplete('unknown-call-target', `${where}: ETH transfer to an unbound address: ${to.why}`, t.pc);
       continue;
     }
-    out.balanceWrites.add(toAddr(to));
+    credit(out, toAddr(to));
     out.touched.add(toAddr(to));
   }
 }
@@ -661,6 +676,7 @@ interface PreparedCall {
  * cannot prove it: the transaction is marked incomplete where the assumption is made.
  */
 function forwarded(f: Frame, call: ExternalCall): boolean {
+  if (call.forwardsCalldata) return true; // proven by the analyzer
   if (call.kind !== 'DELEGATECALL' || call.args !== null) return false;
   f.tx.incomplete('unknown-call-input', `${f.codeAddr}: DELEGATECALL at pc ${call.pc}: input assumed to be the frame's own calldata (proxy forwarding)`, call.pc);
   return true;
@@ -699,16 +715,16 @@ function bindCalls(f: Frame, fn: FunctionFootprint, where: string): void {
       tx.incomplete('unknown-call-target', `${at}: the created address and its constructor's storage are not predicted`, call.pc);
       out.codeWrites = 'any';
       out.nonceWrites.add(f.self);
-      out.balanceWrites.add(f.self);
+      debit(out, f.self);
       tx.unknownWrite('any');
       continue;
     }
     if (call.kind === 'SELFDESTRUCT') {
-      out.balanceWrites.add(f.self);
+      debit(out, f.self);
       if (out.codeWrites !== 'any') out.codeWrites.add(f.self);
       const t = call.target ? f.eval(call.target) : new Unbound('no beneficiary');
       if (isUnbound(t)) tx.incomplete('unknown-call-target', `${at}: beneficiary unbound: ${t.why}`, call.pc);
-      else out.balanceWrites.add(toAddr(t));
+      else credit(out, toAddr(t));
     }
   }
   for (const p of prepared) {
@@ -724,8 +740,8 @@ function bindCalls(f: Frame, fn: FunctionFootprint, where: string): void {
     if (call.kind === 'CALL' || call.kind === 'CALLCODE') {
       const v = p.value();
       if (isUnbound(v) || v !== 0n) {
-        out.balanceWrites.add(f.self);
-        if (call.kind === 'CALL') out.balanceWrites.add(target);
+        debit(out, f.self);
+        if (call.kind === 'CALL') credit(out, target);
       }
     }
     if (isPrecompile(target, ctx.block.hardfork)) continue;
@@ -803,21 +819,21 @@ export function bindTx(tx: TxInput, ctx: BindContext): TxBinding {
   const st = new TxState(ctx, tx);
   const out = st.out;
   out.nonceWrites.add(tx.from);
-  out.balanceWrites.add(tx.from);
+  debit(out, tx.from);
   out.balanceReads.add(tx.from);
   if (tx.to === null) {
     const created = createAddress(tx.from, tx.nonce);
     out.touched.add(created);
     if (out.codeWrites !== 'any') out.codeWrites.add(created);
     out.nonceWrites.add(created);
-    if (tx.value !== 0n) out.balanceWrites.add(created);
+    if (tx.value !== 0n) credit(out, created);
     st.incomplete('unknown-slot', `contract creation at ${created}: the constructor's storage writes are not predicted`);
     st.unknownWrite(created);
     st.unknownWrite('any');
   } else {
     const to = tx.to;
     out.touched.add(to);
-    if (tx.value !== 0n) out.balanceWrites.add(to);
+    if (tx.value !== 0n) credit(out, to);
     const changed = ctx.prior?.codeChangedBy(to);
     if (changed) {
       st.incomplete('unknown-call-target', `code of ${to} may be changed by ${changed}`);

@@ -1,0 +1,84 @@
+/** `prescient analyze <input> [--abi file] [--contract name] [--json]` */
+import { exprText, slotName } from '../../analyzers/render.js';
+import { parseCommandArgs } from '../cli/args.js';
+import { PrescientError } from '../errors.js';
+import { loadContracts } from '../input/index.js';
+import type { ContractAnalysis, FunctionFootprint, StorageAccess } from '../types.js';
+import { analyzeCode } from './index.js';
+
+export const ANALYZE_USAGE = `usage: prescient analyze <input> [--abi file] [--contract name] [--evm-version v] [--json]
+
+input: runtime bytecode as hex, a solc standard-JSON input or output, a Waffle/Hardhat/Foundry/Truffle
+artifact, or a .sol file (compiled with the bundled solc-js).`;
+
+/** The JSON document `--json` prints: versioned, one entry per contract. */
+export interface AnalyzeOutput {
+  schema: 'prescient/analyze@1';
+  contracts: (ContractAnalysis & { source: string })[];
+}
+
+export async function analyzeCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCommandArgs('analyze', argv, {
+    abi: { type: 'string' },
+    contract: { type: 'string' },
+    'evm-version': { type: 'string' },
+    json: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) {
+    process.stdout.write(ANALYZE_USAGE + '\n');
+    return 0;
+  }
+  if (positionals.length !== 1) throw new PrescientError('BAD_OPTION', 'prescient analyze', `expects one input file, got ${positionals.length}`);
+  const input = positionals[0]!;
+  const contracts = loadContracts(input, { abiPath: values.abi, contract: values.contract, evmVersion: values['evm-version'] });
+  const results = contracts.map((c) => ({
+    ...analyzeCode(c.runtime, { abi: c.abi, name: c.name, storageLayout: c.storageLayout }),
+    source: c.source,
+  }));
+  if (values.json) {
+    const out: AnalyzeOutput = { schema: 'prescient/analyze@1', contracts: results };
+    process.stdout.write(JSON.stringify(out, null, 2) + '\n');
+  } else {
+    process.stdout.write(results.map(formatAnalysis).join('\n'));
+  }
+  return 0;
+}
+
+function accessText(a: StorageAccess, c: ContractAnalysis): string {
+  const name = slotName(a.slot, c.storageLayout, a.range);
+  let t = name ? `${name}  = ${a.text}` : a.text;
+  if (a.range) t += ` [bytes ${a.range.offset}..${a.range.offset + a.range.size - 1}]`;
+  if (a.transient) t += ' (transient)';
+  if (a.delta) t += a.delta === 'add' ? ' (+= delta)' : ' (-= delta)';
+  return t;
+}
+
+function functionLines(f: FunctionFootprint, c: ContractAnalysis): string[] {
+  const head = `${f.selector.padEnd(10)}  ${(f.signature ?? '?').padEnd(40)}  ${(f.mutability ?? '?').padEnd(10)}  ${f.complete ? 'complete' : 'INCOMPLETE'}`;
+  const lines = [head];
+  for (const a of f.reads) lines.push(`    read   ${accessText(a, c)}`);
+  for (const a of f.writes) lines.push(`    write  ${accessText(a, c)}`);
+  for (const x of f.calls) {
+    const target = x.target ? exprText(x.target) : '(new contract)';
+    const args = x.args ? x.args.map((e) => exprText(e)).join(', ') : '?';
+    const value = x.value && !(x.value.k === 'const' && BigInt(x.value.v) === 0n) ? ` value ${exprText(x.value)}` : '';
+    lines.push(`    ${x.kind.toLowerCase().padEnd(6)} ${target}${x.selector ? ` ${x.selector}` : ''}(${args})${value}`);
+  }
+  for (const b of f.balanceReads) lines.push(`    balance ${exprText(b)}`);
+  for (const d of f.diagnostics) lines.push(`    ! ${d.code}: ${d.message}${d.pc !== undefined ? ` (pc ${d.pc})` : ''}`);
+  if (f.rules.length) lines.push(`    rules: ${f.rules.join(', ')}`);
+  return lines;
+}
+
+/** The readable report of one contract. */
+export function formatAnalysis(c: ContractAnalysis & { source?: string }): string {
+  const fns = c.functions.filter((f) => f.selector !== 'receive' || f.reads.length + f.writes.length + f.calls.length > 0);
+  const complete = fns.filter((f) => f.complete).length;
+  const lines = [
+    `${c.name ?? 'contract'}${c.source ? ` (${c.source})` : ''}: ${c.codeSize} bytes, code hash ${c.codeHash.slice(0, 18)}…, ${fns.length} entries, ${complete} complete, ${c.ms} ms`,
+    '',
+  ];
+  for (const f of fns) lines.push(...functionLines(f, c), '');
+  return lines.join('\n');
+}
