@@ -1,5 +1,163 @@
+/**
+ * `prescient hints <blockdir> | --block block.json --prestate prestate.json | --tx tx.json --prestate prestate.json
+ *   [--json] [--format eip2930|bal] [--cache DIR] [--no-resolve] [--stats]`
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { initCrypto } from '../chain/crypto.js';
+import { loadBlockDir, loadBlockFiles, parsePrestate, type LoadedBlock } from '../chain/load.js';
+import { mainnetHardfork } from '../chain/fork.js';
+import { PrescientError } from '../errors.js';
+import type { Hex, TxHints } from '../types.js';
+import { hintsForBlock } from './block.js';
+import { DiskAnalysisCache } from './cache.js';
+import { AnalysisCache } from './context.js';
+import { blockAccessList, eip2930List } from './format.js';
+import { viewCallResolver } from './resolve.js';
+
+const USAGE = `usage: prescient hints <blockdir> [options]
+       prescient hints --block block.json --prestate prestate.json [options]
+       prescient hints --tx tx.json --prestate prestate.json [--block block.json] [options]
+
+  --json                 one object per transaction: { index, hash, complete, accessList, writes, diagnostics }
+  --format eip2930       per transaction the EIP-2930 access list to attach (sender, precompiles, coinbase dropped)
+  --format bal           the block-level access list (EIP-7928 shape)
+  --cache DIR            keep analyses on disk by code hash
+  --no-resolve           do not resolve call return values over the pre-state
+  --no-prior             ignore earlier transactions' writes (every binding trusts the pre-state; unsound)
+  --stats                timing and completeness on stderr`;
+
+function readJson(path: string): unknown {
+  if (!existsSync(path)) throw new PrescientError('FILE_NOT_FOUND', path, 'no such file');
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new PrescientError('BAD_JSON', path, `malformed JSON: ${(e as Error).message}`);
+  }
+}
+
+/** A block around a single transaction: its own block when given, else a Cancun-era placeholder header. */
+function singleTxBlock(txPath: string, prestatePath: string, blockPath?: string): LoadedBlock {
+  const tx = readJson(txPath);
+  if (typeof tx !== 'object' || tx === null || Array.isArray(tx)) {
+    throw new PrescientError('BAD_BLOCK', txPath, 'expected a transaction object (eth_getTransactionByHash shape)');
+  }
+  const prestate = parsePrestate(readJson(prestatePath), prestatePath);
+  if (blockPath) {
+    const l = loadBlockFiles(blockPath, prestatePath);
+    return { ...l, block: { ...l.block, transactions: [tx] } };
+  }
+  const header = {
+    number: '0x1298be0',
+    timestamp: '0x65fee510',
+    miner: '0x0000000000000000000000000000000000000000',
+    gasLimit: '0x1c9c380',
+    baseFeePerGas: (tx as any).maxFeePerGas ? '0x1' : undefined,
+    mixHash: '0x' + '00'.repeat(32),
+  };
+  return {
+    block: { number: 0x1298be0n, timestamp: 0x65fee510n, hash: ('0x' + '00'.repeat(32)) as Hex, header, transactions: [tx] },
+    prestate,
+    blockHashes: new Map(),
+  };
+}
+
 export async function hintsCommand(argv: string[]): Promise<number> {
-  void argv;
-  process.stderr.write('prescient hints: not implemented yet\n');
-  return 2;
+  let dir: string | undefined;
+  let blockPath: string | undefined;
+  let prestatePath: string | undefined;
+  let txPath: string | undefined;
+  let json = false;
+  let format: 'eip2930' | 'bal' | undefined;
+  let cacheDir: string | undefined;
+  let resolve = true;
+  let prior = true;
+  let stats = false;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const val = () => {
+      const v = argv[++i];
+      if (!v) throw new PrescientError('BAD_OPTION', a, 'needs a value');
+      return v;
+    };
+    if (a === '--json') json = true;
+    else if (a === '--format') {
+      const f = val();
+      if (f !== 'eip2930' && f !== 'bal') throw new PrescientError('BAD_OPTION', '--format', `expected eip2930 or bal, got '${f}'`);
+      format = f;
+    } else if (a === '--block') blockPath = val();
+    else if (a === '--prestate') prestatePath = val();
+    else if (a === '--tx') txPath = val();
+    else if (a === '--cache') cacheDir = val();
+    else if (a === '--no-resolve') resolve = false;
+    else if (a === '--no-prior') prior = false;
+    else if (a === '--stats') stats = true;
+    else if (a === '--help' || a === '-h') {
+      process.stdout.write(USAGE + '\n');
+      return 0;
+    } else if (a.startsWith('--')) throw new PrescientError('BAD_OPTION', a, 'unknown option (see prescient hints --help)');
+    else if (dir === undefined) dir = a;
+    else throw new PrescientError('BAD_OPTION', a, 'only one block folder');
+  }
+  await initCrypto();
+  let loaded: LoadedBlock;
+  let source = 'block.json';
+  if (txPath) {
+    if (!prestatePath) throw new PrescientError('BAD_OPTION', '--tx', 'needs --prestate');
+    loaded = singleTxBlock(txPath, prestatePath, blockPath);
+    source = txPath;
+  } else if (blockPath || prestatePath) {
+    if (!blockPath || !prestatePath) throw new PrescientError('BAD_OPTION', '--block', 'needs both --block and --prestate');
+    loaded = loadBlockFiles(blockPath, prestatePath);
+    source = blockPath;
+  } else if (dir) {
+    loaded = loadBlockDir(dir);
+    source = join(dir, 'block.json');
+  } else throw new PrescientError('BAD_OPTION', 'hints', `no input\n${USAGE}`);
+
+  const cache = new AnalysisCache(undefined, cacheDir ? new DiskAnalysisCache(cacheDir) : undefined);
+  const t0 = performance.now();
+  const h = hintsForBlock(loaded, { analysis: cache.provider, resolveCall: resolve ? viewCallResolver : undefined, trackPrior: prior }, source);
+  const total = performance.now() - t0;
+  if (stats) {
+    process.stderr.write(
+      `${h.stats.txs} txs, ${h.stats.complete} complete, ${h.stats.staleTxs} with stale-able bindings; ` +
+        `${total.toFixed(0)} ms (analysis ${cache.analyzeMs.toFixed(0)} ms for ${cache.analyzed} contracts)\n`,
+    );
+  }
+  const hf = hintsForBlockHardfork(loaded);
+  const coinbase = String(loaded.block.header.miner).toLowerCase() as Hex;
+  if (format === 'eip2930') {
+    const out = h.hints.map((x, i) => {
+      const tx = loaded.block.transactions[i] as { from: string; to?: string | null };
+      return { index: x.index, hash: x.hash, complete: x.complete, accessList: eip2930List(x, { from: tx.from as Hex, to: (tx.to ?? null) as Hex | null }, hf, coinbase) };
+    });
+    process.stdout.write(JSON.stringify(txPath ? out[0]!.accessList : out, null, 2) + '\n');
+  } else if (format === 'bal') {
+    process.stdout.write(JSON.stringify(blockAccessList(h.number, h.bindings, coinbase), null, 2) + '\n');
+  } else if (json) {
+    const out = h.hints.map((x) => ({ index: x.index, hash: x.hash, complete: x.complete, accessList: x.accessList, writes: x.writes, balances: x.balances, diagnostics: x.diagnostics }));
+    process.stdout.write(JSON.stringify(txPath ? out[0] : out, null, 2) + '\n');
+  } else process.stdout.write(renderHints(h.hints));
+  return 0;
+}
+
+function hintsForBlockHardfork(l: LoadedBlock): string {
+  return mainnetHardfork(l.block.number, l.block.timestamp);
+}
+
+function renderHints(hs: TxHints[]): string {
+  const out: string[] = [];
+  for (const h of hs) {
+    const slots = h.accessList.reduce((n, e) => n + e.storageKeys.length, 0);
+    out.push(`tx ${h.index} ${h.hash}: ${h.complete ? 'complete' : 'INCOMPLETE'}, ${h.accessList.length} addresses, ${slots} slots`);
+    for (const e of h.accessList) {
+      if (e.storageKeys.length === 0) continue;
+      out.push(`  ${e.address}`);
+      for (const k of e.storageKeys) out.push(`    ${k}${h.writes.some((w) => w.address === e.address && w.storageKeys.includes(k)) ? '  (write)' : ''}`);
+    }
+    for (const d of h.diagnostics.slice(0, 5)) out.push(`  ! ${d.code}: ${d.message}`);
+    if (h.diagnostics.length > 5) out.push(`  ! ... ${h.diagnostics.length - 5} more`);
+  }
+  return out.join('\n') + '\n';
 }

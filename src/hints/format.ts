@@ -1,0 +1,97 @@
+/**
+ * Output shapes of `prescient hints`: EIP-2930 access lists ready to attach to a transaction, and the block-level
+ * access list of EIP-7928.
+ */
+import type { AccessListEntry, Hex, TxHints } from '../types.js';
+import { isPrecompile, toAddr, toWordHex, type TxBinding, type TxInput } from './bind.js';
+
+const SHANGHAI_OR_LATER = new Set(['shanghai', 'cancun', 'prague', 'osaka']);
+
+/** EIP-2929/2930 gas: listing an address costs 2400 and saves 2500 on a cold one; a key costs 1900 and saves 2000. */
+export const ACCESS_LIST_ADDRESS_COST = 2400;
+export const ACCESS_LIST_KEY_COST = 1900;
+/** Below this many keys, listing an address that is warm anyway (the recipient) costs more than it saves. */
+export const WARM_ADDRESS_MIN_KEYS = Math.floor(ACCESS_LIST_ADDRESS_COST / (2000 - ACCESS_LIST_KEY_COST)) + 1;
+
+/**
+ * The EIP-2930 access list for one transaction, as eth_createAccessList would return it, without what EIP-2930 and
+ * later forks make pointless: the sender and the precompiles (always warm), the coinbase after EIP-3651 (Shanghai),
+ * and the recipient unless it has so many keys that listing it pays off (it is warm anyway: listing it costs 2400 gas
+ * and each key saves only 100 net). Every key is 32-byte hex, every address lowercase.
+ */
+export function eip2930List(h: TxHints, tx: Pick<TxInput, 'from' | 'to'>, hardfork: string, coinbase?: Hex): AccessListEntry[] {
+  const out: AccessListEntry[] = [];
+  for (const e of h.accessList) {
+    const a = e.address.toLowerCase() as Hex;
+    if (a === tx.from.toLowerCase()) continue;
+    if (isPrecompile(a, hardfork)) continue;
+    if (coinbase && a === coinbase.toLowerCase() && SHANGHAI_OR_LATER.has(hardfork) && e.storageKeys.length === 0) continue;
+    if (tx.to && a === tx.to.toLowerCase() && e.storageKeys.length < WARM_ADDRESS_MIN_KEYS) continue;
+    out.push({ address: a, storageKeys: [...e.storageKeys] });
+  }
+  return out;
+}
+
+/** EIP-7928 block access list: per account, storage writes by transaction, reads, balance and nonce changes. */
+export interface BalAccount {
+  address: Hex;
+  /** Slots written, with the transactions (block access index = tx index + 1) that may write them. */
+  storageChanges: { slot: Hex; changes: { blockAccessIndex: number }[] }[];
+  /** Slots read and not written anywhere in the block. */
+  storageReads: Hex[];
+  balanceChanges: { blockAccessIndex: number }[];
+  nonceChanges: { blockAccessIndex: number }[];
+  codeChanges: { blockAccessIndex: number }[];
+}
+
+export interface BlockAccessList {
+  /** EIP-7928's shape; values (post-values) are not predicted without executing, so only indices are given. */
+  schema: 'prescient/bal@1 (EIP-7928 shape, no post-values)';
+  blockNumber: number;
+  /** False when some transaction's prediction is incomplete (the list may then miss entries). */
+  complete: boolean;
+  accounts: BalAccount[];
+}
+
+export function blockAccessList(number: number, bindings: TxBinding[], coinbase?: Hex): BlockAccessList {
+  const acc = new Map<Hex, { w: Map<bigint, Set<number>>; r: Set<bigint>; bal: Set<number>; nonce: Set<number>; code: Set<number> }>();
+  const get = (a: Hex) => {
+    let x = acc.get(a);
+    if (!x) acc.set(a, (x = { w: new Map(), r: new Set(), bal: new Set(), nonce: new Set(), code: new Set() }));
+    return x;
+  };
+  for (const b of bindings) {
+    const i = b.index + 1;
+    for (const [a, slots] of b.writes) {
+      const x = get(a);
+      for (const s of slots) {
+        let t = x.w.get(s);
+        if (!t) x.w.set(s, (t = new Set()));
+        t.add(i);
+      }
+    }
+    for (const [a, slots] of b.reads) for (const s of slots) get(a).r.add(s);
+    for (const a of b.touched) get(a);
+    for (const a of b.balanceWrites) get(a).bal.add(i);
+    if (coinbase) get(coinbase).bal.add(i);
+    for (const a of b.nonceWrites) get(a).nonce.add(i);
+    if (b.codeWrites !== 'any') for (const a of b.codeWrites) get(a).code.add(i);
+  }
+  const idx = (s: Set<number>) => [...s].sort((x, y) => x - y).map((blockAccessIndex) => ({ blockAccessIndex }));
+  const cmp = (x: bigint, y: bigint) => (x < y ? -1 : x > y ? 1 : 0);
+  return {
+    schema: 'prescient/bal@1 (EIP-7928 shape, no post-values)',
+    blockNumber: number,
+    complete: bindings.every((b) => b.complete),
+    accounts: [...acc]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([address, x]) => ({
+        address: toAddr(BigInt(address)),
+        storageChanges: [...x.w].sort(([a], [b]) => cmp(a, b)).map(([slot, t]) => ({ slot: toWordHex(slot), changes: idx(t) })),
+        storageReads: [...x.r].filter((s) => !x.w.has(s)).sort(cmp).map(toWordHex),
+        balanceChanges: idx(x.bal),
+        nonceChanges: idx(x.nonce),
+        codeChanges: idx(x.code),
+      })),
+  };
+}

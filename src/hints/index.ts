@@ -1,0 +1,42 @@
+/**
+ * src/hints: symbolic footprints bound to concrete transactions (see bind.ts for the rules, block.ts for how earlier
+ * transactions of a block are taken into account).
+ */
+import type { LoadedBlock } from '../chain/load.js';
+import type { Access, TxPrediction } from '../exec/oracle.js';
+import { hintsForBlock, type BlockHints, type HintsOptions } from './block.js';
+import { AnalysisCache } from './context.js';
+import { viewCallResolver } from './resolve.js';
+import type { TxBinding } from './bind.js';
+
+export * from './bind.js';
+export * from './block.js';
+export * from './context.js';
+export * from './format.js';
+export { viewCallResolver } from './resolve.js';
+
+/** Hints for a block with the default analyzer (cached by code hash in `cache`) and call-return resolution. */
+export function blockHints(loaded: LoadedBlock, cache = new AnalysisCache(), opts: Partial<HintsOptions> = {}): BlockHints {
+  return hintsForBlock(loaded, { analysis: cache.provider, resolveCall: viewCallResolver, ...opts });
+}
+
+/**
+ * Bindings as the parallel executor's oracle wants them (src/exec/oracle.ts): storage slots, balance reads, the
+ * sender's balance and nonce; ETH received is a commutative credit and not listed as a write.
+ */
+export function toPrediction(b: TxBinding): TxPrediction {
+  const reads: Access[] = [];
+  const writes: Access[] = [];
+  for (const [a, slots] of b.reads) for (const s of slots) reads.push([a, s]);
+  for (const [a, slots] of b.writes) for (const s of slots) writes.push([a, s]);
+  for (const a of b.balanceReads) reads.push([a, 'balance']);
+  for (const a of b.balanceDebits) writes.push([a, 'balance']);
+  for (const a of b.nonceWrites) writes.push([a, 'nonce']);
+  if (b.codeWrites !== 'any') for (const a of b.codeWrites) writes.push([a, 'code']);
+  return { reads, writes, complete: b.complete };
+}
+
+/** One prediction per transaction of the block (what `arrayOracle` takes). */
+export function predictBlock(loaded: LoadedBlock, cache = new AnalysisCache(), opts: Partial<HintsOptions> = {}): TxPrediction[] {
+  return blockHints(loaded, cache, opts).bindings.map(toPrediction);
+}
