@@ -14,9 +14,8 @@ export class CallAnalyzer implements Observer {
     this.sites.push(site);
   }
 
-  finish(): { calls: ExternalCall[]; transfers: { to: Expr; value: Expr; pc: number }[]; diagnostics: Diagnostic[]; exact: boolean } {
+  finish(): { calls: ExternalCall[]; transfers: { to: Expr; value: Expr; pc: number }[]; diagnostics: Diagnostic[] } {
     const diagnostics: Diagnostic[] = [];
-    let exact = true;
     const calls: ExternalCall[] = [];
     const transfers: { to: Expr; value: Expr; pc: number }[] = [];
     for (const s of this.sites.sort((a, b) => a.id - b.id)) {
@@ -26,23 +25,19 @@ export class CallAnalyzer implements Observer {
       if (s.value) c.value = toExpr(s.value);
       calls.push(c);
       const creates = s.kind === 'CREATE' || s.kind === 'CREATE2';
+      // Unknown targets and inputs are reported, but they do not make this contract's own footprint incomplete: the
+      // callee's accesses are bound (or found unbindable) per transaction by src/hints, which needs only the words a
+      // callee's keys actually use.
       if (s.kind !== 'SELFDESTRUCT' && !creates) {
-        if (!s.target || hasUnknown(s.target)) {
-          exact = false;
-          diagnostics.push({ code: 'unknown-call-target', message: `${s.kind} to an address the analysis cannot name: ${s.target ? exprText(toExpr(s.target)) : '?'}`, pc: s.pc });
-        }
-        if (!s.forwardsCalldata && (!s.args || s.args.some((a) => hasUnknown(a)))) {
-          exact = false;
-          diagnostics.push({ code: 'unknown-call-input', message: `${s.kind} input not known word by word`, pc: s.pc });
-        }
+        if (!s.target || hasUnknown(s.target)) diagnostics.push({ code: 'unknown-call-target', message: `${s.kind} to an address the analysis cannot name: ${s.target ? exprText(toExpr(s.target)) : '?'}`, pc: s.pc });
+        if (!s.forwardsCalldata && (!s.args || s.args.some((a) => hasUnknown(a)))) diagnostics.push({ code: 'unknown-call-input', message: `${s.kind} input not known word by word`, pc: s.pc });
       } else if (creates) {
-        exact = false;
         diagnostics.push({ code: 'unknown-call-target', message: `${s.kind}: the new contract's accesses are not analysed`, pc: s.pc });
       }
       if (s.value && !(s.value.isConst && s.value.v === 0n) && (s.kind === 'CALL' || s.kind === 'CALLCODE' || s.kind === 'SELFDESTRUCT' || creates)) {
         transfers.push({ to: s.target ? toExpr(s.target) : { k: 'unknown', why: 'created address' }, value: toExpr(s.value), pc: s.pc });
       }
     }
-    return { calls, transfers, diagnostics, exact };
+    return { calls, transfers, diagnostics };
   }
 }

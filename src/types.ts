@@ -195,7 +195,11 @@ export interface FunctionFootprint {
   balanceReads: Expr[];
   /** ETH leaving the contract: calls and SELFDESTRUCT with a non-zero (or unknown) value. */
   transfers: { to: Expr; value: Expr; pc: number }[];
-  /** True only when every access on every path is captured. */
+  /**
+   * True only when every access to this contract's own storage and balances on every path is captured, and every
+   * external call site is recorded. What a callee does is bound per transaction (src/hints), where a call whose
+   * target or needed input words are unknown makes the transaction incomplete.
+   */
   complete: boolean;
   diagnostics: Diagnostic[];
   /** Ids of the rules in rules/ that fired for this function. */

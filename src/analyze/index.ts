@@ -100,7 +100,7 @@ export function analyzeCode(code: Uint8Array, opts: AnalyzeOptions = {}): Contra
       calls: c.calls,
       balanceReads: bal.balanceReads,
       transfers: c.transfers,
-      complete: run.exhaustive && s.exact && c.exact && bal.exact && b.depthHits === 0,
+      complete: run.exhaustive && s.exact && bal.exact && b.depthHits === 0,
       diagnostics,
       rules: [],
     };

@@ -9,7 +9,7 @@
  */
 import type { CallKind, Diagnostic, DiagnosticCode } from '../types.js';
 import { MAX_CALLS_PER_FUNCTION, MAX_JOINS_PER_POINT, MAX_REGION_WORDS, MAX_STATES_PER_POINT, MAX_STEPS_PER_FUNCTION } from './limits.js';
-import { commonTail, havoc, type MemEntry, normalise, type Offset, readRange, UNBOUNDED, writeByte, writeRegion, writeWord } from './memory.js';
+import { commonTail, havoc, type MemEntry, normalise, type Offset, readRange, UNBOUNDED, writeByte, writePartialWord, writeRegion, writeWord } from './memory.js';
 import { OPCODES, type OpInfo } from './opcodes.js';
 import { isWidened, type Sym, type SymBuilder, WIDENED } from './sym.js';
 
@@ -445,7 +445,7 @@ export class Machine {
       const words = readRange(st.mem, s, n, this.b, this.code);
       for (let i = 0; i < words.length; i++) {
         if (32 * (i + 1) <= n) st.mem = writeWord(st.mem, { base: d.base, c: d.c + 32 * i }, words[i]!);
-        else st.mem = writeRegion(st.mem, { base: d.base, c: d.c + 32 * i }, n - 32 * i, { kind: 'unknown', why: 'partial mcopy' });
+        else st.mem = writePartialWord(st.mem, { base: d.base, c: d.c + 32 * i }, n - 32 * i, words[i]!);
       }
       return;
     }

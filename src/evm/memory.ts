@@ -17,7 +17,7 @@ export interface MemEntry {
   readonly next: MemEntry | null;
   readonly len: number;
   readonly id: number;
-  /** word: 32 bytes of `val`; byte: the low byte of `val`; region: `size` bytes copied from `src`; havoc: all unknown. */
+  /** word: the first `size` (normally 32) bytes of `val`; byte: the low byte of `val`; region: `size` bytes copied from `src`; havoc: all unknown. */
   readonly kind: 'word' | 'byte' | 'region' | 'havoc';
   readonly base: Sym | null;
   readonly c: number;
@@ -57,6 +57,9 @@ export function normalise(off: Sym): Offset | null {
 
 export const writeWord = (m: MemEntry | null, at: Offset, val: Sym): MemEntry =>
   push(m, { kind: 'word', base: at.base, c: at.c, size: 32, val, src: null });
+/** The first `size` (< 32) bytes of `val`: the tail of a copy that is not a whole number of words. */
+export const writePartialWord = (m: MemEntry | null, at: Offset, size: number, val: Sym): MemEntry =>
+  push(m, { kind: 'word', base: at.base, c: at.c, size, val, src: null });
 export const writeByte = (m: MemEntry | null, at: Offset, val: Sym): MemEntry =>
   push(m, { kind: 'byte', base: at.base, c: at.c, size: 1, val, src: null });
 export const writeRegion = (m: MemEntry | null, at: Offset, size: number, src: MemSrc): MemEntry =>
@@ -125,8 +128,10 @@ function piece(e: MemEntry | null, pos: number, n: number, d: number, absolute: 
   let w: Sym;
   let s: number; // first byte of w that is wanted
   if (!e) {
-    // Never-written absolute memory is zero; relative to an unknown pointer we cannot say.
-    return absolute ? null : 'unknown';
+    // Never-written memory is zero. Relative to a pointer this assumes the allocator hands out clean memory, which
+    // solc's code relies on too (abi.encodeWithSelector masks such a word); verification measures the assumption.
+    void absolute;
+    return null;
   }
   switch (e.kind) {
     case 'havoc':

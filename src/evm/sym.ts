@@ -93,6 +93,12 @@ export function evalOp(op: string, a: bigint[]): bigint {
   }
 }
 
+/** x + c as [x, c] (c = 0 when there is no constant term). */
+function splitOffset(s: Sym): [Sym, bigint] {
+  if (s.k === 'op' && s.name === 'ADD' && s.args[1]!.isConst) return [s.args[0]!, s.args[1]!.v];
+  return [s, 0n];
+}
+
 const COMMUTATIVE = new Set(['ADD', 'MUL', 'AND', 'OR', 'XOR', 'EQ']);
 /** Values known to fit in 160 bits, so `AND(x, 2^160-1)` is x itself. */
 const ADDRESS_ENV = new Set(['CALLER', 'ORIGIN', 'ADDRESS', 'COINBASE']);
@@ -201,10 +207,14 @@ export class SymBuilder {
           if (a.k === 'op' && a.name === 'ADD' && a.args[1]!.isConst) return this.op('ADD', [a.args[0]!, this.const(a.args[1]!.v + b.v)]);
         }
         break;
-      case 'SUB':
+      case 'SUB': {
         if (b.isConst) return this.op('ADD', [a, this.const((U256 + 1n - b.v) & U256)]);
         if (a === b) return this.const(0n);
+        // (x + c1) - (x + c2): lengths computed from two pointers into the same allocation.
+        const [xa, ca] = splitOffset(a), [xb, cb] = splitOffset(b);
+        if (xa === xb) return this.const(ca - cb);
         break;
+      }
       case 'MUL':
         if (b.isConst) {
           if (b.v === 0n) return b;
