@@ -36,7 +36,11 @@ export interface GenerateOptions {
   hot?: number;
   /** AMM pairs (tokens = pairs + 1); default 3. */
   pairs?: number;
-  /** Sender accounts; default 20. */
+  /**
+   * Sender accounts. Default: erc20 and amm one per transaction (at least 20, at most 1000), as on mainnet where most
+   * transactions in a block come from distinct senders (same-sender transactions are serialised by their nonces);
+   * mix half as many (20..200), since each mix user is set up with every contract.
+   */
   users?: number;
   seed?: number | string;
   number?: bigint;
@@ -289,7 +293,8 @@ export async function generateBlock(opts: GenerateOptions = {}): Promise<Generat
   const txCount = opts.txs ?? 100;
   const hot = opts.hot ?? 0;
   const pairs = opts.pairs ?? 3;
-  const users = opts.users ?? 20;
+  const clamp = (x: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, x));
+  const users = opts.users ?? (workload === 'mix' ? clamp(Math.ceil(txCount / 2), 20, 200) : clamp(txCount, 20, 1000));
   const seed = opts.seed ?? 1;
   const number = opts.number ?? DEFAULT_BLOCK_NUMBER;
   const timestamp = opts.timestamp ?? DEFAULT_TIMESTAMP;
@@ -298,7 +303,8 @@ export async function generateBlock(opts: GenerateOptions = {}): Promise<Generat
   await initCrypto();
 
   // The world is set up one slot (12 s) before the block; the pairs' and registry's timestamps come from there.
-  const g = await setupWorld({ users, pairs, block: { number: number - 1n, timestamp: timestamp - 12n, baseFeePerGas: baseFee, coinbase } });
+  const scope = workload === 'mix' ? 'full' : workload;
+  const g = await setupWorld({ users, pairs, scope, block: { number: number - 1n, timestamp: timestamp - 12n, baseFeePerGas: baseFee, coinbase } });
   g.world.block = contextBlock(g.world.common, { number, timestamp, baseFeePerGas: baseFee, coinbase });
   const plan = planWorkload(workload, g, makeRng(`${seed}:${workload}`), { txs: txCount, hot });
   const common = signingCommon();

@@ -12,7 +12,7 @@ export const GEN_USAGE = `usage: prescient gen [options]
   --txs N                    number of transactions (default 100)
   --hot X                    erc20: share of transfers paying one hot recipient, 0..1 (default 0)
   --pairs K                  AMM pairs (default 3)
-  --users M                  sender accounts (default 20)
+  --users M                  sender accounts (default: one per tx for erc20/amm, 20..1000; half that for mix, 20..200)
   --seed S                   deterministic seed (default 1)
   --out DIR                  output folder (default ./gen-block)
 

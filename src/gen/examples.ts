@@ -44,6 +44,8 @@ export interface ExamplesOptions {
 }
 
 const memo = new Map<string, Map<string, ExampleContract>>();
+/** By options only: the sources are not re-read and re-hashed on every lookup (setup does thousands). */
+const byOptions = new Map<string, Map<string, ExampleContract>>();
 
 function solcVersionFromPackage(): string {
   try {
@@ -56,6 +58,15 @@ function solcVersionFromPackage(): string {
 
 /** Every example contract with runtime code, by contract name (names are unique across the examples). */
 export function compileExamples(opts: ExamplesOptions = {}): Map<string, ExampleContract> {
+  const optsKey = JSON.stringify([opts.optimize ?? true, opts.evmVersion ?? 'cancun', opts.viaIR ?? false, opts.cacheDir]);
+  const known = byOptions.get(optsKey);
+  if (known) return known;
+  const result = compileExamplesUncached(opts);
+  byOptions.set(optsKey, result);
+  return result;
+}
+
+function compileExamplesUncached(opts: ExamplesOptions): Map<string, ExampleContract> {
   const dir = examplesDir();
   const sources: Record<string, string> = {};
   for (const f of readdirSync(dir).filter((f) => f.endsWith('.sol')).sort()) {

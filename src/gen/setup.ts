@@ -15,11 +15,18 @@ export const EIP1967_ADMIN_SLOT = '0xb53127684a568b3173ae13b9f8a6016e243e63b6e8e
 export interface SetupOptions {
   /** Number of user accounts (senders); default 20. */
   users?: number;
-  /** Number of AMM pairs (over users.length+1 tokens in a chain T0-T1, T1-T2, ...); default 3. */
+  /** Number of AMM pairs (over pairs+1 tokens in a chain T0-T1, T1-T2, ...); default 3. */
   pairs?: number;
+  /**
+   * What users get set up with (everything is deployed either way): `erc20` only a balance of tokens[0] (cheap, for
+   * thousands of users), `amm` balances of every token approved to the router, `full` (default) everything.
+   */
+  scope?: 'erc20' | 'amm' | 'full';
   /** The block the setup runs in (timestamps stored by pairs and the registry come from it). */
   block?: BlockContext;
   examples?: ExamplesOptions;
+  /** The world's state manager (vm.ts); default `simple`. */
+  stateManager?: 'simple' | 'merkle';
 }
 
 export interface PairInfo {
@@ -56,7 +63,7 @@ export async function setupWorld(opts: SetupOptions = {}): Promise<GenWorld> {
   const nUsers = opts.users ?? 20;
   const nPairs = Math.max(1, opts.pairs ?? 3);
   if (nUsers < 2) throw new Error('setupWorld needs at least 2 users');
-  const world = await World.create({ block: opts.block, examples: opts.examples });
+  const world = await World.create({ block: opts.block, examples: opts.examples, stateManager: opts.stateManager });
   const deployer = DEPLOYER();
   const users = Array.from({ length: nUsers }, (_, i) => userKey(i));
   const from = deployer.address;
@@ -104,12 +111,18 @@ export async function setupWorld(opts: SetupOptions = {}): Promise<GenWorld> {
 
   const spenderAllowance = 1_000n * ETHER;
   const registeredIds = [1, 2];
+  const scope = opts.scope ?? 'full';
   for (const [i, u] of users.entries()) {
     const me = u.address;
+    if (scope === 'erc20') {
+      await world.send(from, tokens[0]!, 'Token', 'mint', [me, 1_000_000n * ETHER]);
+      continue;
+    }
     for (const t of tokens) {
       await world.send(from, t, 'Token', 'mint', [me, 1_000_000n * ETHER]);
       await world.send(me, t, 'Token', 'approve', [router, MAX_UINT]);
     }
+    if (scope === 'amm') continue;
     await world.send(me, tokens[0]!, 'Token', 'approve', [vault, MAX_UINT]);
     await world.send(me, tokens[0]!, 'Token', 'approve', [users[(i + 1) % users.length]!.address, spenderAllowance]);
     await world.send(me, weth, 'WETH', 'deposit', [], 10n * ETHER);
