@@ -392,6 +392,8 @@ export async function generateBlock(opts: GenerateOptions = {}): Promise<Generat
       'stateRoot is the post-block root of the world prestate.json describes (not a mainnet root)',
       'prestate.json keeps zero-valued slots the block touches: its keys are the block footprint',
       'the beacon-roots contract (EIP-4788) is absent, so its system call is skipped',
+      'accounts that do not exist before the block (fresh ETH recipients) are absent from prestate.json',
+      'gasLimit is max(30M, sum of the transactions\' gas limits): large generated blocks exceed mainnet\'s limit',
     ],
   };
   return { block: blockJson(final, txs), prestate, manifest };
