@@ -17,7 +17,7 @@ import {
   decodeResult,
   type GenWorld,
 } from './helpers/examples.js';
-import { slotsOf, toAccessList, traceCall } from './helpers/trace.js';
+import { diffAccesses, slotsOf, toAccessList, traceCall } from './helpers/trace.js';
 import { Interface } from '@ethersproject/abi';
 
 let g: GenWorld;
@@ -38,6 +38,13 @@ test('an ERC20 transfer reads and writes exactly the two balance slots', async (
   expect([...t.writes.keys()]).toEqual([token]);
   expect(t.calls).toEqual([]);
   expect(toAccessList(t.writes)).toEqual([{ address: token, storageKeys: expected }]);
+  // diffAccesses: what a prediction missed (unsound) and what it over-approximated.
+  const upper = token.toUpperCase().replace('0X', '0x') as Hex;
+  expect(diffAccesses([{ address: upper, storageKeys: expected }], t.writes)).toEqual({ missing: [], extra: [] });
+  expect(diffAccesses([{ address: token, storageKeys: [expected[0]!, s(3)] }], t.writes)).toEqual({
+    missing: [{ address: token, storageKeys: [expected[1]!] }],
+    extra: [{ address: token, storageKeys: [s(3)] }],
+  });
 });
 
 test('transferFrom touches the nested allowance slot', async () => {

@@ -183,3 +183,24 @@ export function mergeAccessMaps(a: AccessMap, b: AccessMap): AccessMap {
   for (const m of [a, b]) for (const [addr, slots] of m) for (const s of slots) add(out, addr, s);
   return out;
 }
+
+/** What a prediction got wrong against a trace: `missing` were touched but not predicted (unsound), `extra` the reverse. */
+export interface AccessDiff {
+  missing: AccessListEntry[];
+  extra: AccessListEntry[];
+}
+
+/**
+ * Compares predicted access-list entries with traced accesses (addresses and slots compared case-insensitively).
+ * A sound prediction has no `missing`; a precise one has no `extra` either.
+ */
+export function diffAccesses(predicted: readonly AccessListEntry[], actual: AccessMap): AccessDiff {
+  const want: AccessMap = new Map();
+  for (const e of predicted) for (const k of e.storageKeys) add(want, e.address.toLowerCase() as Hex, slotHex(BigInt(k)));
+  const minus = (a: AccessMap, b: AccessMap): AccessMap => {
+    const out: AccessMap = new Map();
+    for (const [addr, slots] of a) for (const s of slots) if (!b.get(addr)?.has(s)) add(out, addr, s);
+    return out;
+  };
+  return { missing: toAccessList(minus(actual, want)), extra: toAccessList(minus(want, actual)) };
+}
