@@ -139,6 +139,7 @@ export async function runCommand(argv: string[]): Promise<number> {
       } else {
         const oracle = a.oracle === 'static' ? await loadStaticOracle(l) : null;
         result = await executeParallel(l.block, l.prestate, l.blockHashes, { ...fork, pool: pool!, oracle, oracleName: a.oracle });
+        if (oracle) result.stats.predictMs = oracle.predictMs;
       }
       out.push({ name, result, header: check(l, result) });
     }
@@ -171,7 +172,8 @@ export async function runCommand(argv: string[]): Promise<number> {
         `  logsBloom    ${mark(c.header.logsBloom)}`,
         `  stateRoot    ${r.stateRoot} (post-state of the prestate's accounts; no block rewards)`,
         `  executions   ${r.stats.executions} (${r.stats.reExecutions} re-executions)`,
-        `  wall         ${r.stats.wallMs.toFixed(1)} ms (+ ${r.stats.loadMs.toFixed(1)} ms loading)`,
+        `  wall         ${r.stats.wallMs.toFixed(1)} ms (+ ${r.stats.loadMs.toFixed(1)} ms loading` +
+          (typeof r.stats.predictMs === 'number' ? `, ${r.stats.predictMs.toFixed(1)} ms static prediction)` : ')'),
       ].join('\n') + '\n',
     );
   } else {

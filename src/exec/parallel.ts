@@ -35,6 +35,8 @@ export interface ParallelOptions extends ForkOptions {
   pool?: WorkerPool;
   /** A worker silent this long while it has work fails the run (default 120 s). */
   hangMs?: number;
+  /** Transactions in flight per worker (default 4): hides message latency and a busy main thread. */
+  depth?: number;
   /** Test only. */
   fault?: FaultInjection;
 }
@@ -175,6 +177,8 @@ async function runOnPool(
   const urgent: number[] = []; // re-executions, before anything else
   const staleKeys = new Map<string, number>();
   let tRun = performance.now();
+  let mainBusy = 0;
+  let workerBusy = 0;
 
   const result = await new Promise<void>((resolveRun, rejectRun) => {
     let finished = false;
@@ -190,7 +194,7 @@ async function runOnPool(
       else resolveRun();
     };
     let slots: Slot[];
-    const perWorker = 2;
+    const perWorker = opts.depth ?? 4;
 
     const nextFor = (): number => {
       if (urgent.length > 0) return urgent.shift()!;
@@ -243,6 +247,7 @@ async function runOnPool(
     };
     const onMessage = (i: number, m: FromWorker) => {
       if (finished) return;
+      const h0 = performance.now();
       try {
         if (m.t === 'fail') throw new PrescientError('WORKER_FAILED', `worker ${i}`, m.message.split('\n')[0]!);
         if (m.t === 'ready') {
@@ -255,12 +260,15 @@ async function runOnPool(
         }
         const s = slots[i]!;
         s.inflight--;
+        workerBusy += m.ms;
         outcomes[m.o.index] = { o: m.o, v: m.v };
         tryCommit();
         if (k === n) return finish();
         dispatch();
       } catch (e) {
         finish(e as Error);
+      } finally {
+        mainBusy += performance.now() - h0;
       }
     };
     try {
@@ -289,6 +297,7 @@ async function runOnPool(
     });
   });
   void result;
+  const tDone = performance.now();
 
   const post = withdrawalWrites(env);
   if (post) applyWrites(state, post, n + 1);
@@ -311,6 +320,11 @@ async function runOnPool(
       startMs,
       txs: n,
       staleReads: [...staleKeys.values()].reduce((a, b) => a + b, 0),
+      /** Main-thread time spent validating, committing and dispatching. */
+      mainBusyMs: mainBusy,
+      /** Summed worker time inside transactions. */
+      workerBusyMs: workerBusy,
+      finishMs: tEnd - tDone,
     },
   };
 }

@@ -47,8 +47,9 @@ async function handle(m: ToWorker): Promise<void> {
       // 'hang': a busy loop that never yields.
       for (;;);
     }
+    const t0 = performance.now();
     const o = await ex.runOne(i);
-    send({ t: 'done', o, v: committed });
+    send({ t: 'done', o, v: committed, ms: performance.now() - t0 });
   }
 }
 
