@@ -11,6 +11,7 @@ import { rootSlot } from '../../analyzers/render.js';
 import { StorageAnalyzer } from '../../analyzers/storage.js';
 import { applyRules, knownSignature } from '../../rules/index.js';
 import { PrescientError } from '../errors.js';
+import { MAX_STEPS_PER_CONTRACT } from '../evm/limits.js';
 import { Machine } from '../evm/machine.js';
 import { jumpdests } from '../evm/opcodes.js';
 import { SymBuilder } from '../evm/sym.js';
@@ -74,17 +75,19 @@ export function analyzeCode(code: Uint8Array, opts: AnalyzeOptions = {}): Contra
   entries.push({ selector: 'fallback', sel: unused, empty: false }, { selector: 'receive', sel: null, empty: true });
 
   const jd = jumpdests(code);
-  const b = new SymBuilder();
   const functions: FunctionFootprint[] = [];
+  let budget = MAX_STEPS_PER_CONTRACT;
   for (const e of entries) {
+    // A builder per entry: its interning table dies with the entry, which keeps the heap (and GC) small.
+    const b = new SymBuilder();
     b.selector = e.sel;
     b.emptyCalldata = e.empty;
-    b.depthHits = 0;
     const storage = new StorageAnalyzer();
     const calls = new CallAnalyzer();
     const balances = new BalanceAnalyzer();
     const mut = new MutabilityAnalyzer();
-    const run = new Machine(code, jd, b, [storage, calls, balances, mut]).run();
+    const run = new Machine(code, jd, b, [storage, calls, balances, mut]).run({ maxSteps: budget });
+    budget = Math.max(0, budget - run.steps);
     const s = storage.finish();
     const c = calls.finish();
     const bal = balances.finish();

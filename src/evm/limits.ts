@@ -4,7 +4,9 @@
  */
 
 /** Instructions executed across all paths of one function before exploration stops. */
-export const MAX_STEPS_PER_FUNCTION = 60_000;
+export const MAX_STEPS_PER_FUNCTION = 40_000;
+/** Instructions across all entries of one contract: bounds the worst case (a contract of many huge functions). */
+export const MAX_STEPS_PER_CONTRACT = 300_000;
 /** Distinct abstract states kept apart at one program point (same call context) before they are joined. */
 export const MAX_STATES_PER_POINT = 3;
 /** Joins at one program point before the point is abandoned (a join only widens, so this is a safety net). */
@@ -17,3 +19,7 @@ export const MAX_REGION_WORDS = 24;
 export const MAX_CALLS_PER_FUNCTION = 64;
 /** Most distinct storage accesses recorded for one function (reads + writes). */
 export const MAX_ACCESSES_PER_FUNCTION = 512;
+/** Distinct call contexts (jump destinations on the stack) at one program point; more means runaway recursion. */
+export const MAX_CONTEXTS_PER_POINT = 16;
+/** Deepest stack explored; compiled code stays far below the EVM's 1024, a deeper abstract stack is a runaway path. */
+export const MAX_STACK_EXPLORED = 160;

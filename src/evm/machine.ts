@@ -8,7 +8,7 @@
  * `unknown` and memory written since their common history into havoc. Joins only widen, so loops reach a fixpoint.
  */
 import type { CallKind, Diagnostic, DiagnosticCode } from '../types.js';
-import { MAX_CALLS_PER_FUNCTION, MAX_JOINS_PER_POINT, MAX_REGION_WORDS, MAX_STATES_PER_POINT, MAX_STEPS_PER_FUNCTION } from './limits.js';
+import { MAX_CALLS_PER_FUNCTION, MAX_CONTEXTS_PER_POINT, MAX_JOINS_PER_POINT, MAX_STACK_EXPLORED, MAX_REGION_WORDS, MAX_STATES_PER_POINT, MAX_STEPS_PER_FUNCTION } from './limits.js';
 import { commonTail, havoc, type MemEntry, normalise, type Offset, readRange, UNBOUNDED, writeByte, writePartialWord, writeRegion, writeWord } from './memory.js';
 import { OPCODES, type OpInfo } from './opcodes.js';
 import { isWidened, type Sym, type SymBuilder, WIDENED } from './sym.js';
@@ -42,6 +42,8 @@ export interface Observer {
 export interface ExploreOptions {
   /** Where to start (0 for a normal call). */
   entry?: number;
+  /** Step budget (default and cap: MAX_STEPS_PER_FUNCTION). */
+  maxSteps?: number;
 }
 
 export interface ExploreResult {
@@ -128,6 +130,7 @@ export class Machine {
     const points = new Map<number, Point[]>();
     const work: State[] = [{ pc: opts.entry ?? 0, stack: [], mem: null, store: null, lastCall: -1 }];
     let steps = 0;
+    const maxSteps = Math.min(opts.maxSteps ?? MAX_STEPS_PER_FUNCTION, MAX_STEPS_PER_FUNCTION);
     const callObservers = this.obs.filter((o) => o.call);
     const stepObservers = this.obs.filter((o) => o.step);
     const sloadObservers = this.obs.filter((o) => o.sload);
@@ -140,8 +143,8 @@ export class Machine {
       let pc = st.pc;
       let first = true;
       for (;;) {
-        if (++steps > MAX_STEPS_PER_FUNCTION) {
-          this.diag('limit-steps', `exploration stopped after ${MAX_STEPS_PER_FUNCTION} steps; accesses on unexplored paths are unknown`);
+        if (++steps > maxSteps) {
+          this.diag('limit-steps', `exploration stopped after ${maxSteps} steps; accesses on unexplored paths are unknown`);
           this.exhaustive = false;
           break outer;
         }
@@ -337,6 +340,11 @@ export class Machine {
    */
   private enter(points: Map<number, Point[]>, st: State): boolean {
     const stack = st.stack;
+    if (stack.length > MAX_STACK_EXPLORED) {
+      this.diag('limit-paths', `stack deeper than ${MAX_STACK_EXPLORED} at pc ${st.pc}; the path is not explored further`, st.pc);
+      this.exhaustive = false;
+      return false;
+    }
     // The point: pc, stack height and the jump destinations on the stack (the internal-call context).
     const ctx: number[] = [stack.length];
     for (let i = 0; i < stack.length; i++) {
@@ -348,6 +356,11 @@ export class Machine {
     let p: Point | undefined;
     for (const q of list) if (sameNumbers(q.ctx, ctx)) { p = q; break; }
     if (!p) {
+      if (list.length >= MAX_CONTEXTS_PER_POINT) {
+        this.diag('limit-paths', `more than ${MAX_CONTEXTS_PER_POINT} call contexts at pc ${st.pc}; paths past it are not explored`, st.pc);
+        this.exhaustive = false;
+        return false;
+      }
       p = { ctx, seen: [], ref: null, refMem: null, joined: null, tail: undefined, joins: 0 };
       list.push(p);
     }
@@ -364,9 +377,10 @@ export class Machine {
     const prev = p.joined ?? p.ref!;
     const joined: Sym[] = new Array(stack.length);
     let changed = p.joined === null;
+    const where = `${st.pc}/${ctx.join(',')}@`;
     for (let i = 0; i < stack.length; i++) {
       const a = prev[i]!, c = stack[i]!;
-      joined[i] = this.generalize(a, c, `${st.pc}/${ctx.join(',')}@${i}`);
+      joined[i] = a === c ? a : this.generalize(a, c, where + i);
       if (joined[i] !== a) changed = true;
     }
     const tail = commonTail(p.tail === undefined ? p.refMem : p.tail, st.mem);

@@ -31,6 +31,8 @@ export class Sym {
   }
 }
 
+const KIND_CODE: Record<SymKind, number> = { const: 1, env: 2, cd: 3, cdx: 4, sload: 5, keccak: 6, op: 7, callret: 8, callok: 9, balance: 10, ext: 11, unknown: 12 };
+
 const toSigned = (x: bigint): bigint => (x & SIGN ? x - (1n << 256n) : x);
 const toU = (x: bigint): bigint => ((x % (1n << 256n)) + (1n << 256n)) % (1n << 256n);
 
@@ -108,7 +110,10 @@ const ADDRESS_ENV = new Set(['CALLER', 'ORIGIN', 'ADDRESS', 'COINBASE']);
  * builder per analysed contract: ids are only meaningful inside it.
  */
 export class SymBuilder {
-  private readonly table = new Map<string, Sym>();
+  /** Interning: constants by value; other nodes by a numeric hash with exact comparison (no key strings). */
+  private readonly consts = new Map<bigint, Sym>();
+  private readonly table = new Map<number, Sym[]>();
+  private readonly names = new Map<string, number>();
   private nextId = 1;
   /** The 4-byte selector of the function being explored, or null (unknown calldata head). */
   selector: bigint | null = null;
@@ -117,16 +122,34 @@ export class SymBuilder {
   /** Set when an expression hit MAX_EXPR_DEPTH. */
   depthHits = 0;
 
+  private nameCode(name: string): number {
+    let c = this.names.get(name);
+    if (c === undefined) this.names.set(name, (c = this.names.size + 1));
+    return c;
+  }
+
   private intern(k: SymKind, v: bigint, name: string, args: readonly Sym[], n: number): Sym {
-    let key = k + '|' + name + '|' + (v === 0n ? '' : v.toString(16)) + '|' + n;
-    for (const a of args) key += ',' + a.id;
-    let s = this.table.get(key);
-    if (!s) {
-      let depth = 0;
-      for (const a of args) if (a.depth >= depth) depth = a.depth + 1;
-      s = new Sym(this.nextId++, k, v, name, args, depth, n);
-      this.table.set(key, s);
+    if (k === 'const') {
+      let c = this.consts.get(v);
+      if (!c) this.consts.set(v, (c = new Sym(this.nextId++, 'const', v, '', [], 0, 0)));
+      return c;
     }
+    let h = Math.imul(KIND_CODE[k], 0x9e3779b1) ^ Math.imul(this.nameCode(name), 0x85ebca6b) ^ Math.imul(n + 1, 0xc2b2ae35);
+    if (v !== 0n) h ^= Number(v & 0xffffffffn) * 31;
+    for (const a of args) h = Math.imul(h ^ a.id, 0x27d4eb2d) + 0x165667b1;
+    h |= 0;
+    let bucket = this.table.get(h);
+    if (bucket) {
+      outer: for (const s of bucket) {
+        if (s.k !== k || s.v !== v || s.name !== name || s.n !== n || s.args.length !== args.length) continue;
+        for (let i = 0; i < args.length; i++) if (s.args[i] !== args[i]) continue outer;
+        return s;
+      }
+    } else this.table.set(h, (bucket = []));
+    let depth = 0;
+    for (const a of args) if (a.depth >= depth) depth = a.depth + 1;
+    const s = new Sym(this.nextId++, k, v, name, args, depth, n);
+    bucket.push(s);
     return s;
   }
 
