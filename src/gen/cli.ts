@@ -89,12 +89,13 @@ export async function genCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const t0 = Date.now();
-  const g = await writeGeneratedBlock(out, opts);
+  const phases: string[] = [];
+  const g = await writeGeneratedBlock(out, { ...opts, onPhase: (name, ms) => phases.push(`${name} ${ms} ms`) });
   const reverts = g.manifest.transactions.filter((t) => t.status === 'revert').length;
   process.stdout.write(
     `wrote ${out}: block ${BigInt(g.block.number)} with ${g.block.transactions.length} transactions ` +
       `(${g.manifest.options.workload}, ${reverts} designed to revert), gasUsed ${BigInt(g.block.gasUsed)}, ` +
-      `${Object.keys(g.prestate).length} prestate accounts, in ${Date.now() - t0} ms\n`,
+      `${Object.keys(g.prestate).length} prestate accounts, in ${Date.now() - t0} ms (${phases.join(', ')})\n`,
   );
   return 0;
 }
