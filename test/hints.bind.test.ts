@@ -209,3 +209,10 @@ describe('bindTx on fixtures', () => {
     expect(b.diagnostics[0]!.message).toMatch(/no analysis/);
   });
 });
+
+test('keccak over a byte size that is not a whole number of words (a selector computed in code)', () => {
+  // keccak("transfer(address,uint256)") as the analyzer writes it: one word holding 25 bytes, `size: 25`
+  const text = Buffer.from('transfer(address,uint256)');
+  const w = BigInt('0x' + Buffer.concat([text, Buffer.alloc(7)]).toString('hex'));
+  expect(keccakWords([w], 25) >> 224n).toBe(0xa9059cbbn);
+});

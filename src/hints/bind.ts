@@ -41,10 +41,14 @@ export function wordBytes(v: bigint): Uint8Array {
   return Uint8Array.from(Buffer.from(v.toString(16).padStart(64, '0'), 'hex'));
 }
 
-export function keccakWords(words: bigint[]): bigint {
-  const buf = new Uint8Array(32 * words.length);
+/**
+ * keccak256 over the concatenated 32-byte words; `size` (bytes), when given, hashes only that prefix (the analyzer
+ * sets it on `keccak` nodes whose input is not a whole number of words, e.g. keccak("transfer(address,uint256)")).
+ */
+export function keccakWords(words: bigint[], size?: number): bigint {
+  const buf = new Uint8Array(Math.max(32 * words.length, size ?? 0));
   words.forEach((w, i) => buf.set(wordBytes(w), 32 * i));
-  return bytesToBigint(keccak256(buf));
+  return bytesToBigint(keccak256(size === undefined ? buf : buf.subarray(0, size)));
 }
 
 // ---------------------------------------------------------------------------------------------------------------------
@@ -422,7 +426,7 @@ class Frame {
           if (isUnbound(v)) return v;
           ws.push(v);
         }
-        return keccakWords(ws);
+        return keccakWords(ws, (e as { size?: number }).size);
       }
       case 'op': {
         const args: bigint[] = [];

@@ -23,7 +23,7 @@ const MASK160 = (1n << 160n) - 1n;
 type Shape =
   | { t: 'const'; v: bigint }
   /** keccak(words) + off + sum(sym) */
-  | { t: 'hash'; words: Expr[]; off: bigint; sym: Expr[] }
+  | { t: 'hash'; words: Expr[]; size: number; off: bigint; sym: Expr[] }
   | { t: 'unknown'; why: string }
   | { t: 'opaque'; e: Expr };
 
@@ -32,7 +32,7 @@ function shape(e: Expr): Shape {
     case 'const':
       return { t: 'const', v: BigInt(e.v) };
     case 'keccak':
-      return { t: 'hash', words: e.words, off: 0n, sym: [] };
+      return { t: 'hash', words: e.words, size: (e as { size?: number }).size ?? 32 * e.words.length, off: 0n, sym: [] };
     case 'unknown':
       return { t: 'unknown', why: e.why };
     case 'op':
@@ -78,7 +78,7 @@ function meetWords(wa: Expr[], wb: Expr[]): Meet {
     }
     if ((a.t === 'const' && b.t === 'hash') || (a.t === 'hash' && b.t === 'const')) return 'never';
     if (a.t === 'hash' && b.t === 'hash' && a.sym.length === 0 && b.sym.length === 0) {
-      if (a.off !== b.off) return 'never';
+      if (a.off !== b.off || a.size !== b.size) return 'never';
       const m = meetWords(a.words, b.words);
       if (m === 'never') return m;
       if (m !== 'always') eqs.push(...m);
@@ -96,6 +96,7 @@ export function meet(ea: Expr, eb: Expr): Meet {
   if (a.t === 'const' && b.t === 'const') return a.v === b.v ? 'always' : 'never';
   if ((a.t === 'const' && b.t === 'hash') || (a.t === 'hash' && b.t === 'const')) return 'never';
   if (a.t === 'hash' && b.t === 'hash') {
+    if (a.size !== b.size) return 'never';
     if (a.sym.length === 0 && b.sym.length === 0 && a.off !== b.off) return 'never';
     const m = meetWords(a.words, b.words);
     if (m === 'never') return m;

@@ -144,6 +144,16 @@ export function reasonOf(d: Diagnostic): string {
   return `${d.code}: ${m.length > 160 ? m.slice(0, 157) + '...' : m}`;
 }
 
+/**
+ * Diagnostics that can explain a miss, first; those that only cost completeness (a value an earlier transaction may
+ * change, code that may change, the proxy-forwarding assumption) are kept only when nothing else is said.
+ */
+function causal(ds: Diagnostic[]): string[] {
+  const consequence = (d: Diagnostic) => d.code === 'cross-check' || /may be changed by|input assumed to be the frame's own calldata/.test(d.message);
+  const main = ds.filter((d) => !consequence(d));
+  return (main.length ? main : ds).map(reasonOf);
+}
+
 /** Accumulates misses by (storage address, selector of the frame that ran there). */
 export class MissGrouper {
   private readonly groups = new Map<string, MissGroup & { txSet: Set<string>; reasonMap: Map<string, number> }>();
@@ -165,11 +175,11 @@ export class MissGrouper {
         selector = [...new Set(frames.map((f) => f.selector))].join('|');
         codeHash = frames[0]!.codeHash;
         const idx = new Set(frames.map((f) => f.i));
-        reasons = b!.diagnostics.filter((_, j) => idx.has(b!.diagFrames[j]!)).map(reasonOf);
+        reasons = causal(b!.diagnostics.filter((_, j) => idx.has(b!.diagFrames[j]!)));
         if (reasons.length === 0) reasons = ['(no diagnostic: the footprint claims completeness for this function)'];
       } else {
         selector = '(not reached)';
-        reasons = b ? b.diagnostics.filter((d) => /call|target|input|selector|analysis|creation|depth/.test(d.code + d.message)).map(reasonOf) : [];
+        reasons = b ? causal(b.diagnostics.filter((d) => /call|target|input|selector|analysis|creation|depth/.test(d.code + d.message))) : [];
         if (reasons.length === 0) reasons = ['(not reached and no diagnostic: a call the footprints do not list)'];
       }
       const key = `${address}|${selector}`;
