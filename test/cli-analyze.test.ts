@@ -1,0 +1,70 @@
+/**
+ * `prescient analyze` as a user runs it (the compiled CLI in a child process): readable and JSON output, and one-line
+ * errors with a non-zero exit for bad input.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { exampleContract } from './helpers/examples.js';
+
+const BIN = resolve(__dirname, '../bin/prescient.js');
+const run = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 120_000 });
+const dir = mkdtempSync(join(tmpdir(), 'prescient-cli-'));
+const file = (name: string, text: string) => {
+  const p = join(dir, name);
+  writeFileSync(p, text);
+  return p;
+};
+
+describe('prescient analyze', () => {
+  test('a .sol example: readable report with key-level slots named by the layout', () => {
+    const r = run('analyze', resolve(__dirname, '../examples/contracts/Token.sol'));
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('transfer(address,uint256)');
+    expect(r.stdout).toMatch(/write {2}balanceOf\[caller\]/);
+  });
+
+  test('hex runtime code with --json: the documented schema', () => {
+    const token = exampleContract('Token');
+    const hex = file('token.hex', '0x' + Buffer.from(token.runtime).toString('hex') + '\n');
+    const abi = file('token.abi.json', JSON.stringify(token.abi));
+    const r = run('analyze', hex, '--abi', abi, '--json');
+    expect(r.status).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.schema).toBe('prescient/analyze@1');
+    const fns = out.contracts[0].functions;
+    for (const f of fns) {
+      expect(Object.keys(f)).toEqual(expect.arrayContaining(['selector', 'signature', 'mutability', 'reads', 'writes', 'calls', 'complete', 'diagnostics']));
+      expect(f.selector).toMatch(/^(0x[0-9a-f]{8}|fallback|receive)$/);
+    }
+    expect(fns.find((f: { selector: string }) => f.selector === '0xa9059cbb').signature).toBe('transfer(address,uint256)');
+  });
+
+  test('truncated PUSH data at the end of the code is valid EVM and analyzes', () => {
+    // PUSH1 0 SLOAD PUSH1 0 SSTORE, then PUSH32 with 2 of its 32 bytes
+    const r = run('analyze', file('trunc.hex', '6000546000557fffff'));
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('fallback');
+  });
+
+  const bad: [string, () => string[], RegExp][] = [
+    ['non-hex characters', () => ['analyze', file('bad.hex', '0x60zz')], /bad\.hex/],
+    ['odd length', () => ['analyze', file('odd.hex', '0x600')], /odd\.hex.*odd/i],
+    ['empty code', () => ['analyze', file('empty.hex', '0x')], /empty\.hex.*empty/i],
+    ['an artifact without deployed bytecode', () => ['analyze', file('iface.json', JSON.stringify({ contractName: 'I', abi: [], bytecode: '0x', deployedBytecode: '0x' }))], /iface\.json/],
+    ['creation code where runtime code is expected', () => ['analyze', file('init.hex', Buffer.from(exampleContract('Token').creation).toString('hex'))], /init\.hex.*creation/i],
+    ['a missing file', () => ['analyze', join(dir, 'nope.hex')], /nope\.hex/],
+    ['an unknown option', () => ['analyze', '--frobnicate', 'x'], /frobnicate/],
+    ['an unknown command', () => ['frobnicate'], /frobnicate/],
+  ];
+  test.each(bad)('%s: one line naming the input, non-zero exit', (_what, args, pattern) => {
+    const r = run(...args());
+    expect(r.status).not.toBe(0);
+    expect(r.status).not.toBeNull();
+    const err = r.stderr.trim();
+    expect(err.split('\n')).toHaveLength(1);
+    expect(err).toMatch(pattern);
+    expect(err).not.toMatch(/\n\s+at /); // no stack trace
+  });
+});
