@@ -272,6 +272,8 @@ describe('bad inputs are one-line PrescientErrors naming the input', () => {
     // Output compiled without deployedBytecode in the selection.
     const r = file('abi-only-output.json', { contracts: { 'T.sol': { T: { abi: token.abi } } } });
     expectError(() => loadContracts(r), 'NO_BYTECODE', r, /no deployedBytecode field/);
+    const r2 = file('abi-only-output2.json', { contracts: { 'T.sol': { T: { abi: token.abi }, U: { abi: [] } } } });
+    expectError(() => loadContracts(r2), 'NO_BYTECODE', r2, /has no deployedBytecode \(was evm.deployedBytecode selected\?\)/);
   });
 
   test('a bare ABI, or JSON of no known shape', () => {

@@ -206,6 +206,9 @@ export function contractsFromJson(json: unknown, source: string, contract?: stri
         const first = String(errors[0].formattedMessage ?? errors[0].message ?? '').split('\n')[0];
         throw new PrescientError('COMPILE_FAILED', source, `the compiler output holds errors: ${first}`);
       }
+      if (all.length > 0 && all.every((c) => c.runtimeMissing)) {
+        throw new PrescientError('NO_BYTECODE', source, 'the compiler output has no deployedBytecode (was evm.deployedBytecode selected?)');
+      }
       const names = all.map((c) => c.name).join(', ') || 'none';
       throw new PrescientError(
         'NO_BYTECODE',
