@@ -19,7 +19,7 @@ import { rpcToTxs } from '../chain/txs.js';
 import { PrescientError } from '../errors.js';
 import type { Hex } from '../types.js';
 import type { WorldState, WriteSet } from './state.js';
-import { freezeEips, patchInterpreter } from './patches.js';
+import { freezeEips, patchInterpreter, patchUtil } from './patches.js';
 import { TAccount, TrackingState, type ReadSet } from './view.js';
 
 export const BEACON_ROOTS_ADDRESS = '0x000f3df6d732807ef1319fb7b8bb8522d0beac02';
@@ -91,6 +91,7 @@ export class Executor {
 
   static async create(env: BlockEnv, base: WorldState, hashes: Map<bigint, Hex>): Promise<Executor> {
     patchInterpreter();
+    patchUtil();
     freezeEips(env.common);
     const view = new TrackingState(base);
     const vm = await createVM({ common: env.common, stateManager: view as any, blockchain: blockchainShim(hashes) });
