@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { PrescientError } from '../src/errors.js';
 import { loadContracts, loadContract, parseHexCode, compileSolidity, looksLikeCreationCode, type LoadedContract } from '../src/input/index.js';
 import { compileExamples } from './helpers/examples.js';
+import { describeMainnet, mainnetBlocks } from './helpers/shared.js';
+import { readFileSync } from 'node:fs';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
@@ -305,5 +307,23 @@ describe('bad inputs are one-line PrescientErrors naming the input', () => {
   test('--contract naming a contract that is not there', () => {
     const p = file('hardhat2/Token.json', { _format: 'hh-sol-artifact-1', contractName: 'Token', abi: token.abi, bytecode: '0x', deployedBytecode: `0x${hex(token.runtime)}` });
     expectError(() => loadContracts(p, { contract: 'WETH' }), 'BAD_OPTION', p, /holds contract 'Token', not 'WETH'/);
+  });
+});
+
+describeMainnet('creation-code detection on real runtime code', () => {
+  test('no deployed contract in the mainnet prestates looks like init code', () => {
+    // Every distinct code in ../shared/data/mainnet (~1,900 contracts, 2017-2024 compilers, Vyper, hand-written).
+    const seen = new Set<string>();
+    const flagged: string[] = [];
+    for (const dirPath of mainnetBlocks()) {
+      const pre = JSON.parse(readFileSync(join(dirPath, 'prestate.json'), 'utf8')) as Record<string, { code?: string }>;
+      for (const [addr, acct] of Object.entries(pre)) {
+        if (!acct.code || acct.code === '0x' || seen.has(acct.code)) continue;
+        seen.add(acct.code);
+        if (looksLikeCreationCode(parseHexCode(acct.code, addr))) flagged.push(addr);
+      }
+    }
+    expect(seen.size).toBeGreaterThan(1000);
+    expect(flagged).toEqual([]);
   });
 });
