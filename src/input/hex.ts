@@ -20,6 +20,10 @@ export function hasLinkPlaceholders(text: string): boolean {
 export function parseHexCode(text: string, source: string): Uint8Array {
   // Placeholders are replaced by as many zeros, so positions in error messages stay those of the original text.
   const s = text.replace(LINK_PLACEHOLDER, '0'.repeat(40));
+  // Fast path for the usual case (one clean line); the character loop below is for whitespace and for errors.
+  const trimmed = s.trim();
+  const body = /^0x/i.test(trimmed) ? trimmed.slice(2) : trimmed;
+  if (body.length > 0 && body.length % 2 === 0 && /^[0-9a-fA-F]+$/.test(body)) return hexToBytes(body);
   const first = s.search(/\S/);
   const skip = first >= 0 && /^0x/i.test(s.slice(first, first + 2)) ? first + 2 : 0;
   const digits: string[] = [];
@@ -55,9 +59,7 @@ function isHexDigit(c: number): boolean {
 /** Hex digits (no prefix, even length, already validated) to bytes. */
 export function hexToBytes(hex: string): Uint8Array {
   const h = hex.startsWith('0x') ? hex.slice(2) : hex;
-  const out = new Uint8Array(h.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(h.substr(i * 2, 2), 16);
-  return out;
+  return new Uint8Array(Buffer.from(h, 'hex'));
 }
 
 /** Bytes to `0x`-prefixed lowercase hex. */
