@@ -2,14 +2,26 @@
  * `prescient verify <blockdir...> [--json] [--markdown FILE] [--cache DIR] [--no-resolve]`: executes each block with
  * tracing and holds the `hints` predictions against it.
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PrescientError } from '../errors.js';
 import { DiskAnalysisCache } from '../hints/cache.js';
 import { AnalysisCache } from '../hints/context.js';
 import { renderMarkdown, renderText } from './report.js';
 import { verifyBlocks } from './run.js';
 
-const USAGE = 'usage: prescient verify <blockdir...> [--json] [--markdown FILE] [--cache DIR] [--no-resolve] [--quiet]';
+const USAGE = `usage: prescient verify <blockdir...> [options]
+
+  --json                 the full report as JSON
+  --markdown FILE        write the report as Markdown (ACCURACY.md), with the command line
+  --gen W1,W2,...        also generate blocks from the examples (workloads erc20, amm, mix) and verify them first
+  --gen-txs N            transactions per generated block (default 200)
+  --gen-seed S           seed for generated blocks (default 1)
+  --gen-dir DIR          where generated blocks go (default a temporary folder)
+  --cache DIR            keep analyses on disk by code hash
+  --no-resolve           do not resolve call return values over the pre-state
+  --quiet                no per-block progress`;
 
 export async function verifyCommand(argv: string[]): Promise<number> {
   const dirs: string[] = [];
@@ -18,6 +30,10 @@ export async function verifyCommand(argv: string[]): Promise<number> {
   let cacheDir: string | undefined;
   let resolve = true;
   let quiet = false;
+  let gen: string[] = [];
+  let genTxs = 200;
+  let genSeed = '1';
+  let genDir: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const val = () => {
@@ -30,11 +46,31 @@ export async function verifyCommand(argv: string[]): Promise<number> {
     else if (a === '--cache') cacheDir = val();
     else if (a === '--no-resolve') resolve = false;
     else if (a === '--quiet') quiet = true;
+    else if (a === '--gen') gen = val().split(',').filter(Boolean);
+    else if (a === '--gen-txs') {
+      const v = val();
+      if (!/^\d+$/.test(v) || Number(v) < 1) throw new PrescientError('BAD_OPTION', '--gen-txs', `expected a positive integer, got '${v}'`);
+      genTxs = Number(v);
+    } else if (a === '--gen-seed') genSeed = val();
+    else if (a === '--gen-dir') genDir = val();
     else if (a === '--help' || a === '-h') {
       process.stdout.write(USAGE + '\n');
       return 0;
     } else if (a.startsWith('--')) throw new PrescientError('BAD_OPTION', a, `unknown option (${USAGE})`);
     else dirs.push(a);
+  }
+  if (gen.length) {
+    const { writeGeneratedBlock } = await import('../gen/write.js');
+    const { WORKLOADS } = await import('../gen/workloads.js');
+    const base = genDir ?? mkdtempSync(join(tmpdir(), 'prescient-gen-'));
+    const made: string[] = [];
+    for (const w of gen) {
+      if (!(WORKLOADS as readonly string[]).includes(w)) throw new PrescientError('BAD_OPTION', '--gen', `unknown workload '${w}' (one of ${WORKLOADS.join(', ')})`);
+      const d = join(base, `${w}-${genTxs}-${genSeed}`);
+      if (!existsSync(join(d, 'block.json'))) await writeGeneratedBlock(d, { workload: w as never, txs: genTxs, seed: genSeed });
+      made.push(d);
+    }
+    dirs.unshift(...made);
   }
   if (dirs.length === 0) throw new PrescientError('BAD_OPTION', 'verify', `no block folder (${USAGE})`);
   const cache = new AnalysisCache(undefined, cacheDir ? new DiskAnalysisCache(cacheDir) : undefined);

@@ -10,6 +10,9 @@ export function renderText(r: VerifyReport): string {
   lines.push(`blocks ${r.blocks.length}, transactions ${o.txs} (${o.complete} complete)`);
   lines.push(`storage slots: traced ${o.traced}, predicted ${o.predicted}, hit ${o.hit}`);
   lines.push(`recall ${pct(o.recall)}  precision ${pct(o.precision)}  violations ${o.violations}`);
+  for (const [g, c] of Object.entries(r.groups ?? {})) {
+    lines.push(`  ${g} (${c.blocks} blocks, ${c.txs} txs): recall ${pct(c.recall)}  precision ${pct(c.precision)}  violations ${c.violations}`);
+  }
   lines.push(`balances: traced ${o.balanceTraced}, predicted ${o.balanceHit} (${pct(o.balanceTraced ? o.balanceHit / o.balanceTraced : 1)})`);
   lines.push(`bindings depending on state an earlier transaction (or itself) may change: ${o.staleTxs} txs`);
   if (r.violations.length) {
@@ -38,11 +41,26 @@ export function renderMarkdown(r: VerifyReport, command: string, title = 'Predic
     'marked `complete: true` that still missed a slot.',
     '',
   );
-  out.push('| | txs | complete | traced | predicted | recall | precision | violations | stale bindings |');
+  out.push('## Summary', '');
+  out.push('| blocks | txs | complete | traced | predicted | recall | precision | violations | stale bindings |');
   out.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
-  out.push(`| **all** | ${o.txs} | ${o.complete} | ${o.traced} | ${o.predicted} | **${pct(o.recall)}** | **${pct(o.precision)}** | **${o.violations}** | ${o.staleTxs} |`);
+  const names: Record<string, string> = { generated: 'generated from the examples', given: 'mainnet (given)' };
+  for (const [g, c] of Object.entries(r.groups ?? {})) {
+    out.push(`| ${names[g] ?? g} (${c.blocks}) | ${c.txs} | ${c.complete} | ${c.traced} | ${c.predicted} | **${pct(c.recall)}** | **${pct(c.precision)}** | **${c.violations}** | ${c.staleTxs} |`);
+  }
+  out.push(`| all (${r.blocks.length}) | ${o.txs} | ${o.complete} | ${o.traced} | ${o.predicted} | ${pct(o.recall)} | ${pct(o.precision)} | ${o.violations} | ${o.staleTxs} |`);
+  out.push('');
+  out.push(
+    '*stale bindings*: transactions whose binding read a value (a key, a call target, a proxy implementation) from a',
+    'slot that an earlier transaction of the block, or the transaction itself, is predicted to write (or may write,',
+    'for unbound writes): the keys are still bound from the pre-state, but the transaction is marked incomplete.',
+    '',
+  );
+  out.push('## Per block', '');
+  out.push('| block | dir | txs | complete | traced | predicted | recall | precision | violations | stale | hints ms (warm) |');
+  out.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const b of r.blocks) {
-    out.push(`| ${b.number} | ${b.txs} | ${b.complete} | ${b.traced} | ${b.predicted} | ${pct(recall(b))} | ${pct(precision(b))} | ${b.violations} | ${b.staleTxs} |`);
+    out.push(`| ${b.number} | ${b.dir.replace(/^.*\//, '')} | ${b.txs} | ${b.complete} | ${b.traced} | ${b.predicted} | ${pct(recall(b))} | ${pct(precision(b))} | ${b.violations} | ${b.staleTxs} | ${b.warmBindMs.toFixed(0)} |`);
   }
   out.push('');
   out.push(`Balances (accounts whose balance was read or changed, fee payments excluded): ${o.balanceHit} of ${o.balanceTraced} predicted.`, '');

@@ -47,7 +47,12 @@ export const precision = (c: Counts): number => (c.predicted === 0 ? 1 : c.hit /
 export interface BlockVerdict extends Counts {
   number: number;
   dir: string;
+  /** `generated` for blocks made by `prescient gen` (a gen.json beside them), else `given`. */
+  group: 'generated' | 'given';
+  /** First binding, analyses included. */
   bindMs: number;
+  /** Binding again once every contract is analyzed. */
+  warmBindMs: number;
   execMs: number;
 }
 
@@ -65,6 +70,8 @@ export interface VerifyReport {
   schema: 'prescient/verify@1';
   blocks: BlockVerdict[];
   overall: Counts & { recall: number; precision: number };
+  /** The same totals per group of blocks (generated from the examples / given, e.g. mainnet). */
+  groups: Record<string, Counts & { recall: number; precision: number; blocks: number }>;
   misses: MissGroup[];
   violations: { block: number; index: number; hash: Hex; missed: { address: Hex; slot: Hex }[] }[];
 }
@@ -171,15 +178,20 @@ export class MissGrouper {
       let selector: string;
       let codeHash: Hex | null = null;
       let reasons: string[];
+      const elsewhere = () =>
+        b ? causal(b.diagnostics.filter((d) => /call|target|input|selector|analysis|creation|depth/.test(d.code + d.message))) : [];
       if (frames.length) {
         selector = [...new Set(frames.map((f) => f.selector))].join('|');
         codeHash = frames[0]!.codeHash;
         const idx = new Set(frames.map((f) => f.i));
         reasons = causal(b!.diagnostics.filter((_, j) => idx.has(b!.diagFrames[j]!)));
+        // The frames bound here claim completeness: the miss comes from a call into this contract that was not
+        // bound (another function), so the reasons are the unbound calls'.
+        if (reasons.length === 0) reasons = elsewhere().map((r) => `(another call) ${r}`);
         if (reasons.length === 0) reasons = ['(no diagnostic: the footprint claims completeness for this function)'];
       } else {
         selector = '(not reached)';
-        reasons = b ? causal(b.diagnostics.filter((d) => /call|target|input|selector|analysis|creation|depth/.test(d.code + d.message))) : [];
+        reasons = elsewhere();
         if (reasons.length === 0) reasons = ['(not reached and no diagnostic: a call the footprints do not list)'];
       }
       const key = `${address}|${selector}`;
