@@ -1,4 +1,6 @@
+import { join } from 'node:path';
 import { conflict, conflictTable, meet, renderTable } from '../src/table/conflicts.js';
+import { tableCommand } from '../src/table/cli.js';
 import type { Expr, Hex, StorageAccess } from '../src/types.js';
 import * as F from './hints.fixtures.js';
 
@@ -94,4 +96,42 @@ test('table over a contract renders a matrix and JSON', () => {
   const text = renderTable(table);
   expect(text).toMatch(/transfer x transfer: write-write iff \{caller, arg0\} meets \{caller', arg0'\}/);
   expect(JSON.parse(JSON.stringify(table)).entries[0].a).toBeDefined();
+});
+
+describe('table CLI over the examples (real analyzer)', () => {
+  const capture = async (argv: string[]) => {
+    const chunks: string[] = [];
+    const orig = process.stdout.write.bind(process.stdout);
+    process.stdout.write = ((s: string) => (chunks.push(String(s)), true)) as any;
+    try {
+      const code = await tableCommand(argv);
+      return { code, out: chunks.join('') };
+    } finally {
+      process.stdout.write = orig;
+    }
+  };
+  const token = join(__dirname, '..', 'examples', 'contracts', 'Token.sol');
+
+  test('Token: a readable matrix; transfer x transfer keyed on {caller, arg0}', async () => {
+    const { code, out } = await capture([token]);
+    expect(code).toBe(0);
+    expect(out).toMatch(/legend:/);
+    expect(out).toMatch(/transfer x transfer: .*\{caller, arg0\} meets \{caller', arg0'\}/);
+    expect(out).toMatch(/approve x transferFrom: write-write iff/);
+  });
+
+  test('JSON', async () => {
+    const { out } = await capture([token, '--json']);
+    const t = JSON.parse(out);
+    expect(t.schema).toBe('prescient/table@1');
+    const e = t.entries.find((x: { a: string; b: string }) => x.a === 'balanceOf' && x.b === 'transfer') ??
+      t.entries.find((x: { a: string; b: string }) => x.a === 'transfer' && x.b === 'balanceOf');
+    expect(e.kind).toBe('read-write');
+    expect(e.always).toBe(false);
+  });
+
+  test('bad input is a PrescientError', async () => {
+    await expect(tableCommand([])).rejects.toThrow(/no input/);
+    await expect(tableCommand(['/nonexistent.sol'])).rejects.toThrow(/nonexistent/);
+  });
 });

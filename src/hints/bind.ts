@@ -168,6 +168,8 @@ export interface TxBinding {
   frames: { address: Hex; codeAddress: Hex; codeHash: Hex | null; selector: string; depth: number }[];
   /** Dependencies on pre-state values that were found stale-able (diagnostics name them). */
   staleDeps: number;
+  /** Storage the binding itself read from the pre-state (keys, targets, call results): address -> slots. */
+  bindingReads: Map<Hex, Set<bigint>>;
 }
 
 function debit(out: TxBinding, a: Hex): void {
@@ -338,6 +340,7 @@ class TxState {
       diagFrames: [],
       frames: [],
       staleDeps: 0,
+      bindingReads: new Map(),
     };
   }
   /** Index in out.frames of the frame being bound (-1 outside frames). */
@@ -867,6 +870,7 @@ function checkDeps(st: TxState): void {
     seen.add(key);
     let why: string | undefined;
     if (dep.kind === 'slot') {
+      st.add(out.bindingReads, dep.addr, dep.slot);
       why = prior?.slotChangedBy(dep.addr, dep.slot);
       if (!why) {
         const own = out.writes.get(dep.addr)?.has(dep.slot);

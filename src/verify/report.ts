@@ -14,7 +14,7 @@ export function renderText(r: VerifyReport): string {
     lines.push(`  ${g} (${c.blocks} blocks, ${c.txs} txs): recall ${pct(c.recall)}  precision ${pct(c.precision)}  violations ${c.violations}`);
   }
   lines.push(`balances: traced ${o.balanceTraced}, predicted ${o.balanceHit} (${pct(o.balanceTraced ? o.balanceHit / o.balanceTraced : 1)})`);
-  lines.push(`bindings depending on state an earlier transaction (or itself) may change: ${o.staleTxs} txs`);
+  lines.push(`bindings depending on state an earlier transaction (or itself) may change: ${o.staleTxs} txs; really changed by an earlier tx: ${o.reallyStaleTxs} txs (${o.reallyStaleMissed} missed slots in them)`);
   if (r.violations.length) {
     lines.push('', 'VIOLATIONS (complete, yet missed):');
     for (const v of r.violations.slice(0, 20)) lines.push(`  block ${v.block} tx ${v.index} ${v.hash}: ${v.missed.map((m) => `${m.address}:${m.slot}`).slice(0, 3).join(', ')}`);
@@ -56,6 +56,13 @@ export function renderMarkdown(r: VerifyReport, command: string, title = 'Predic
     'for unbound writes): the keys are still bound from the pre-state, but the transaction is marked incomplete.',
     '',
   );
+  for (const [g, c] of Object.entries(r.groups ?? {})) {
+    out.push(
+      `- ${names[g] ?? g}: ${c.staleTxs} of ${c.txs} transactions have such a binding (completeness lost); in ${c.reallyStaleTxs} an earlier ` +
+        `transaction really wrote a slot the binding read (by the traces), and those transactions missed ${c.reallyStaleMissed} slots in all.`,
+    );
+  }
+  out.push('');
   out.push('## Per block', '');
   out.push('| block | dir | txs | complete | traced | predicted | recall | precision | violations | stale | hints ms (warm) |');
   out.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');

@@ -19,6 +19,7 @@ import {
   emptyCounts,
   MissGrouper,
   precision,
+  reallyStale,
   recall,
   type BlockVerdict,
   type Counts,
@@ -64,11 +65,14 @@ export async function verifyBlock(dir: string, opts: VerifyOptions = {}, grouper
   }
   const txs = hints.hints.map((h, i) => compareTx(h, traces[i]!));
   if (grouper) txs.forEach((v, i) => grouper.add(hints.number, v, hints.bindings[i]));
+  const rs = reallyStale(hints.bindings, traces, txs);
   const verdict: BlockVerdict = {
     number: hints.number,
     dir,
     group: existsSync(join(dir, 'gen.json')) ? 'generated' : 'given',
     ...countsOf(txs, hints.bindings),
+    reallyStaleTxs: rs.txs,
+    reallyStaleMissed: rs.missed,
     bindMs: hints.stats.bindMs,
     warmBindMs: warm.stats.bindMs,
     execMs,

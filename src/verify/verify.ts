@@ -39,6 +39,10 @@ export interface Counts {
   balanceHit: number;
   /** Transactions whose binding read state an earlier transaction (or itself) may change first. */
   staleTxs: number;
+  /** Transactions whose binding read a slot that an earlier transaction really wrote (by the traces). */
+  reallyStaleTxs: number;
+  /** Slots missed in those transactions. */
+  reallyStaleMissed: number;
 }
 
 export const recall = (c: Counts): number => (c.traced === 0 ? 1 : c.hit / c.traced);
@@ -77,7 +81,7 @@ export interface VerifyReport {
 }
 
 export function emptyCounts(): Counts {
-  return { txs: 0, complete: 0, traced: 0, predicted: 0, hit: 0, violations: 0, txsWithMisses: 0, balanceTraced: 0, balanceHit: 0, staleTxs: 0 };
+  return { txs: 0, complete: 0, traced: 0, predicted: 0, hit: 0, violations: 0, txsWithMisses: 0, balanceTraced: 0, balanceHit: 0, staleTxs: 0, reallyStaleTxs: 0, reallyStaleMissed: 0 };
 }
 
 export function addCounts(a: Counts, b: Counts): Counts {
@@ -123,6 +127,26 @@ export function compareTx(h: TxHints, t: TxTrace): TxVerdict {
     violation: h.complete && missed.length > 0,
     balances: { traced: tracedBal.size, hit: tracedBal.size - balMissed.length, missed: balMissed },
   };
+}
+
+/**
+ * How often the block's earlier transactions really changed a value a binding read from the pre-state: the traces
+ * say which slots each transaction wrote.
+ */
+export function reallyStale(bindings: TxBinding[], traces: TxTrace[], verdicts: TxVerdict[]): { txs: number; missed: number } {
+  const written = new Set<string>();
+  let txs = 0;
+  let missed = 0;
+  bindings.forEach((b, i) => {
+    let stale = false;
+    for (const [a, slots] of b.bindingReads) for (const s of slots) if (written.has(`${a}:${s}`)) stale = true;
+    if (stale) {
+      txs++;
+      missed += verdicts[i]!.missed.length;
+    }
+    for (const e of traces[i]!.writes) for (const k of e.storageKeys) written.add(`${e.address.toLowerCase()}:${BigInt(k)}`);
+  });
+  return { txs, missed };
 }
 
 export function countsOf(vs: TxVerdict[], bindings?: TxBinding[]): Counts {
