@@ -69,7 +69,8 @@ export async function setupWorld(opts: SetupOptions = {}): Promise<GenWorld> {
   const from = deployer.address;
 
   await world.setBalance(from, 1_000_000n * ETHER);
-  for (const u of users) await world.setBalance(u.address, 100n * ETHER);
+  // Plenty for thousands of transactions from one sender (value transfers are at most 1 ETH, fees ~0.01 ETH).
+  for (const u of users) await world.setBalance(u.address, 10_000n * ETHER);
   // The fee recipient exists before the block, as on mainnet: it then belongs in the prestate.
   await world.setBalance(opts.block?.coinbase ?? DEFAULT_COINBASE, 3n * ETHER);
 

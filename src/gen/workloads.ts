@@ -147,7 +147,8 @@ export function planMix(g: GenWorld, rng: Rng, opts: WorkloadOptions): PlannedTx
         out.push(tx(rng.pick(g.tokens), 'Token', 'transfer', [rng.chance(0.2) ? g.hot : peer, small], kind, 80_000n));
         break;
       case 'erc20.approve':
-        out.push(tx(t0, 'Token', 'approve', [peer, small], kind, 60_000n));
+        // To one of a few "dapps": approving a user would overwrite the setup allowance transferFrom relies on.
+        out.push(tx(t0, 'Token', 'approve', [addressFor(`dapp:${rng.int(0, 4)}`), small], kind, 60_000n));
         break;
       case 'erc20.transferFrom': {
         // users[i-1] approved users[i] in setup.
