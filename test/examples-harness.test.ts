@@ -120,6 +120,21 @@ test('transient storage and ETH transfers are traced; a failing call still repor
   expect(bad.reads.get(g.vault)).toContain(mappingSlot(me, 3));
 });
 
+test('CREATE2 through the factory: the new pair storage and both getPair entries', async () => {
+  const from = g.deployer.address;
+  const a = await g.world.deploy('Token', ['X', 'X', 18, 0], { from });
+  const b = await g.world.deploy('Token', ['Y', 'Y', 18, 0], { from });
+  const t = await traceCall(g.world, { from, to: g.factory, data: g.world.encode('Factory', 'createPair', [a, b]) });
+  expect(t.success).toBe(true);
+  const pair = `0x${Buffer.from(t.returnData.subarray(12)).toString('hex')}` as Hex;
+  expect(t.calls[0]).toMatchObject({ kind: 'CREATE2', from: g.factory, to: null });
+  expect(t.calls[1]).toMatchObject({ kind: 'CALL', from: g.factory, to: pair, selector: '0x485cc955' }); // initialize
+  const len = await g.world.getStorage(g.factory, 3n);
+  expect(slotsOf(t.writes, g.factory)).toEqual([nestedMappingSlot(2, a, b), nestedMappingSlot(2, b, a), s(3), arraySlot(3, len - 1n)].sort());
+  // The constructor (factory = msg.sender, unlocked = 1) and initialize (token0, token1) write the pair's storage.
+  expect(slotsOf(t.writes, pair)).toEqual([s(3), s(4), s(5), s(10)]);
+});
+
 test('view calls decode', async () => {
   const me = g.users[0]!.address;
   const t = await traceCall(g.world, { from: me, to: g.tokens[0]!, data: g.world.encode('Token', 'decimals', []) });
