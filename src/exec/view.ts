@@ -147,17 +147,25 @@ export class TAccount extends Account {
   override isContract(): boolean {
     return this.codeHash !== KECCAK256_NULL && this._codeLen > 0;
   }
-  /** EIP-161 emptiness, looking at as little of the base state as needed (code, then nonce, then balance != 0). */
+  /**
+   * EIP-161 emptiness, looking at as little of the base state as needed: a balance known to be non-zero without the
+   * base (written, or credited) decides it; then code, then nonce, then whether the base balance is zero.
+   */
   override isEmpty(): boolean {
+    let balanceZeroKnown = false;
+    if (!this._bBase || this._bDirty) {
+      if ((this._balance as bigint) !== 0n) return false;
+      balanceZeroKnown = true;
+    } else if ((this._balance as bigint) !== this._baseBalance) {
+      return false;
+    }
     if (this._cBase) {
       this._v.readCode(this._a);
       this._cBase = false;
     }
     if (this._codeLen > 0) return false;
     if (this.nonce !== 0n) return false;
-    if (!this._bBase || this._bDirty) return this._balance === 0n;
-    // Base-derived balance plus credits: non-zero credits decide it without looking at the base.
-    if ((this._balance as bigint) !== this._baseBalance) return false;
+    if (balanceZeroKnown) return true;
     return this._v.readBalanceZero(this._a);
   }
   /** Value received: a commutative delta unless the balance was already looked at. */
