@@ -54,6 +54,8 @@ describe('a generated mix block', () => {
   test('re-executes from block.json + prestate.json alone to the same header values', async () => {
     const { blockJson, block, result } = await reExecute(folder);
     expect(bytesToHex(block.hash())).toBe(blockJson.hash);
+    expect(await block.transactionsTrieIsValid()).toBe(true);
+    expect(await block.withdrawalsTrieIsValid()).toBe(true);
     expect(Number(result.gasUsed)).toBe(Number(blockJson.gasUsed));
     expect(bytesToHex(result.receiptsRoot)).toBe(blockJson.receiptsRoot);
     expect(bytesToHex(result.logsBloom)).toBe(blockJson.logsBloom);
