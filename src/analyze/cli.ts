@@ -6,7 +6,7 @@ import { loadContracts } from '../input/index.js';
 import type { ContractAnalysis, FunctionFootprint, StorageAccess } from '../types.js';
 import { analyzeCode } from './index.js';
 
-export const ANALYZE_USAGE = `usage: prescient analyze <input> [--abi file] [--contract name] [--evm-version v] [--json]
+export const ANALYZE_USAGE = `usage: prescient analyze <input> [--abi file] [--contract name] [--evm-version v] [--cfg-check] [--json]
 
 input: runtime bytecode as hex, a solc standard-JSON input or output, a Waffle/Hardhat/Foundry/Truffle
 artifact, or a .sol file (compiled with the bundled solc-js).`;
@@ -23,6 +23,7 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
     contract: { type: 'string' },
     'evm-version': { type: 'string' },
     json: { type: 'boolean' },
+    'cfg-check': { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
@@ -33,7 +34,7 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
   const input = positionals[0]!;
   const contracts = loadContracts(input, { abiPath: values.abi, contract: values.contract, evmVersion: values['evm-version'] });
   const results = contracts.map((c) => ({
-    ...analyzeCode(c.runtime, { abi: c.abi, name: c.name, storageLayout: c.storageLayout }),
+    ...analyzeCode(c.runtime, { abi: c.abi, name: c.name, storageLayout: c.storageLayout, cfgCheck: values['cfg-check'] ?? false }),
     source: c.source,
   }));
   if (values.json) {
@@ -79,6 +80,8 @@ export function formatAnalysis(c: ContractAnalysis & { source?: string }): strin
     `${c.name ?? 'contract'}${c.source ? ` (${c.source})` : ''}: ${c.codeSize} bytes, code hash ${c.codeHash.slice(0, 18)}…, ${fns.length} entries, ${complete} complete, ${c.ms} ms`,
     '',
   ];
+  for (const d of c.diagnostics) lines.push(`! ${d.code}: ${d.message}`);
+  if (c.diagnostics.length) lines.push('');
   for (const f of fns) lines.push(...functionLines(f, c), '');
   return lines.join('\n');
 }

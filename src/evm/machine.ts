@@ -44,6 +44,8 @@ export interface ExploreOptions {
   entry?: number;
   /** Step budget (default and cap: MAX_STEPS_PER_FUNCTION). */
   maxSteps?: number;
+  /** When given, every executed pc is marked (for the CFG cross-check). */
+  visited?: Uint8Array;
 }
 
 export interface ExploreResult {
@@ -130,6 +132,7 @@ export class Machine {
     const points = new Map<number, Point[]>();
     const work: State[] = [{ pc: opts.entry ?? 0, stack: [], mem: null, store: null, lastCall: -1 }];
     let steps = 0;
+    const visited = opts.visited;
     const maxSteps = Math.min(opts.maxSteps ?? MAX_STEPS_PER_FUNCTION, MAX_STEPS_PER_FUNCTION);
     const callObservers = this.obs.filter((o) => o.call);
     const stepObservers = this.obs.filter((o) => o.step);
@@ -158,6 +161,7 @@ export class Machine {
         first = false;
         if (stack.length < info.pops) break; // stack underflow: exceptional halt
         for (const o of stepObservers) o.step!(pc, info);
+        if (visited) visited[pc] = 1;
         const at = pc;
         pc += 1 + info.imm;
         switch (info.name) {
