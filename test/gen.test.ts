@@ -13,6 +13,7 @@ import { loadBlockDir } from '../src/chain/load.js';
 import { commonFor } from '../src/chain/fork.js';
 import { generateBlock, writeGeneratedBlock, type GenManifest } from '../src/gen/index.js';
 import { genCommand, parseGenArgs } from '../src/gen/cli.js';
+import { main } from '../src/cli/main.js';
 
 let dir: string;
 beforeAll(() => {
@@ -140,5 +141,16 @@ describe('gen CLI', () => {
       expect(() => parseGenArgs(bad)).toThrow(PrescientError);
     }
     expect(() => parseGenArgs(['--hot', '1.5'])).toThrow(/--hot: expected a number in 0..1/);
+  });
+
+  test('prescient gen with a bad option: one line on stderr, exit code 1', async () => {
+    const err: string[] = [];
+    const spy = jest.spyOn(process.stderr, 'write').mockImplementation((s: any) => (err.push(String(s)), true));
+    try {
+      expect(await main(['gen', '--workload', 'nft'])).toBe(1);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(err.join('')).toBe("prescient: --workload: unknown workload 'nft' (one of erc20, amm, mix)\n");
   });
 });
