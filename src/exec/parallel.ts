@@ -295,6 +295,8 @@ async function runOnPool(
       const init: ToWorker = { t: 'init', id, block, prestate, hashes: blockHashes, fork: { chain: opts.chain, fork: opts.fork }, fault: opts.fault };
       s.w.postMessage(init);
     });
+    // While the workers load: the pre-state's trie, as a node would hold it (caches storage roots and hashed keys).
+    stateRoot(state);
   });
   void result;
   const tDone = performance.now();

@@ -29,6 +29,7 @@ export async function executeSequential(
   const t0 = performance.now();
   const env = blockEnv(block, opts);
   const state = stateFromPrestate(prestate);
+  stateRoot(state); // the pre-state's trie, as a node would hold it (caches storage roots and hashed keys)
   const t1 = performance.now();
   const ex = await Executor.create(env, state, blockHashes);
   const pre = beaconRootWrites(env, state);

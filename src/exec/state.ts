@@ -17,6 +17,8 @@ export interface AccountState {
   storage: Map<bigint, bigint>;
   /** keccak256(code), filled lazily. */
   codeHash?: Uint8Array;
+  /** Root of `storage`, filled lazily and dropped whenever the storage changes (trie.ts). */
+  storageRoot?: Uint8Array;
 }
 
 /** Keyed by lowercase 0x address. */
@@ -56,7 +58,7 @@ export function stateFromPrestate(prestate: Prestate): WorldState {
 /** A deep copy (storage maps copied; code bytes shared, they are never mutated). */
 export function cloneState(s: WorldState): WorldState {
   const out: WorldState = new Map();
-  for (const [k, a] of s) out.set(k, { ...a, storage: new Map(a.storage) });
+  for (const [k, a] of s) out.set(k, { ...a, storage: new Map(a.storage), storageRoot: undefined });
   return out;
 }
 
@@ -78,10 +80,14 @@ export function applyWrites(s: WorldState, w: WriteSet, version: number): void {
         a.codeVersion = version;
       }
       a.storage = new Map();
+      a.storageRoot = undefined;
       continue;
     }
     a.exists = true;
-    if (aw.cleared) a.storage = new Map();
+    if (aw.cleared) {
+      a.storage = new Map();
+      a.storageRoot = undefined;
+    }
     if (aw.nonce !== undefined) a.nonce = aw.nonce;
     if (aw.balance !== undefined) a.balance = aw.balance;
     if (aw.delta !== undefined) a.balance += aw.delta;
@@ -97,6 +103,7 @@ export function applyWrites(s: WorldState, w: WriteSet, version: number): void {
       a = emptyAccount();
       s.set(addr, a);
     }
+    a.storageRoot = undefined;
     for (const [k, v] of slots) {
       if (v === 0n) a.storage.delete(k);
       else a.storage.set(k, v);

@@ -5,7 +5,7 @@
  */
 import { RLP } from '@ethereumjs/rlp';
 import { keccak256 } from '../chain/crypto.js';
-import type { WorldState } from './state.js';
+import type { AccountState, WorldState } from './state.js';
 
 type Node = Uint8Array | Node[];
 
@@ -95,16 +95,51 @@ export function codeHashOf(a: { code: Uint8Array; codeHash?: Uint8Array }): Uint
   return a.codeHash;
 }
 
-/** The state root over every existing account of `s` (partial: only the accounts and slots the state holds). */
+// Hashed trie keys are pure functions of the address / slot: cached across blocks (bounded).
+const addrHashes = new Map<string, Uint8Array>();
+const slotHashes = new Map<bigint, Uint8Array>();
+const CACHE_LIMIT = 1_000_000;
+
+function addrHash(a: string): Uint8Array {
+  let h = addrHashes.get(a);
+  if (h === undefined) {
+    if (addrHashes.size > CACHE_LIMIT) addrHashes.clear();
+    h = keccak256(Buffer.from(a.slice(2), 'hex'));
+    addrHashes.set(a, h);
+  }
+  return h;
+}
+
+function slotHash(k: bigint): Uint8Array {
+  let h = slotHashes.get(k);
+  if (h === undefined) {
+    if (slotHashes.size > CACHE_LIMIT) slotHashes.clear();
+    h = keccak256(bigTo32(k));
+    slotHashes.set(k, h);
+  }
+  return h;
+}
+
+function storageRootOf(a: AccountState): Uint8Array {
+  if (a.storageRoot === undefined) {
+    const slots: Array<[Uint8Array, Uint8Array]> = [];
+    for (const [k, v] of a.storage) if (v !== 0n) slots.push([slotHash(k), RLP.encode(bigToBytes(v))]);
+    a.storageRoot = trieRoot(slots);
+  }
+  return a.storageRoot;
+}
+
+/**
+ * The state root over every existing account of `s` (partial: only the accounts and slots the state holds). Storage
+ * roots are cached on the accounts until their storage changes, so calling this once while loading (a node has its
+ * pre-state's trie) leaves only the block's changes to hash at the end.
+ */
 export function stateRoot(s: WorldState): Uint8Array {
   const entries: Array<[Uint8Array, Uint8Array]> = [];
   for (const [addr, a] of s) {
     if (!a.exists) continue;
-    const slots: Array<[Uint8Array, Uint8Array]> = [];
-    for (const [k, v] of a.storage) if (v !== 0n) slots.push([keccak256(bigTo32(k)), RLP.encode(bigToBytes(v))]);
-    const storageRoot = trieRoot(slots);
-    const body = RLP.encode([bigToBytes(a.nonce), bigToBytes(a.balance), storageRoot, codeHashOf(a)]);
-    entries.push([keccak256(Buffer.from(addr.slice(2), 'hex')), body]);
+    const body = RLP.encode([bigToBytes(a.nonce), bigToBytes(a.balance), storageRootOf(a), codeHashOf(a)]);
+    entries.push([addrHash(addr), body]);
   }
   return trieRoot(entries);
 }
