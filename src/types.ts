@@ -187,6 +187,9 @@ export interface FunctionFootprint {
   selector: Hex | 'fallback' | 'receive';
   /** From the ABI when given, else inferred from evmole's argument types, else null. */
   signature: string | null;
+  /** Argument types as evmole infers them from the bytecode (e.g. `address,uint256`), or null. */
+  inputs: string | null;
+  /** From the ABI when given; else evmole's (with --cross-check) or ours (callvalue guard, state reads and writes). */
   mutability: Mutability | null;
   reads: StorageAccess[];
   writes: StorageAccess[];

@@ -23,6 +23,7 @@ export function fn(selector: FunctionFootprint['selector'], parts: Partial<Funct
   return {
     selector,
     signature: null,
+    inputs: null,
     mutability: null,
     reads: [],
     writes: [],

@@ -6,10 +6,13 @@ import { loadContracts } from '../input/index.js';
 import type { ContractAnalysis, FunctionFootprint, StorageAccess } from '../types.js';
 import { analyzeCode } from './index.js';
 
-export const ANALYZE_USAGE = `usage: prescient analyze <input> [--abi file] [--contract name] [--evm-version v] [--cfg-check] [--json]
+export const ANALYZE_USAGE = `usage: prescient analyze <input> [--abi file] [--contract name] [--evm-version v] [--cross-check] [--cfg-check] [--json]
 
 input: runtime bytecode as hex, a solc standard-JSON input or output, a Waffle/Hardhat/Foundry/Truffle
-artifact, or a .sol file (compiled with the bundled solc-js).`;
+artifact, or a .sol file (compiled with the bundled solc-js).
+
+  --cross-check   compare with evmole's storage records and state mutability (slower on large contracts)
+  --cfg-check     compare with evmole's control-flow graph (basic blocks no entry executed)`;
 
 /** The JSON document `--json` prints: versioned, one entry per contract. */
 export interface AnalyzeOutput {
@@ -24,6 +27,7 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
     'evm-version': { type: 'string' },
     json: { type: 'boolean' },
     'cfg-check': { type: 'boolean' },
+    'cross-check': { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
@@ -34,7 +38,7 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
   const input = positionals[0]!;
   const contracts = loadContracts(input, { abiPath: values.abi, contract: values.contract, evmVersion: values['evm-version'] });
   const results = contracts.map((c) => ({
-    ...analyzeCode(c.runtime, { abi: c.abi, name: c.name, storageLayout: c.storageLayout, cfgCheck: values['cfg-check'] ?? false }),
+    ...analyzeCode(c.runtime, { abi: c.abi, name: c.name, storageLayout: c.storageLayout, cfgCheck: values['cfg-check'] ?? false, crossCheck: values['cross-check'] ?? false }),
     source: c.source,
   }));
   if (values.json) {
@@ -56,7 +60,7 @@ function accessText(a: StorageAccess, c: ContractAnalysis): string {
 }
 
 function functionLines(f: FunctionFootprint, c: ContractAnalysis): string[] {
-  const head = `${f.selector.padEnd(10)}  ${(f.signature ?? '?').padEnd(40)}  ${(f.mutability ?? '?').padEnd(10)}  ${f.complete ? 'complete' : 'INCOMPLETE'}`;
+  const head = `${f.selector.padEnd(10)}  ${(f.signature ?? (f.inputs !== null ? `?(${f.inputs})` : '?')).padEnd(40)}  ${(f.mutability ?? '?').padEnd(10)}  ${f.complete ? 'complete' : 'INCOMPLETE'}`;
   const lines = [head];
   for (const a of f.reads) lines.push(`    read   ${accessText(a, c)}`);
   for (const a of f.writes) lines.push(`    write  ${accessText(a, c)}`);

@@ -23,7 +23,10 @@ export interface AnalyzeOptions {
   abi?: readonly unknown[] | null;
   name?: string | null;
   storageLayout?: StorageVariable[] | null;
-  /** Compare with evmole's storage records (costs ~25 ms on a large contract). Default true. */
+  /**
+   * Compare with evmole's storage records and state mutability (from ~25 ms to over a second on large contracts).
+   * Default false.
+   */
   crossCheck?: boolean;
   /**
    * Compare with evmole's control-flow graph: report basic blocks no entry's exploration executed (dead code, or code
@@ -65,12 +68,12 @@ export function analyzeCode(code: Uint8Array, opts: AnalyzeOptions = {}): Contra
   const t0 = performance.now();
   if (code.length === 0) throw new PrescientError('EMPTY_CODE', opts.name ?? 'code', 'empty bytecode');
   const codeHex = Buffer.from(code).toString('hex');
-  const crossCheck = opts.crossCheck ?? true;
-  const info = contractInfo(codeHex, { selectors: true, arguments: true, stateMutability: true, storage: crossCheck, controlFlowGraph: opts.cfgCheck ?? false });
+  const crossCheck = opts.crossCheck ?? false;
+  const info = contractInfo(codeHex, { selectors: true, arguments: true, stateMutability: crossCheck, storage: crossCheck, controlFlowGraph: opts.cfgCheck ?? false });
   const visited = opts.cfgCheck ? new Uint8Array(code.length + 1) : undefined;
   const fromAbi = abiSignatures(opts.abi);
-  const evmoleFns = new Map<string, { mutability: Mutability | null }>();
-  for (const f of info.functions ?? []) evmoleFns.set(`0x${f.selector}`, { mutability: (f.stateMutability as Mutability) ?? null });
+  const evmoleFns = new Map<string, { mutability: Mutability | null; inputs: string | null }>();
+  for (const f of info.functions ?? []) evmoleFns.set(`0x${f.selector}`, { mutability: (f.stateMutability as Mutability) ?? null, inputs: f.arguments ?? null });
 
   const selectors = new Set<string>([...evmoleFns.keys(), ...fromAbi.keys()]);
   const sorted = [...selectors].sort();
@@ -103,6 +106,7 @@ export function analyzeCode(code: Uint8Array, opts: AnalyzeOptions = {}): Contra
     const fp: FunctionFootprint = {
       selector: e.selector,
       signature: abiFn?.signature ?? (e.selector.startsWith('0x') ? knownSignature(e.selector) : null),
+      inputs: evmoleFns.get(e.selector)?.inputs ?? null,
       mutability: abiFn?.mutability ?? evmoleFns.get(e.selector)?.mutability ?? mut.finish(),
       reads: s.reads,
       writes: s.writes,
@@ -113,6 +117,10 @@ export function analyzeCode(code: Uint8Array, opts: AnalyzeOptions = {}): Contra
       diagnostics,
       rules: [],
     };
+    const ours = mut.finish();
+    if (fp.mutability !== ours && (abiFn || crossCheck) && e.sel !== null && !e.empty) {
+      fp.diagnostics.push({ code: 'cross-check', message: `declared ${fp.mutability}, the explored paths look ${ours}` });
+    }
     if ((fp.mutability === 'view' || fp.mutability === 'pure') && fp.writes.some((w) => !w.transient)) {
       fp.diagnostics.push({ code: 'cross-check', message: `declared ${fp.mutability} but a path writes storage` });
     }

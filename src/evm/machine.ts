@@ -37,6 +37,8 @@ export interface Observer {
   balance?(pc: number, addr: Sym): void;
   /** Every executed instruction (cheap analyses such as mutability). */
   step?(pc: number, op: OpInfo): void;
+  /** A conditional jump whose condition is not constant (both ways are explored). */
+  branch?(pc: number, cond: Sym): void;
 }
 
 export interface ExploreOptions {
@@ -139,6 +141,7 @@ export class Machine {
     const sloadObservers = this.obs.filter((o) => o.sload);
     const sstoreObservers = this.obs.filter((o) => o.sstore);
     const balanceObservers = this.obs.filter((o) => o.balance);
+    const branchObservers = this.obs.filter((o) => o.branch);
 
     outer: while (work.length) {
       const st = work.pop()!;
@@ -192,6 +195,7 @@ export class Machine {
               first = true;
               break;
             }
+            for (const o of branchObservers) o.branch!(at, cond);
             // Fork: the taken branch goes on the worklist, this path falls through.
             if (valid) {
               const fork: State = { pc: d, stack: stack.slice(), mem: st.mem, store: st.store, lastCall: st.lastCall };
