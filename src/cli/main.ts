@@ -9,6 +9,7 @@ commands:
   run <blockdir...> [--threads N] [--oracle static|none] [--sequential] [--json]   execute a block in parallel
   verify <blockdir...> [--json]           hold predictions against traced execution
   gen                                     generate a block from the project's examples
+  graph <blockdir> [--json] [--html out.html] [--strict]   dependency graph, critical path, parallelism bound, hot slots
 
   --help                                  this text`;
 
@@ -25,6 +26,7 @@ export async function main(argv: string[]): Promise<number> {
     if (cmd === 'run') return await (await import('../exec/cli.js')).runCommand(rest);
     if (cmd === 'verify') return await (await import('../verify/cli.js')).verifyCommand(rest);
     if (cmd === 'gen') return await (await import('../gen/cli.js')).genCommand(rest);
+    if (cmd === 'graph') return await (await import('../graph/cli.js')).graphCommand(rest);
     void rest;
     process.stderr.write(`prescient: unknown command '${cmd}' (see prescient --help)\n`);
     return 2;

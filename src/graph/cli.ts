@@ -1,0 +1,111 @@
+/**
+ * `prescient graph <blockdir> [--json] [--html out.html] [--strict|--lazy] [--predicted-only] [--cache DIR] [--top N]`:
+ * the block's dependency graph predicted (hints) and actual (traced execution), the critical path and parallelism
+ * bound, the hot slots.
+ */
+import { writeFileSync } from 'node:fs';
+import { initCrypto } from '../chain/crypto.js';
+import { loadBlockDir, type LoadedBlock } from '../chain/load.js';
+import { PrescientError } from '../errors.js';
+import { executeBlockTraced } from '../exec/index.js';
+import { isUnbound } from '../hints/bind.js';
+import { hintsForBlock } from '../hints/block.js';
+import { DiskAnalysisCache } from '../hints/cache.js';
+import { AnalysisCache, stateView } from '../hints/context.js';
+import { viewCallResolver } from '../hints/resolve.js';
+import type { TxBinding } from '../hints/bind.js';
+import type { ContractAnalysis, Hex, TxTrace } from '../types.js';
+import { renderGraphHtml } from '../report/html.js';
+import { renderGraphText } from '../report/text.js';
+import { blockGraphReport, edgesJson, type BlockGraphDetail } from './block.js';
+import type { GraphView } from './graph.js';
+
+const USAGE = `usage: prescient graph <blockdir> [options]
+
+  --json                 the report as JSON (bounds per view, edge counts, hot slots, edges)
+  --html FILE            a self-contained page drawing the graph (critical path, hot slots)
+  --strict               headline view: every write a read-modify-write, sender nonce chains
+  --lazy                 headline view: deltas out and lazy sender nonces/fees
+  --predicted-only       no execution: the predicted graph alone (weights = gas limits)
+  --top N                hot slots to report (default 20)
+  --cache DIR            keep analyses on disk by code hash`;
+
+/** The analysis lookup the namer uses: the hints' own cache, so nothing is analyzed twice. */
+export function analysisLookup(cache: AnalysisCache, loaded: LoadedBlock): (code: Uint8Array, a: Hex) => ContractAnalysis | null {
+  const sv = stateView(loaded.prestate);
+  return (code, a) => {
+    const r = cache.provider(code, sv.codeHash(a), a);
+    return isUnbound(r) ? null : r;
+  };
+}
+
+export interface GraphRunOptions {
+  view?: GraphView;
+  predictedOnly?: boolean;
+  cache?: AnalysisCache;
+  top?: number;
+  /** Already computed by the caller (verify): reused instead of recomputed. */
+  bindings?: TxBinding[];
+  traces?: TxTrace[];
+}
+
+/** Hints + traced execution + graph report for one loaded block. */
+export async function graphForBlock(loaded: LoadedBlock, o: GraphRunOptions = {}): Promise<BlockGraphDetail> {
+  await initCrypto();
+  const cache = o.cache ?? new AnalysisCache();
+  const bindings = o.bindings ?? hintsForBlock(loaded, { analysis: cache.provider, resolveCall: viewCallResolver }).bindings;
+  const traces = o.predictedOnly ? undefined : (o.traces ?? (await executeBlockTraced(loaded.block, loaded.prestate, loaded.blockHashes)).traces);
+  return blockGraphReport({ loaded, bindings, ...(traces ? { traces } : {}), analysis: analysisLookup(cache, loaded), ...(o.view ? { view: o.view } : {}), ...(o.top ? { top: o.top } : {}) });
+}
+
+export function graphJson(d: BlockGraphDetail): unknown {
+  return {
+    ...d.report,
+    criticalPathEdges: edgesJson(d.criticalPath.edges, d.names),
+    ...(d.comparison
+      ? { missedEdges: edgesJson(d.comparison.missed, d.names), falseEdges: edgesJson(d.comparison.false, d.names).slice(0, 500) }
+      : {}),
+    edges: edgesJson((d.actual ?? d.predicted)?.edges ?? [], d.names),
+  };
+}
+
+export async function graphCommand(argv: string[]): Promise<number> {
+  let dir: string | undefined;
+  let json = false;
+  let html: string | undefined;
+  let view: GraphView | undefined;
+  let predictedOnly = false;
+  let cacheDir: string | undefined;
+  let top = 20;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const val = () => {
+      const v = argv[++i];
+      if (!v || v.startsWith('--')) throw new PrescientError('BAD_OPTION', a, 'needs a value');
+      return v;
+    };
+    if (a === '--json') json = true;
+    else if (a === '--html') html = val();
+    else if (a === '--strict') view = 'strict';
+    else if (a === '--lazy') view = 'lazy';
+    else if (a === '--predicted-only') predictedOnly = true;
+    else if (a === '--cache') cacheDir = val();
+    else if (a === '--top') {
+      const v = val();
+      if (!/^\d+$/.test(v) || Number(v) < 1) throw new PrescientError('BAD_OPTION', '--top', `expected a positive integer, got '${v}'`);
+      top = Number(v);
+    } else if (a === '--help' || a === '-h') {
+      process.stdout.write(USAGE + '\n');
+      return 0;
+    } else if (a.startsWith('--')) throw new PrescientError('BAD_OPTION', a, 'unknown option (see prescient graph --help)');
+    else if (dir === undefined) dir = a;
+    else throw new PrescientError('BAD_OPTION', a, 'only one block folder');
+  }
+  if (!dir) throw new PrescientError('BAD_OPTION', 'graph', `no block folder\n${USAGE}`);
+  const loaded = loadBlockDir(dir);
+  const cache = new AnalysisCache(undefined, cacheDir ? new DiskAnalysisCache(cacheDir) : undefined);
+  const d = await graphForBlock(loaded, { cache, predictedOnly, top, ...(view ? { view } : {}) });
+  if (html) writeFileSync(html, renderGraphHtml(d));
+  process.stdout.write(json ? JSON.stringify(graphJson(d), null, 2) + '\n' : renderGraphText(d.report));
+  return 0;
+}
