@@ -128,6 +128,11 @@ export interface BindContext {
   codeHash: (addr: Hex) => Hex;
   resolveCall?: CallResolver;
   prior?: PriorChanges;
+  /**
+   * A call whose selector is unknown: bind every function of the callee (more recall from constant slots, much less
+   * precision) or none (default). Either way the transaction is incomplete.
+   */
+  unionOnUnknownSelector?: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------------------------------
@@ -553,7 +558,29 @@ export function createAddress(sender: Hex, nonce: bigint): Hex {
   return ('0x' + Buffer.from(keccak256(all).subarray(12)).toString('hex')) as Hex;
 }
 
-function chooseFunctions(a: ContractAnalysis, cd: Calldata): { fns: FunctionFootprint[]; why?: string; label: string } {
+/** PUSH1..PUSH4 immediates of the code: the constants a dispatcher compares selectors with. */
+const pushConstants = new WeakMap<Uint8Array, Set<number>>();
+function smallPushes(code: Uint8Array): Set<number> {
+  let s = pushConstants.get(code);
+  if (s) return s;
+  s = new Set();
+  for (let i = 0; i < code.length; i++) {
+    const op = code[i]!;
+    if (op >= 0x60 && op <= 0x7f) {
+      const n = op - 0x5f;
+      if (n <= 4) {
+        let v = 0;
+        for (let j = 1; j <= n; j++) v = v * 256 + (code[i + j] ?? 0);
+        s.add(v);
+      }
+      i += n;
+    }
+  }
+  pushConstants.set(code, s);
+  return s;
+}
+
+function chooseFunctions(a: ContractAnalysis, cd: Calldata, code: Uint8Array, union: boolean): { fns: FunctionFootprint[]; why?: string; label: string } {
   const byName = (s: string) => a.functions.find((f) => f.selector === s);
   const size = cd.size();
   if (!isUnbound(size) && size === 0n) {
@@ -562,6 +589,7 @@ function chooseFunctions(a: ContractAnalysis, cd: Calldata): { fns: FunctionFoot
   }
   const sel = cd.selector();
   if (isUnbound(sel)) {
+    if (!union) return { fns: [], why: `selector unknown (${sel.why}): callee not bound`, label: '?' };
     return { fns: a.functions, why: `selector unknown (${sel.why}): every function bound`, label: '?' };
   }
   if (sel !== null) {
@@ -569,7 +597,12 @@ function chooseFunctions(a: ContractAnalysis, cd: Calldata): { fns: FunctionFoot
     if (f) return { fns: [f], label: sel };
   }
   const fb = byName('fallback');
-  if (fb) return { fns: [fb], label: sel ?? 'fallback' };
+  // The fallback footprint was explored with a selector no function uses. A selector the analysis does not list but
+  // the code compares against (a PUSH constant) may reach a function the selector detection missed: not provable.
+  if (fb && sel !== null && smallPushes(code).has(Number(BigInt(sel)))) {
+    return { fns: [fb], why: `selector ${sel} appears in the code but the analysis has no function for it (fallback footprint used)`, label: `fallback(${sel})` };
+  }
+  if (fb) return { fns: [fb], label: sel ? `fallback(${sel})` : 'fallback' };
   return { fns: [], why: `no function for selector ${sel ?? '(short input)'} and no fallback footprint`, label: sel ?? 'fallback' };
 }
 
@@ -598,7 +631,7 @@ function bindFrameInner(f: Frame): void {
     tx.unknownWrite('any');
     return;
   }
-  const { fns, why, label } = chooseFunctions(a, f.calldata);
+  const { fns, why, label } = chooseFunctions(a, f.calldata, f.code, ctx.unionOnUnknownSelector === true);
   entry.selector = label;
   if (label === '?') {
     // Every function of this code with unknown input: binding it again (another caller, deeper) adds nothing new.

@@ -87,6 +87,8 @@ export interface HintsOptions {
   resolveCall?: (state: StateView, env: BlockEnv, loaded: LoadedBlock) => CallResolver | undefined;
   /** Track earlier transactions' writes (default true). Off: every binding trusts the pre-state (unsound). */
   trackPrior?: boolean;
+  /** See BindContext.unionOnUnknownSelector. */
+  union?: boolean;
 }
 
 export interface BlockHints {
@@ -150,6 +152,7 @@ export function hintsForBlock(loaded: LoadedBlock, opts: HintsOptions, source = 
     codeHash: (a) => state.codeHash(a),
     resolveCall: opts.resolveCall?.(state, env, loaded),
     prior: opts.trackPrior === false ? undefined : prior,
+    unionOnUnknownSelector: opts.union === true,
   };
   const bindings: TxBinding[] = [];
   for (const tx of txs) {

@@ -24,6 +24,7 @@ const USAGE = `usage: prescient hints <blockdir> [options]
   --format bal           the block-level access list (EIP-7928 shape)
   --cache DIR            keep analyses on disk by code hash
   --no-resolve           do not resolve call return values over the pre-state
+  --union                bind every function of a callee whose selector is unknown (more recall, less precision)
   --no-prior             ignore earlier transactions' writes (every binding trusts the pre-state; unsound)
   --stats                timing and completeness on stderr`;
 
@@ -72,6 +73,7 @@ export async function hintsCommand(argv: string[]): Promise<number> {
   let cacheDir: string | undefined;
   let resolve = true;
   let prior = true;
+  let union = false;
   let stats = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -91,6 +93,7 @@ export async function hintsCommand(argv: string[]): Promise<number> {
     else if (a === '--cache') cacheDir = val();
     else if (a === '--no-resolve') resolve = false;
     else if (a === '--no-prior') prior = false;
+    else if (a === '--union') union = true;
     else if (a === '--stats') stats = true;
     else if (a === '--help' || a === '-h') {
       process.stdout.write(USAGE + '\n');
@@ -117,7 +120,7 @@ export async function hintsCommand(argv: string[]): Promise<number> {
 
   const cache = new AnalysisCache(undefined, cacheDir ? new DiskAnalysisCache(cacheDir) : undefined);
   const t0 = performance.now();
-  const h = hintsForBlock(loaded, { analysis: cache.provider, resolveCall: resolve ? viewCallResolver : undefined, trackPrior: prior }, source);
+  const h = hintsForBlock(loaded, { analysis: cache.provider, resolveCall: resolve ? viewCallResolver : undefined, trackPrior: prior, union }, source);
   const total = performance.now() - t0;
   if (stats) {
     process.stderr.write(

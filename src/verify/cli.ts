@@ -21,6 +21,7 @@ const USAGE = `usage: prescient verify <blockdir...> [options]
   --gen-dir DIR          where generated blocks go (default a temporary folder)
   --cache DIR            keep analyses on disk by code hash
   --no-resolve           do not resolve call return values over the pre-state
+  --union                bind every function of a callee whose selector is unknown (more recall, less precision)
   --quiet                no per-block progress`;
 
 export async function verifyCommand(argv: string[]): Promise<number> {
@@ -29,6 +30,7 @@ export async function verifyCommand(argv: string[]): Promise<number> {
   let markdown: string | undefined;
   let cacheDir: string | undefined;
   let resolve = true;
+  let union = false;
   let quiet = false;
   let gen: string[] = [];
   let genTxs = 200;
@@ -45,6 +47,7 @@ export async function verifyCommand(argv: string[]): Promise<number> {
     else if (a === '--markdown') markdown = val();
     else if (a === '--cache') cacheDir = val();
     else if (a === '--no-resolve') resolve = false;
+    else if (a === '--union') union = true;
     else if (a === '--quiet') quiet = true;
     else if (a === '--gen') gen = val().split(',').filter(Boolean);
     else if (a === '--gen-txs') {
@@ -77,6 +80,7 @@ export async function verifyCommand(argv: string[]): Promise<number> {
   const report = await verifyBlocks(dirs, {
     cache,
     resolveCalls: resolve,
+    union,
     onBlock: (b) => {
       if (quiet || json) return;
       const r = b.traced ? ((100 * b.hit) / b.traced).toFixed(2) : '100.00';

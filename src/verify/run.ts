@@ -31,6 +31,8 @@ export interface VerifyOptions {
   cache?: AnalysisCache;
   /** Resolve call return values by running view calls over the pre-state (default true). */
   resolveCalls?: boolean;
+  /** Bind every function of a callee whose selector is unknown (default false). */
+  union?: boolean;
   /** Test hook: change the hints before they are compared (e.g. inject a wrong prediction). */
   mutateHints?: (hints: TxHints[], block: LoadedBlock) => void;
   onBlock?: (v: BlockVerdict) => void;
@@ -50,11 +52,13 @@ export async function verifyBlock(dir: string, opts: VerifyOptions = {}, grouper
   const hints = hintsForBlock(loaded, {
     analysis: cache.provider,
     resolveCall: opts.resolveCalls === false ? undefined : viewCallResolver,
+    union: opts.union === true,
   });
   // Binding again with every contract analyzed: the cost of hints alone ("< 1 s per 1,000 transactions").
   const warm = hintsForBlock(loaded, {
     analysis: cache.provider,
     resolveCall: opts.resolveCalls === false ? undefined : viewCallResolver,
+    union: opts.union === true,
   });
   opts.mutateHints?.(hints.hints, loaded);
   const t0 = performance.now();
