@@ -102,9 +102,10 @@ el('line',{x1:PADX,y1:AX,x2:W-PADX,y2:AX,'class':'axis'});
 var gE=el('g',{}), gN=el('g',{});
 var cpSet={}; D.cp.forEach(function(i){cpSet[i]=1});
 var byKey={};
+var maxSpan=1; D.edges.forEach(function(e){var s=Math.abs(x(e.t)-x(e.f)); if(s>maxSpan)maxSpan=s});
 D.edges.forEach(function(e){
   var x1=x(e.f), x2=x(e.t), span=Math.abs(x2-x1), below=e.c===2||e.c===1;
-  var h=Math.min((below?H-AX-12:AX-12), 8+span*0.45), y=below?AX+h:AX-h;
+  var room=below?H-AX-24:AX-24, h=Math.max(3, room*Math.sqrt(span/maxSpan)), y=below?AX+h:AX-h;
   var p=el('path',{d:'M'+x1+' '+AX+' Q'+((x1+x2)/2)+' '+(below?AX+2*h:AX-2*h)+' '+x2+' '+AX},gE);
   var cls='edge'; if(e.cp)cls+=' cp'; if(e.c===1)cls+=' missed'; if(e.c===2)cls+=' false';
   p.setAttribute('class',cls);
