@@ -182,3 +182,27 @@ describeMainnet('mainnet', () => {
     expect(r.actual!.deltas.bound).toBeGreaterThanOrEqual(r.actual!.strict.bound - 1e-9);
   });
 });
+
+describe('prescient graph (arguments)', () => {
+  test('bad options are one-line PrescientErrors; --help prints the usage', async () => {
+    const { graphCommand } = await import('../src/graph/cli.js');
+    await expect(graphCommand([])).rejects.toThrow(/no block folder/);
+    await expect(graphCommand(['x', '--bogus'])).rejects.toThrow(/unknown option/);
+    await expect(graphCommand(['x', '--top', '0'])).rejects.toThrow(/positive integer/);
+    await expect(graphCommand(['/nonexistent-block-dir'])).rejects.toThrow(/no such block folder/);
+    const write = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    try {
+      expect(await graphCommand(['--help'])).toBe(0);
+      expect(String(write.mock.calls[0]![0])).toMatch(/usage: prescient graph/);
+    } finally {
+      write.mockRestore();
+    }
+  });
+
+  test('html file names for several blocks', async () => {
+    const { htmlPathFor } = await import('../src/graph/integrate.js');
+    expect(htmlPathFor('out.html', 5, false)).toBe('out.html');
+    expect(htmlPathFor('out.html', 5, true)).toBe('out-5.html');
+    expect(htmlPathFor('out', 5, true)).toBe('out-5.html');
+  });
+});
