@@ -558,6 +558,42 @@ export function createAddress(sender: Hex, nonce: bigint): Hex {
   return ('0x' + Buffer.from(keccak256(all).subarray(12)).toString('hex')) as Hex;
 }
 
+/**
+ * The analyzer explores `fallback` with one selector no function uses, folding msg.sig to that constant. A fallback
+ * that routes by msg.sig (a diamond's facet table, `facets[msg.sig]`) then shows a mapping read at a constant key:
+ * such a footprint is not valid for other selectors. Detect keccak slots over constant words only.
+ */
+const foldCache = new WeakMap<FunctionFootprint, boolean>();
+function foldsSelector(fn: FunctionFootprint): boolean {
+  let r = foldCache.get(fn);
+  if (r !== undefined) return r;
+  const seen = new Set<Expr>();
+  const constKeccak = (e: Expr): boolean => {
+    if (seen.has(e)) return false;
+    seen.add(e);
+    switch (e.k) {
+      case 'keccak':
+        return e.words.every((w) => w.k === 'const') || e.words.some(constKeccak);
+      case 'op':
+        return e.args.some(constKeccak);
+      case 'sload':
+        return constKeccak(e.slot);
+      case 'cdx':
+        return constKeccak(e.off);
+      case 'balance':
+      case 'ext':
+        return constKeccak(e.addr);
+      default:
+        return false;
+    }
+  };
+  r =
+    [...fn.reads, ...fn.writes].some((a) => constKeccak(a.expr)) ||
+    fn.calls.some((c) => (c.target ? constKeccak(c.target) : false) || (c.args ?? []).some(constKeccak));
+  foldCache.set(fn, r);
+  return r;
+}
+
 /** PUSH1..PUSH4 immediates of the code: the constants a dispatcher compares selectors with. */
 const pushConstants = new WeakMap<Uint8Array, Set<number>>();
 function smallPushes(code: Uint8Array): Set<number> {
@@ -601,6 +637,9 @@ function chooseFunctions(a: ContractAnalysis, cd: Calldata, code: Uint8Array, un
   // the code compares against (a PUSH constant) may reach a function the selector detection missed: not provable.
   if (fb && sel !== null && smallPushes(code).has(Number(BigInt(sel)))) {
     return { fns: [fb], why: `selector ${sel} appears in the code but the analysis has no function for it (fallback footprint used)`, label: `fallback(${sel})` };
+  }
+  if (fb && sel !== null && foldsSelector(fb)) {
+    return { fns: [fb], why: `fallback footprint for selector ${sel} may be specialised to the selector it was explored with (a mapping keyed by a constant)`, label: `fallback(${sel})` };
   }
   if (fb) return { fns: [fb], label: sel ? `fallback(${sel})` : 'fallback' };
   return { fns: [], why: `no function for selector ${sel ?? '(short input)'} and no fallback footprint`, label: sel ?? 'fallback' };
@@ -895,6 +934,7 @@ export function bindTx(tx: TxInput, ctx: BindContext): TxBinding {
  */
 function checkDeps(st: TxState): void {
   const out = st.out;
+  const before = out.staleDeps;
   const prior = st.ctx.prior;
   const seen = new Set<string>();
   for (const { dep } of st.deps) {
@@ -928,4 +968,7 @@ function checkDeps(st: TxState): void {
       }
     }
   }
+  // Keys or targets bound from a value that may be stale may be wrong: this transaction's writes may then land
+  // anywhere, which later transactions' staleness checks must know.
+  if (out.staleDeps > before) st.unknownWrite('any');
 }

@@ -72,8 +72,19 @@ export function renderMarkdown(r: VerifyReport, command: string, title = 'Predic
   out.push('');
   out.push(`Balances (accounts whose balance was read or changed, fee payments excluded): ${o.balanceHit} of ${o.balanceTraced} predicted.`, '');
   out.push('## Top reasons for the remaining misses', '');
+  const tops = topReasons(r.misses, 12);
+  const missed = o.traced - o.hit;
+  if (missed > 0 && tops.length) {
+    const share = (n: number) => `${((100 * n) / missed).toFixed(0)}%`;
+    out.push(
+      `${missed} traced slots were not predicted. Each miss is attributed to the diagnostics of the frame that ran in the`,
+      'contract whose slot it is (or, when no bound frame ran there, to the unbound calls of the transaction). The largest',
+      `causes: ${tops.slice(0, 3).map((t) => `\`${t.reason.split(':')[0]}\` ${share(t.misses)}`).join(', ')} of the missed slots.`,
+      '',
+    );
+  }
   out.push('| missed slots | reason |', '| --- | --- |');
-  for (const t of topReasons(r.misses, 12)) out.push(`| ${t.misses} | ${t.reason.replace(/\|/g, '\\|')} |`);
+  for (const t of tops) out.push(`| ${t.misses} | ${t.reason.replace(/\|/g, '\\|')} |`);
   out.push('', '## Misses by contract and function', '');
   out.push('| missed slots | txs | storage of | function | reasons (missed slots) |', '| --- | --- | --- | --- | --- |');
   for (const g of r.misses.slice(0, 30)) {
