@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { initCrypto } from '../chain/crypto.js';
 import { loadBlockDir, loadBlockFiles, parsePrestate, type LoadedBlock } from '../chain/load.js';
 import { mainnetHardfork } from '../chain/fork.js';
+import { predictedGraphText } from '../graph/integrate.js';
 import { PrescientError } from '../errors.js';
 import type { Hex, TxHints } from '../types.js';
 import { hintsForBlock } from './block.js';
@@ -26,6 +27,8 @@ const USAGE = `usage: prescient hints <blockdir> [options]
   --no-resolve           do not resolve call return values over the pre-state
   --union                bind every function of a callee whose selector is unknown (more recall, less precision)
   --no-prior             ignore earlier transactions' writes (every binding trusts the pre-state; unsound)
+  --graph                the predicted transaction dependency graph (weighted by gas limits)
+  --html FILE            with --graph: the graph as an HTML page
   --stats                timing and completeness on stderr`;
 
 function readJson(path: string): unknown {
@@ -75,6 +78,8 @@ export async function hintsCommand(argv: string[]): Promise<number> {
   let prior = true;
   let union = false;
   let stats = false;
+  let graph = false;
+  let html: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const val = () => {
@@ -95,6 +100,8 @@ export async function hintsCommand(argv: string[]): Promise<number> {
     else if (a === '--no-prior') prior = false;
     else if (a === '--union') union = true;
     else if (a === '--stats') stats = true;
+    else if (a === '--graph') graph = true;
+    else if (a === '--html') html = val();
     else if (a === '--help' || a === '-h') {
       process.stdout.write(USAGE + '\n');
       return 0;
@@ -130,7 +137,9 @@ export async function hintsCommand(argv: string[]): Promise<number> {
   }
   const hf = hintsForBlockHardfork(loaded);
   const coinbase = String(loaded.block.header.miner).toLowerCase() as Hex;
-  if (format === 'eip2930') {
+  if (graph || html) {
+    process.stdout.write(predictedGraphText(loaded, h.bindings, cache, html));
+  } else if (format === 'eip2930') {
     const out = h.hints.map((x, i) => {
       const tx = loaded.block.transactions[i] as { from: string; to?: string | null };
       return { index: x.index, hash: x.hash, complete: x.complete, accessList: eip2930List(x, { from: tx.from as Hex, to: (tx.to ?? null) as Hex | null }, hf, coinbase) };

@@ -2,12 +2,14 @@
  * `prescient verify <blockdir...> [--json] [--markdown FILE] [--cache DIR] [--no-resolve]`: executes each block with
  * tracing and holds the `hints` predictions against it.
  */
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PrescientError } from '../errors.js';
 import { DiskAnalysisCache } from '../hints/cache.js';
 import { AnalysisCache } from '../hints/context.js';
+import { GraphCollector, graphLine } from '../graph/integrate.js';
+import { replaceSection } from '../report/markdown.js';
 import { renderMarkdown, renderText } from './report.js';
 import { verifyBlocks } from './run.js';
 
@@ -22,6 +24,8 @@ const USAGE = `usage: prescient verify <blockdir...> [options]
   --cache DIR            keep analyses on disk by code hash
   --no-resolve           do not resolve call return values over the pre-state
   --union                bind every function of a callee whose selector is unknown (more recall, less precision)
+  --graph                the transaction dependency graph per block, predicted against actual
+  --html FILE            the graph as an HTML page (FILE-<block>.html for several blocks)
   --quiet                no per-block progress`;
 
 export async function verifyCommand(argv: string[]): Promise<number> {
@@ -32,6 +36,8 @@ export async function verifyCommand(argv: string[]): Promise<number> {
   let resolve = true;
   let union = false;
   let quiet = false;
+  let graph = false;
+  let html: string | undefined;
   let gen: string[] = [];
   let genTxs = 200;
   let genSeed = '1';
@@ -49,6 +55,8 @@ export async function verifyCommand(argv: string[]): Promise<number> {
     else if (a === '--no-resolve') resolve = false;
     else if (a === '--union') union = true;
     else if (a === '--quiet') quiet = true;
+    else if (a === '--graph') graph = true;
+    else if (a === '--html') html = val();
     else if (a === '--gen') gen = val().split(',').filter(Boolean);
     else if (a === '--gen-txs') {
       const v = val();
@@ -77,7 +85,15 @@ export async function verifyCommand(argv: string[]): Promise<number> {
   }
   if (dirs.length === 0) throw new PrescientError('BAD_OPTION', 'verify', `no block folder (${USAGE})`);
   const cache = new AnalysisCache(undefined, cacheDir ? new DiskAnalysisCache(cacheDir) : undefined);
+  const collector = graph || html ? new GraphCollector({ html, several: dirs.length > 1, cache }) : undefined;
+  const graphLines: string[] = [];
   const report = await verifyBlocks(dirs, {
+    onBlockData: collector
+      ? (loaded, run) => {
+          const g = collector.add(loaded, run.hints.bindings, run.traces);
+          if (graph) graphLines.push(graphLine(g));
+        }
+      : undefined,
     cache,
     resolveCalls: resolve,
     union,
@@ -89,8 +105,10 @@ export async function verifyCommand(argv: string[]): Promise<number> {
     },
   });
   if (markdown) {
-    writeFileSync(markdown, renderMarkdown(report, `prescient verify ${argv.join(' ')}`));
+    // ACCURACY.md is shared: other tools own other sections of it.
+    const before = existsSync(markdown) ? readFileSync(markdown, 'utf8') : '';
+    writeFileSync(markdown, replaceSection(before, 'verify', renderMarkdown(report, `prescient verify ${argv.join(' ')}`)));
   }
-  process.stdout.write(json ? JSON.stringify(report, null, 2) + '\n' : renderText(report));
+  process.stdout.write(json ? JSON.stringify(report, null, 2) + '\n' : renderText(report) + (graphLines.length ? graphLines.join('\n') + '\n' : ''));
   return report.violations.length > 0 ? 1 : 0;
 }

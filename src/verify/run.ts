@@ -36,6 +36,8 @@ export interface VerifyOptions {
   /** Test hook: change the hints before they are compared (e.g. inject a wrong prediction). */
   mutateHints?: (hints: TxHints[], block: LoadedBlock) => void;
   onBlock?: (v: BlockVerdict) => void;
+  /** Everything a block's comparison was computed from (for the dependency graph of `verify --graph`). */
+  onBlockData?: (loaded: LoadedBlock, run: BlockRun) => void;
 }
 
 export interface BlockRun {
@@ -82,7 +84,9 @@ export async function verifyBlock(dir: string, opts: VerifyOptions = {}, grouper
     execMs,
   };
   opts.onBlock?.(verdict);
-  return { verdict, txs, hints, traces };
+  const out = { verdict, txs, hints, traces };
+  opts.onBlockData?.(loaded, out);
+  return out;
 }
 
 export async function verifyBlocks(dirs: string[], opts: VerifyOptions = {}): Promise<VerifyReport> {
