@@ -27,6 +27,10 @@ import { calldataWords, contractInfo, StateNamer, type ContractInfo } from './na
 export const VIEWS: readonly GraphView[] = ['strict', 'deltas', 'lazy'];
 /** The view `prescient run` honours: credits merge as deltas, one sender's transactions stay ordered. */
 export const EXECUTOR_VIEW: GraphView = 'deltas';
+/** Key pairs tried for nested mappings (allowance[a][b]): 16 bases x 2 hashes each. */
+const MAX_PAIRS = 4000;
+/** Integers 0..SMALL_KEYS-1 tried as mapping keys (ids, counters). */
+const SMALL_KEYS = 1024n;
 
 const q = (v: unknown): bigint => (v === undefined || v === null || v === '0x' ? 0n : BigInt(v as string));
 const lower = (a: unknown) => String(a).toLowerCase() as Hex;
@@ -222,8 +226,25 @@ export function blockGraphReport(inp: GraphInputs): BlockGraphDetail {
     keys.push(...ks);
     for (const a of ks) for (const b of ks) if (a !== b) pairs.push([a, b]);
   }
-  for (const k of hotKeys) keys.push(BigInt(splitKey(k).address));
-  const namer = new StateNamer(infoOf, keys, pairs.slice(0, 20_000));
+  // Every account the block touches is a candidate key too: contracts pass addresses along (a router's pair, a
+  // token's holder) that no calldata word of the transaction itself carries.
+  for (const k of drawnKeys) keys.push(BigInt(splitKey(k).address));
+  for (const t of block.transactions) {
+    if (t?.from) keys.push(BigInt(t.from));
+    if (t?.to) keys.push(BigInt(t.to));
+  }
+  for (const t of inp.traces ?? []) for (const a of [...t.balanceReads, ...t.balanceWrites]) keys.push(BigInt(a));
+  for (const b of inp.bindings ?? []) for (const a of b.touched) keys.push(BigInt(a));
+  // Counters and ids: small integers, and what a hot contract's first slots hold (next id = counter + 1).
+  for (let i = 0n; i < SMALL_KEYS; i++) keys.push(i);
+  for (const k of hotKeys) {
+    const st = loaded.prestate.get(splitKey(k).address)?.storage;
+    for (let s = 0n; st && s < 32n; s++) {
+      const v = st.get(s);
+      if (v !== undefined && v < 1n << 64n) keys.push(v, v + 1n, v + 2n);
+    }
+  }
+  const namer = new StateNamer(infoOf, keys, pairs.slice(0, MAX_PAIRS));
   const names = new Map<StateKey, string>();
   for (const k of drawnKeys) {
     // Hot keys get the full (preimage-searching) name; the rest only what is cheap.

@@ -6,7 +6,8 @@
  * `WETH9-like(0xc02a…).balanceOf[0x7a25…]`. Anything else stays hex.
  */
 import { knownSlot } from '../../rules/index.js';
-import { keccak256, selectorOf } from '../util/keccak.js';
+import { keccak256 } from '../chain/crypto.js';
+import { selectorOf } from '../util/keccak.js';
 import type { Hex, StorageVariable } from '../types.js';
 import { splitKey, type StateKey } from './graph.js';
 
