@@ -17,6 +17,8 @@ import { applyOp, MASK } from './ops.js';
 
 /** Call frames deeper than this are not followed (real traffic: router -> pair -> token -> proxy -> implementation). */
 export const MAX_BIND_DEPTH = 16;
+/** A call site (code, pc, target, storage) may be on the stack this many times (a contract calling itself back). */
+export const MAX_SITE_REPEAT = 3;
 /** At most this many frames per transaction (bounds the work when a selector is unknown and all functions are bound). */
 export const MAX_BIND_FRAMES = 512;
 
@@ -374,8 +376,8 @@ class Frame {
   /** Return data of this frame's calls, by call id, when resolved. */
   readonly callData = new Map<number, () => CallResult>();
   fn: FunctionFootprint | null = null;
-  /** Call sites on the stack above this frame (recursion guard). */
-  sites: Set<string> = new Set();
+  /** Call sites on the stack above this frame, with how often each is there (recursion guard). */
+  sites: Map<string, number> = new Map();
   constructor(
     readonly tx: TxState,
     readonly id: number,
@@ -846,13 +848,13 @@ function bindCalls(f: Frame, fn: FunctionFootprint, where: string): void {
     const caller: Lazy = call.kind === 'DELEGATECALL' ? f.caller : () => BigInt(f.self);
     // A call site already on the stack (recursion through the same site) is not followed again.
     const site = `${f.codeAddr}@${call.pc}>${target}|${self}`;
-    if (f.sites.has(site)) {
-      tx.incomplete('limit-depth', `${at}: recursive call through the same site not followed again`, call.pc);
+    if ((f.sites.get(site) ?? 0) >= MAX_SITE_REPEAT) {
+      tx.incomplete('limit-depth', `${at}: call site already ${MAX_SITE_REPEAT} times on the stack (MAX_SITE_REPEAT), not followed`, call.pc);
       tx.unknownWrite('any');
       continue;
     }
     const child = new Frame(tx, tx.frames++, self, target, code, caller, p.value, p.calldata, f.depth + 1);
-    child.sites = new Set(f.sites).add(site);
+    child.sites = new Map(f.sites).set(site, (f.sites.get(site) ?? 0) + 1);
     bindFrame(child);
   }
 }

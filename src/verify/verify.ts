@@ -179,10 +179,9 @@ export function reasonOf(d: Diagnostic): string {
  * Diagnostics that can explain a miss, first; those that only cost completeness (a value an earlier transaction may
  * change, code that may change, the proxy-forwarding assumption) are kept only when nothing else is said.
  */
+const consequence = (d: Diagnostic) => d.code === 'cross-check' || /may be changed by|input assumed to be the frame's own calldata/.test(d.message);
 function causal(ds: Diagnostic[]): string[] {
-  const consequence = (d: Diagnostic) => d.code === 'cross-check' || /may be changed by|input assumed to be the frame's own calldata/.test(d.message);
-  const main = ds.filter((d) => !consequence(d));
-  return (main.length ? main : ds).map(reasonOf);
+  return ds.filter((d) => !consequence(d)).map(reasonOf);
 }
 
 /** Accumulates misses by (storage address, selector of the frame that ran there). */
@@ -212,6 +211,7 @@ export class MissGrouper {
         // The frames bound here claim completeness: the miss comes from a call into this contract that was not
         // bound (another function), so the reasons are the unbound calls'.
         if (reasons.length === 0) reasons = elsewhere().map((r) => `(another call) ${r}`);
+        if (reasons.length === 0) reasons = b!.diagnostics.filter((d, j) => idx.has(b!.diagFrames[j]!) && consequence(d)).map(reasonOf);
         if (reasons.length === 0) reasons = ['(no diagnostic: the footprint claims completeness for this function)'];
       } else {
         selector = '(not reached)';
