@@ -88,6 +88,15 @@ describe('buildDependencyGraph', () => {
     expect(criticalPath(buildDependencyGraph(nonceChain, lazy)).bound).toBe(3);
   });
 
+  test('coinbase fees are deltas in every view; a transaction reading the coinbase balance waits for every fee', () => {
+    // Fixture: three transactions pay the coinbase C; the third also reads C's balance (a "coinbase.balance" check).
+    const C = '0x00000000000000000000000000000000000000c0';
+    const txs = [tx(0, 1, { feeRecipient: C }), tx(1, 1, { feeRecipient: C }), tx(2, 1, { feeRecipient: C, balanceReads: [C] }), tx(3, 1, { feeRecipient: C })];
+    expect(pairs(buildDependencyGraph(txs, strict))).toEqual(['0>2', '1>2']);
+    // Its own fee then becomes an absolute write: tx 3's fee does not wait for it (a delta), a later reader would.
+    expect(pairs(buildDependencyGraph(txs, lax))).toEqual(['0>2', '1>2']);
+  });
+
   test('a credit to an account is not a conflict (deltas view), a read of it is', () => {
     const X = '0x00000000000000000000000000000000000000ee';
     const g = buildDependencyGraph([tx(0, 1, { balanceWrites: [X] }), tx(1, 1, { balanceWrites: [X] }), tx(2, 1, { balanceReads: [X] })], lax);

@@ -48,6 +48,7 @@ export function tracedAccesses(block: LoadedBlock['block'], traces: TxTrace[]): 
       balanceWrites: t.balanceWrites,
       sender: lower(tx.from),
       nonce: q(tx.nonce),
+      feeRecipient: lower(block.header.miner),
     };
   });
 }
@@ -73,6 +74,7 @@ export function predictedAccesses(block: LoadedBlock['block'], bindings: TxBindi
       balanceWrites: [...new Set([...debits, ...b.balanceCredits, ...b.balanceWrites])],
       sender: lower(tx.from),
       nonce: q(tx.nonce),
+      feeRecipient: lower(block.header.miner),
     };
   });
 }

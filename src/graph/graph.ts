@@ -28,6 +28,11 @@ export interface TxAccess {
   /** The sender: its nonce (and fee debit) chain the sender's transactions. */
   sender?: Hex;
   nonce?: number | bigint;
+  /**
+   * The coinbase, paid this transaction's fee: always a delta (in every view), so it orders nothing unless a
+   * transaction reads the coinbase's balance, which then waits for every fee before it.
+   */
+  feeRecipient?: Hex;
 }
 
 export type GraphView = 'strict' | 'deltas' | 'lazy';
@@ -111,6 +116,7 @@ function accessModes(tx: TxAccess, o: GraphOptions): Map<StateKey, number> {
       add(balanceKey(s), R | W);
     }
   }
+  if (tx.feeRecipient) add(balanceKey(tx.feeRecipient), D);
   for (const [k, f] of m) m.set(k, f & W || (f & D && f & R) ? W : f & D ? D : R);
   return m;
 }
