@@ -215,3 +215,55 @@ describe('prescient graph (arguments)', () => {
     expect(htmlPathFor('out', 5, true)).toBe('out-5.html');
   });
 });
+
+describe('predicted accesses from hints bindings', () => {
+  test('debits are read-modify-writes, credits deltas, the sender chains its transactions, gas limits weigh', async () => {
+    const { predictedAccesses, tracedAccesses } = await import('../src/graph/block.js');
+    const { SENDER } = await import('./graph.fixtures.js');
+    const R = '0x00000000000000000000000000000000000000dd' as const;
+    // Fixture: two transfers of ETH from one sender to R, then R's own transaction (which reads its balance).
+    const binding = (index: number, from: string, reads: [string, bigint][], writes: [string, bigint][], credits: string[]) => ({
+      index,
+      hash: slot(index),
+      complete: true,
+      reads: new Map(reads.map(([a, s]) => [a, new Set([s])])),
+      writes: new Map(writes.map(([a, s]) => [a, new Set([s])])),
+      touched: new Set<string>(),
+      balanceReads: new Set([from]),
+      balanceWrites: new Set([from, ...credits]),
+      balanceDebits: new Set([from]),
+      balanceCredits: new Set(credits),
+      nonceWrites: new Set([from]),
+      codeWrites: new Set<string>(),
+      unknownWrites: new Set<string>(),
+      diagnostics: [],
+      diagFrames: [],
+      frames: [],
+      staleDeps: 0,
+      bindingReads: new Map(),
+    });
+    const bindings = [binding(0, SENDER, [], [[A, 1n]], [R]), binding(1, SENDER, [], [], [R]), binding(2, R, [[A, 1n]], [], [])] as any[];
+    const block = {
+      number: 1n,
+      timestamp: 0n,
+      hash: slot(0),
+      header: { miner: '0x00000000000000000000000000000000000000c0' },
+      transactions: [
+        { from: SENDER, to: R, nonce: '0x0', gas: '0x5208' },
+        { from: SENDER, to: R, nonce: '0x1', gas: '0x5208' },
+        { from: R, to: A, nonce: '0x0', gas: '0x10000' },
+      ],
+    };
+    const acc = predictedAccesses(block, bindings);
+    expect(acc.map((a) => a.gas)).toEqual([21000, 21000, 65536]);
+    const g = buildDependencyGraph(acc, lax);
+    // 0>1: the sender's nonce and balance; 0>2 and 1>2: R reads its balance after two credits (and slot 1 from tx 0).
+    expect(pairs(g)).toEqual(['0>1', '0>2', '1>2']);
+    expect(g.edges.find((e) => e.from === 0 && e.to === 2)!.keys).toEqual([`${R}:balance`, storageKey(A, slot(1))].sort());
+    // Lazy senders: R's own balance check becomes a sufficiency check (a delta), so only slot 1 orders tx 2.
+    expect(pairs(buildDependencyGraph(acc, lazy))).toEqual(['0>2']);
+    // Traced accesses carry the same sender, nonce and fee recipient.
+    const t = tracedAccesses(block, [{ index: 0, hash: slot(0), reads: [], writes: [], balanceReads: [], balanceWrites: [], gasUsed: 21000, status: 'success' }]);
+    expect(t[0]).toMatchObject({ sender: SENDER, nonce: 0n, feeRecipient: '0x00000000000000000000000000000000000000c0', gas: 21000 });
+  });
+});
