@@ -118,7 +118,9 @@ export function analyzeCode(code: Uint8Array, opts: AnalyzeOptions = {}): Contra
       rules: [],
     };
     const ours = mut.finish();
-    if (fp.mutability !== ours && (abiFn || crossCheck) && e.sel !== null && !e.empty) {
+    // view vs pure is not compared: constant getters are declared view yet read nothing.
+    const rank = (m: Mutability | null) => (m === 'pure' || m === 'view' ? 0 : m === 'nonpayable' ? 1 : 2);
+    if (rank(fp.mutability) !== rank(ours) && (abiFn || crossCheck) && e.sel !== null && !e.empty) {
       fp.diagnostics.push({ code: 'cross-check', message: `declared ${fp.mutability}, the explored paths look ${ours}` });
     }
     if ((fp.mutability === 'view' || fp.mutability === 'pure') && fp.writes.some((w) => !w.transient)) {

@@ -20,6 +20,6 @@ export const MAX_CALLS_PER_FUNCTION = 64;
 /** Most distinct storage accesses recorded for one function (reads + writes). */
 export const MAX_ACCESSES_PER_FUNCTION = 512;
 /** Distinct call contexts (jump destinations on the stack) at one program point; more means runaway recursion. */
-export const MAX_CONTEXTS_PER_POINT = 16;
+export const MAX_CONTEXTS_PER_POINT = 64;
 /** Deepest stack explored; compiled code stays far below the EVM's 1024, a deeper abstract stack is a runaway path. */
 export const MAX_STACK_EXPLORED = 160;

@@ -106,19 +106,22 @@ export function readRange(m: MemEntry | null, at: Offset, len: number, b: SymBui
   const nwords = Math.ceil(len / 32);
   for (let j = 0; j < nwords; j++) {
     const w0 = at.c + 32 * j, w1 = w0 + 32;
-    let acc: Sym | null = null;
-    let unknown = false;
+    const parts: Sym[] = [];
     for (const p of pieces) {
       const lo = Math.max(p.from, w0), hi = Math.min(p.to, w1, at.c + len);
       if (lo >= hi) continue;
-      const part = piece(p.e, lo, hi - lo, lo - w0, at.base === null, b, code);
-      if (part === 'unknown') {
-        unknown = true;
-        break;
+      let part = piece(p.e, lo, hi - lo, lo - w0, at.base === null, b, code);
+      // Unknown bytes stay confined to their place in the word: a later mask (abi.encodeWithSelector clears the
+      // 4 bytes it overwrites with the selector) can still remove them.
+      if (part === 'unknown') part = b.unknown('unknown memory');
+      if (part) {
+        b.setSpan(part, lo - w0, hi - w0);
+        parts.push(part);
       }
-      if (part) acc = acc ? b.op('OR', [acc, part]) : part;
     }
-    words.push(unknown ? b.unknown('unknown memory') : (acc ?? b.const(0n)));
+    let acc: Sym | null = null;
+    for (const part of parts) acc = acc ? b.op('OR', [acc, part]) : part;
+    words.push(acc ?? b.const(0n));
   }
   return words;
 }
@@ -128,10 +131,8 @@ function piece(e: MemEntry | null, pos: number, n: number, d: number, absolute: 
   let w: Sym;
   let s: number; // first byte of w that is wanted
   if (!e) {
-    // Never-written memory is zero. Relative to a pointer this assumes the allocator hands out clean memory, which
-    // solc's code relies on too (abi.encodeWithSelector masks such a word); verification measures the assumption.
-    void absolute;
-    return null;
+    // Never-written absolute memory is zero; relative to a pointer it may alias what was written at another base.
+    return absolute ? null : 'unknown';
   }
   switch (e.kind) {
     case 'havoc':

@@ -122,6 +122,46 @@ export class SymBuilder {
   /** Set when an expression hit MAX_EXPR_DEPTH. */
   depthHits = 0;
 
+  /**
+   * Bytes [from, to) of the word (0 = most significant) outside which a value is known to be zero: set by memory reads
+   * that assemble a word from pieces, so a mask over those bytes can drop or keep a piece whole.
+   */
+  private readonly spans = new Map<number, number>();
+  setSpan(s: Sym, from: number, to: number): void {
+    if (from === 0 && to === 32) return;
+    if (!s.isConst) this.spans.set(s.id, from * 64 + to);
+  }
+  private span(s: Sym): [number, number] | null {
+    const v = this.spans.get(s.id);
+    return v === undefined ? null : [Math.floor(v / 64), v % 64];
+  }
+  /** AND(x, mask) where x is an OR of pieces with known spans: pieces the mask clears drop, pieces it keeps stay. */
+  private maskPieces(a: Sym, mask: bigint): Sym | null {
+    const parts: Sym[] = [];
+    const collect = (x: Sym): boolean => {
+      if (x.k === 'op' && x.name === 'OR') return collect(x.args[0]!) && collect(x.args[1]!);
+      if (!this.span(x)) return false;
+      parts.push(x);
+      return true;
+    };
+    if (!collect(a)) return null;
+    const kept: Sym[] = [];
+    for (const p of parts) {
+      const [from, to] = this.span(p)!;
+      let all = true, none = true;
+      for (let i = from; i < to; i++) {
+        const byte = (mask >> BigInt(8 * (31 - i))) & 0xffn;
+        if (byte !== 0xffn) all = false;
+        if (byte !== 0n) none = false;
+      }
+      if (none) continue;
+      kept.push(all ? p : this.op('AND', [p, this.const(mask)]));
+    }
+    let acc: Sym | null = null;
+    for (const p of kept) acc = acc ? this.op('OR', [acc, p]) : p;
+    return acc ?? this.const(0n);
+  }
+
   private nameCode(name: string): number {
     let c = this.names.get(name);
     if (c === undefined) this.names.set(name, (c = this.names.size + 1));
@@ -251,6 +291,8 @@ export class SymBuilder {
           if (b.v === MASK160 && this.isAddress(a)) return a;
           if (a.k === 'op' && a.name === 'AND' && a.args[1]!.isConst) return this.op('AND', [a.args[0]!, this.const(a.args[1]!.v & b.v)]);
           if (this.selector !== null && a.k === 'cd' && a.v === 0n && b.v === 0xffffffffn << 224n) return this.const(this.selector << 224n);
+          const masked = this.maskPieces(a, b.v);
+          if (masked) return masked;
         }
         if (a === b) return a;
         break;
