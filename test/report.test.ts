@@ -1,6 +1,6 @@
 import { blockGraphReport } from '../src/graph/block.js';
 import { renderGraphHtml } from '../src/report/html.js';
-import { replaceSection } from '../src/report/markdown.js';
+import { keepSections, replaceSection } from '../src/report/markdown.js';
 import { renderGraphText } from '../src/report/text.js';
 import { diamondTraces, fixtureBlock } from './graph.fixtures.js';
 
@@ -15,6 +15,15 @@ describe('replaceSection (ACCURACY.md is shared)', () => {
   test('appends the section when the file has none (or is empty)', () => {
     expect(replaceSection('# A\n', 'parallelism', 'x')).toBe('# A\n\n<!-- parallelism:begin -->\nx\n<!-- parallelism:end -->\n');
     expect(replaceSection('', 'parallelism', 'x')).toBe('<!-- parallelism:begin -->\nx\n<!-- parallelism:end -->\n');
+  });
+});
+
+describe('keepSections (a writer regenerating the whole file)', () => {
+  test('carries over the sections the new text lacks, leaves the ones it has', () => {
+    const old = '# old\n\n<!-- parallelism:begin -->\nP\n<!-- parallelism:end -->\n<!-- x:begin -->\nold x\n<!-- x:end -->\n';
+    const fresh = '# new\n\n<!-- x:begin -->\nnew x\n<!-- x:end -->\n';
+    expect(keepSections(old, fresh)).toBe('# new\n\n<!-- x:begin -->\nnew x\n<!-- x:end -->\n\n<!-- parallelism:begin -->\nP\n<!-- parallelism:end -->\n');
+    expect(keepSections('', fresh)).toBe(fresh);
   });
 });
 
