@@ -8,10 +8,16 @@ import { createVM, runBlock } from '@ethereumjs/vm';
 import { Common } from '@ethereumjs/common';
 import { CHAINS, hardforkFor, type ForkOptions } from '../src/chain/fork.js';
 import type { LoadedBlock } from '../src/chain/load.js';
+import { noKzg } from '../src/chain/crypto.js';
 
 export async function seedReference(loaded: LoadedBlock, fork: ForkOptions = {}) {
   const { block: b, prestate, blockHashes } = loaded;
-  const common = new Common({ chain: CHAINS[fork.chain ?? 'mainnet']!, hardfork: hardforkFor(b.number, b.timestamp, fork) });
+  // Default (JS) crypto; a KZG object only because @ethereumjs/tx refuses to build blob transactions without one.
+  const common = new Common({
+    chain: CHAINS[fork.chain ?? 'mainnet']!,
+    hardfork: hardforkFor(b.number, b.timestamp, fork),
+    customCrypto: { kzg: noKzg },
+  });
   const blockchain: any = {
     async getBlock(n: number) {
       const h = blockHashes.get(BigInt(n));

@@ -7,10 +7,12 @@
  * re-executed on a misprediction, so a wrong, partial or missing prediction costs time, never correctness.
  *
  * How the scheduler uses them (parallel.ts): transaction j waits for the latest earlier transaction i whose predicted
- * writes meet j's predicted reads or writes (a dependency DAG). Fee payments to the coinbase and credits of received
- * value are commutative in the executor, so an oracle should not list them as writes (a listed coinbase `balance`
- * write is ignored for scheduling). A `null` or incomplete prediction adds no edges: that transaction runs
- * optimistically, as with `--oracle none`. Transactions of one sender are always ordered, whatever the oracle says.
+ * writes meet j's predicted reads or writes (a dependency DAG; a balance or nonce write only orders readers of it,
+ * since received value is a commutative credit in the executor, and a coinbase `balance` write is ignored: fees
+ * commute too). A transaction with a complete prediction may then run arbitrarily far ahead of the commit point; one
+ * with a `null` or incomplete prediction (its known accesses still add edges) runs only within a small window of
+ * transactions near the commit point, as everything does with `--oracle none`. Transactions of one sender are always
+ * ordered, whatever the oracle says.
  */
 export type Access = [address: string, what: bigint | 'balance' | 'nonce' | 'code' | '*'];
 

@@ -20,5 +20,5 @@ export type ToWorker =
 export type FromWorker =
   | { t: 'ready'; id: number; ms: number }
   /** `v`: how many transactions were committed in the state the transaction ran on. */
-  | { t: 'done'; o: TxOutcome; v: number; ms: number }
+  | { t: 'done'; o: TxOutcome; v: number; ms: number; applyMs: number; sendMs: number }
   | { t: 'fail'; message: string };

@@ -4,7 +4,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { initCrypto } from '../chain/crypto.js';
-import { Executor, beaconRootWrites, blockEnv } from './block.js';
+import { Executor, beaconRootWrites, blockEnv, type TxOutcome } from './block.js';
 import type { FaultInjection, FromWorker, ToWorker } from './protocol.js';
 import { applyWrites, stateFromPrestate, type WorldState } from './state.js';
 
@@ -16,6 +16,8 @@ let committed = 0;
 let fault: FaultInjection | undefined;
 const queue: ToWorker[] = [];
 let busy = false;
+let applyMs = 0;
+let sendMs = 0;
 
 const send = (m: FromWorker) => port.postMessage(m);
 
@@ -28,6 +30,8 @@ async function handle(m: ToWorker): Promise<void> {
     const pre = beaconRootWrites(env, state);
     if (pre) applyWrites(state, pre, 0);
     committed = 0;
+    sendMs = 0;
+    applyMs = 0;
     fault = m.fault;
     ex = await Executor.create(env, state, m.hashes);
     send({ t: 'ready', id: m.id, ms: performance.now() - t0 });
@@ -39,7 +43,9 @@ async function handle(m: ToWorker): Promise<void> {
     return;
   }
   if (ex === null || state === null) throw new Error('worker: run before init');
+  const a0 = performance.now();
   for (const w of m.log) applyWrites(state, w, ++committed);
+  applyMs += performance.now() - a0;
   for (const i of m.txs) {
     if (fault !== undefined && fault.txIndex === i) {
       if (fault.kind === 'exit') process.exit(3);
@@ -48,9 +54,23 @@ async function handle(m: ToWorker): Promise<void> {
       for (;;);
     }
     const t0 = performance.now();
-    const o = await ex.runOne(i);
-    send({ t: 'done', o, v: committed, ms: performance.now() - t0 });
+    const o = compact(await ex.runOne(i));
+    const t1 = performance.now();
+    send({ t: 'done', o, v: committed, ms: t1 - t0, applyMs, sendMs });
+    sendMs += performance.now() - t1;
+    applyMs = 0;
   }
+}
+
+/**
+ * Typed arrays from the EVM are often views into a large buffer (memory, calldata); structured clone copies a view's
+ * whole buffer, which made postMessage cost more than the transaction. Send tight copies.
+ */
+function compact(o: TxOutcome): TxOutcome {
+  o.logs = o.logs.map(([a, topics, data]) => [a.slice(), topics.map((t) => t.slice()), data.slice()]);
+  o.bloom = o.bloom.slice();
+  for (const [, w] of o.writes.accounts) if (w.code !== undefined) w.code = w.code.slice();
+  return o;
 }
 
 async function pump(): Promise<void> {
