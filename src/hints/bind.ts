@@ -394,6 +394,7 @@ class Frame {
   /** Between the footprints of a union (selector unknown): call ids and memoized values are per footprint. */
   reset(): void {
     this.memo = new Map();
+    this.oobSet = new Set();
     this.callData.clear();
   }
 
@@ -401,12 +402,43 @@ class Frame {
     this.tx.deps.push({ dep: d, frame: this.id });
   }
 
+  /** Set while evaluating when a value read calldata past its end (see `evalOob`). */
+  private oobFlag = false;
+  private oobSet = new Set<Expr>();
+
   eval(e: Expr): Val {
     const m = this.memo.get(e);
-    if (m !== undefined) return m;
+    if (m !== undefined) {
+      if (this.oobSet.has(e)) this.oobFlag = true;
+      return m;
+    }
+    const saved = this.oobFlag;
+    this.oobFlag = false;
     const v = this.evalUncached(e);
+    if (this.oobFlag) this.oobSet.add(e);
+    this.oobFlag ||= saved;
     this.memo.set(e, v);
     return v;
+  }
+
+  /**
+   * Evaluates `e` and says whether the value depends on a calldata word read past the end of the input: the
+   * footprints are a union over paths, and such a value typically comes from a loop iteration past an array's end
+   * (`path[i + 1]` on the last hop), which the real execution never reaches (Solidity bounds-checks and reverts).
+   */
+  evalOob(e: Expr): { v: Val; oob: boolean } {
+    const saved = this.oobFlag;
+    this.oobFlag = false;
+    const v = this.eval(e);
+    const oob = this.oobFlag;
+    this.oobFlag ||= saved;
+    return { v, oob };
+  }
+
+  private cdWord(off: bigint): Val {
+    const size = this.calldata.size();
+    if (!isUnbound(size) && off >= size) this.oobFlag = true;
+    return this.calldata.word(off);
   }
 
   private evalUncached(e: Expr): Val {
@@ -417,10 +449,10 @@ class Frame {
       case 'env':
         return this.env(e.name);
       case 'cd':
-        return this.calldata.word(BigInt(e.off));
+        return this.cdWord(BigInt(e.off));
       case 'cdx': {
         const off = this.eval(e.off);
-        return isUnbound(off) ? off : this.calldata.word(off);
+        return isUnbound(off) ? off : this.cdWord(off);
       }
       case 'sload': {
         if (e.transient) return new Unbound('transient storage value');
@@ -713,7 +745,12 @@ function bindAccesses(f: Frame, fn: FunctionFootprint, where: string): void {
   ] as const) {
     for (const acc of list) {
       if (acc.transient) continue;
-      const v = f.eval(acc.expr);
+      const { v, oob } = f.evalOob(acc.expr);
+      if (oob && !isUnbound(v)) {
+        tx.incomplete('unknown-slot', `${where}: ${isWrite ? 'write' : 'read'} ${acc.text} not bound: it depends on calldata past its end (a path the call does not take)`, acc.pcs[0]);
+        if (isWrite) tx.unknownWrite(f.self);
+        continue;
+      }
       if (isUnbound(v)) {
         tx.incomplete('unknown-slot', `${where}: ${isWrite ? 'write' : 'read'} ${acc.text}: ${v.why}`, acc.pcs[0]);
         if (isWrite) tx.unknownWrite(f.self);
@@ -780,7 +817,14 @@ function bindCalls(f: Frame, fn: FunctionFootprint, where: string): void {
       call,
       at,
       get target(): Val {
-        return (tv ??= call.target ? f.eval(call.target) : new Unbound('no target expression'));
+        if (tv === undefined) {
+          if (!call.target) tv = new Unbound('no target expression');
+          else {
+            const r = f.evalOob(call.target);
+            tv = r.oob && !isUnbound(r.v) ? new Unbound('target depends on calldata past its end (a path the call does not take)') : r.v;
+          }
+        }
+        return tv;
       },
       value: call.kind === 'CALL' || call.kind === 'CALLCODE'
         ? once(() => (call.value ? f.eval(call.value) : 0n))
