@@ -202,7 +202,7 @@ export class MissGrouper {
       let codeHash: Hex | null = null;
       let reasons: string[];
       const elsewhere = () =>
-        b ? causal(b.diagnostics.filter((d) => /call|target|input|selector|analysis|creation|depth/.test(d.code + d.message))) : [];
+        b ? causal(b.diagnostics.filter((d) => /call|target|input|selector|analysis|creation|depth|incomplete|limit|dynamic/.test(d.code + d.message))) : [];
       if (frames.length) {
         selector = [...new Set(frames.map((f) => f.selector))].join('|');
         codeHash = frames[0]!.codeHash;
