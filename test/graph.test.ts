@@ -139,6 +139,10 @@ describe('naming', () => {
     expect(info.label).toBe('UniswapV2Pair-like');
     const namer = new StateNamer(() => info);
     expect(namer.name(storageKey(A, slot(8)))).toBe('UniswapV2Pair-like(0x0000…00aa).reserve0/reserve1/blockTimestampLast');
+    const v3 = contractInfo({ selectors: ['slot0()', 'swap(address,bool,int256,uint160,bytes)', 'liquidity()'].map(selectorOf) });
+    const n3 = new StateNamer(() => v3);
+    expect(n3.name(storageKey(A, slot(0)))).toBe('UniswapV3Pool-like(0x0000…00aa).slot0');
+    expect(n3.name(storageKey(A, slot(8 + 485)))).toBe('UniswapV3Pool-like(0x0000…00aa).observations[485]');
   });
 
   test('a mapping entry by its key among the candidates; unknown slots stay hex', () => {

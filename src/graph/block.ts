@@ -135,9 +135,12 @@ export interface GraphInputs {
   /** The headline view (default: the executor's). */
   view?: GraphView;
   /** For naming contracts: analyses by address (the hints' cache). */
-  analysis?: (code: Uint8Array, address: Hex) => ContractAnalysis | null;
+  analysis?: (code: Uint8Array, address: Hex) => ContractFacts | null;
   top?: number;
 }
+
+/** What naming needs of a contract: an analysis has it all; selectors alone come cheap (evmole). */
+export type ContractFacts = Pick<ContractAnalysis, 'name' | 'storageLayout'> & { selectors: string[] };
 
 /** Proxy implementation slots worth following to name a proxied contract by its implementation's interface. */
 const IMPL_SLOTS = [
@@ -155,7 +158,7 @@ export function contractInfoFor(loaded: LoadedBlock, analysis: GraphInputs['anal
     let info: ContractInfo = { label: null, layout: null };
     if (acct && acct.code.length > 0 && analysis) {
       const an = analysis(acct.code, a);
-      if (an) info = contractInfo({ name: an.name, storageLayout: an.storageLayout, selectors: an.functions.map((f) => f.selector) });
+      if (an) info = contractInfo(an);
       if (!info.label && depth === 0) {
         for (const s of IMPL_SLOTS) {
           const v = acct.storage.get(s);

@@ -14,10 +14,11 @@ import { DiskAnalysisCache } from '../hints/cache.js';
 import { AnalysisCache, stateView } from '../hints/context.js';
 import { viewCallResolver } from '../hints/resolve.js';
 import type { TxBinding } from '../hints/bind.js';
-import type { ContractAnalysis, Hex, TxTrace } from '../types.js';
+import { contractInfo as evmoleInfo } from 'evmole';
+import type { Hex, TxTrace } from '../types.js';
 import { renderGraphHtml } from '../report/html.js';
 import { renderGraphText } from '../report/text.js';
-import { blockGraphReport, edgesJson, type BlockGraphDetail } from './block.js';
+import { blockGraphReport, edgesJson, type BlockGraphDetail, type ContractFacts } from './block.js';
 import type { GraphView } from './graph.js';
 
 const USAGE = `usage: prescient graph <blockdir> [options]
@@ -30,12 +31,21 @@ const USAGE = `usage: prescient graph <blockdir> [options]
   --top N                hot slots to report (default 20)
   --cache DIR            keep analyses on disk by code hash`;
 
-/** The analysis lookup the namer uses: the hints' own cache, so nothing is analyzed twice. */
-export function analysisLookup(cache: AnalysisCache, loaded: LoadedBlock): (code: Uint8Array, a: Hex) => ContractAnalysis | null {
+/**
+ * What the namer knows of a contract: the hints' own analysis when it made one (a name, a storage layout), else only
+ * the selectors the code dispatches on (evmole, ~1 ms; a full analysis can take seconds and is not worth it for a name).
+ */
+export function analysisLookup(cache: AnalysisCache, loaded: LoadedBlock): (code: Uint8Array, a: Hex) => ContractFacts | null {
   const sv = stateView(loaded.prestate);
   return (code, a) => {
-    const r = cache.provider(code, sv.codeHash(a), a);
-    return isUnbound(r) ? null : r;
+    const r = cache.map.get(sv.codeHash(a));
+    if (r && !isUnbound(r)) return { name: r.name, storageLayout: r.storageLayout, selectors: r.functions.map((f) => f.selector) };
+    try {
+      const info = evmoleInfo(Buffer.from(code).toString('hex'), { selectors: true });
+      return { name: null, storageLayout: null, selectors: (info.functions ?? []).map((f: { selector: string }) => '0x' + f.selector) };
+    } catch {
+      return null;
+    }
   };
 }
 

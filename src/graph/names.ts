@@ -17,6 +17,8 @@ interface Family {
   needs: string[];
   /** slot number -> variable name (packed variables joined with '/'). */
   layout?: Record<number, string>;
+  /** Fixed-size arrays of one-slot elements: slots [slot, slot + length). */
+  fixedArrays?: { slot: number; length: number; name: string }[];
 }
 
 const UNI_V2_ERC20: Record<number, string> = { 0: 'totalSupply', 1: 'balanceOf', 2: 'allowance', 3: 'DOMAIN_SEPARATOR', 4: 'nonces' };
@@ -42,9 +44,11 @@ const FAMILIES: Family[] = [
     name: 'UniswapV3Pool',
     needs: ['slot0()', 'swap(address,bool,int256,uint160,bytes)', 'liquidity()'],
     layout: { 0: 'slot0', 1: 'feeGrowthGlobal0X128', 2: 'feeGrowthGlobal1X128', 3: 'protocolFees', 4: 'liquidity', 5: 'ticks', 6: 'tickBitmap', 7: 'positions', 8: 'observations' },
+    fixedArrays: [{ slot: 8, length: 65535, name: 'observations' }],
   },
   { name: 'UniswapV2Router', needs: ['swapExactTokensForTokens(uint256,uint256,address[],address,uint256)', 'WETH()'] },
   { name: 'UniswapV3Router', needs: ['exactInputSingle((address,address,uint24,address,uint256,uint256,uint256,uint160))'] },
+  { name: 'SwapRouter02', needs: ['exactInputSingle((address,address,uint24,address,uint256,uint256,uint160))'] },
   { name: 'UniversalRouter', needs: ['execute(bytes,bytes[],uint256)'] },
   {
     name: 'WETH9',
@@ -62,6 +66,7 @@ export interface ContractInfo {
   label: string | null;
   /** slot number -> variable name. */
   layout: Map<bigint, string> | null;
+  fixedArrays?: { slot: number; length: number; name: string }[];
 }
 
 export function familyOf(selectors: Iterable<string>): Family | null {
@@ -83,7 +88,7 @@ export function contractInfo(opts: { name?: string | null; storageLayout?: Stora
   const fam = opts.selectors ? familyOf(opts.selectors) : null;
   if (!layout && fam?.layout) layout = new Map(Object.entries(fam.layout).map(([k, v]) => [BigInt(k), v]));
   const label = opts.name ?? (fam ? `${fam.name}-like` : null);
-  return { label, layout };
+  return { label, layout, ...(fam?.fixedArrays && layout && !opts.storageLayout?.length ? { fixedArrays: fam.fixedArrays } : {}) };
 }
 
 const shortAddr = (a: string) => `${a.slice(0, 6)}…${a.slice(-4)}`;
@@ -121,7 +126,16 @@ export class StateNamer {
     const bases: bigint[] = [];
     for (let i = 0n; i < BigInt(MAX_BASE); i++) bases.push(i);
     for (const b of bases) this.arrays.set(hashWords(b), b);
-    for (const k of new Set(keys)) for (const b of bases) this.oneLevel.set(hashWords(k, b), { key: k, base: b });
+    // The hot loop of naming (keys x bases hashes): bytes built once per key and base.
+    const baseBytes = bases.map(wordBytes);
+    const buf = new Uint8Array(64);
+    for (const k of new Set(keys)) {
+      buf.set(wordBytes(k), 0);
+      bases.forEach((b, i) => {
+        buf.set(baseBytes[i]!, 32);
+        this.oneLevel.set(BigInt('0x' + Buffer.from(keccak256(buf)).toString('hex')), { key: k, base: b });
+      });
+    }
   }
 
   private nested: Map<bigint, { k1: bigint; k2: bigint; base: bigint }> | null = null;
@@ -146,7 +160,14 @@ export class StateNamer {
   variable(address: Hex, slot: bigint): string {
     const layout = this.info(address).layout;
     const v = (b: bigint) => layout?.get(b) ?? `mapping@0x${b.toString(16)}`;
-    if (slot < 1n << 32n) return layout?.get(slot) ?? `slot 0x${slot.toString(16)}`;
+    if (slot < 1n << 32n) {
+      const named = layout?.get(slot);
+      if (named && !this.info(address).fixedArrays?.some((f) => BigInt(f.slot) === slot)) return named;
+      for (const f of this.info(address).fixedArrays ?? []) {
+        if (slot >= BigInt(f.slot) && slot < BigInt(f.slot + f.length)) return `${f.name}[${slot - BigInt(f.slot)}]`;
+      }
+      return named ?? `slot 0x${slot.toString(16)}`;
+    }
     const known = knownSlot(slot);
     if (known) return known.effect.label;
     const m = this.oneLevel.get(slot);
