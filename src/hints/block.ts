@@ -42,6 +42,8 @@ export class BlockWrites implements PriorChanges {
   constructor(
     private readonly hasCode: (addr: Hex) => boolean = () => false,
     private readonly selfdestructDeletes = true,
+    /** Creation at an address with a non-zero nonce fails (EIP-684): such an account cannot get code. */
+    private readonly hasNonce: (addr: Hex) => boolean = () => false,
   ) {}
 
   add(b: TxBinding): void {
@@ -77,6 +79,7 @@ export class BlockWrites implements PriorChanges {
       return undefined;
     }
     if (i !== undefined) return `tx ${i} (may create it)`;
+    if (this.hasNonce(addr) || BigInt(addr) === 0n) return undefined;
     if (this.codeAnywhere !== null) return `tx ${this.codeAnywhere} (creates a contract at an unpredicted address)`;
     return undefined;
   }
@@ -144,7 +147,7 @@ export function hintsForBlock(loaded: LoadedBlock, opts: HintsOptions, source = 
   const txs = loaded.block.transactions.map((t, i) => txInput(t, i, env.baseFee, `${source}: transactions[${i}]`));
   const t0 = performance.now();
   const postCancun = ['cancun', 'prague', 'osaka'].includes(env.hardfork);
-  const prior = new BlockWrites((a) => state.code(a).length > 0, !postCancun);
+  const prior = new BlockWrites((a) => state.code(a).length > 0, !postCancun, (a) => state.nonce(a) > 0n);
   const ctx: BindContext = {
     state,
     block: env,
