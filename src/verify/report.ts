@@ -59,7 +59,7 @@ export function renderMarkdown(r: VerifyReport, command: string, title = 'Predic
   for (const [g, c] of Object.entries(r.groups ?? {})) {
     out.push(
       `- ${names[g] ?? g}: ${c.staleTxs} of ${c.txs} transactions have such a binding (completeness lost); in ${c.reallyStaleTxs} an earlier ` +
-        `transaction really wrote a slot the binding read (by the traces), and those transactions missed ${c.reallyStaleMissed} slots in all.`,
+        `transaction really wrote a slot the binding read (by the traces); those transactions missed ${c.reallyStaleMissed} slots in all, for any reason.`,
     );
   }
   out.push('');
@@ -79,7 +79,7 @@ export function renderMarkdown(r: VerifyReport, command: string, title = 'Predic
     out.push(
       `${missed} traced slots were not predicted. Each miss is attributed to the diagnostics of the frame that ran in the`,
       'contract whose slot it is (or, when no bound frame ran there, to the unbound calls of the transaction). The largest',
-      `causes: ${tops.slice(0, 3).map((t) => `\`${t.reason.split(':')[0]}\` ${share(t.misses)}`).join(', ')} of the missed slots.`,
+      `causes: ${tops.slice(0, 3).map((t) => `${share(t.misses)} \`${t.reason.replace(/\s*\(.*$/, '').slice(0, 90)}\``).join(', ')}.`,
       '',
     );
   }
