@@ -12,6 +12,8 @@ import { keccak256, toHex } from '../src/util/keccak.js';
 import { EXAMPLE_NAMES, exampleContract, exampleWorld, makeRng, randomCalldata, type GenWorld } from './helpers/examples.js';
 import { traceCall } from './helpers/trace.js';
 import { toAddress } from '../src/gen/vm.js';
+import { distinctContracts } from '../bench/analyze.js';
+import { describeMainnet, MAINNET_DIR } from './helpers/shared.js';
 
 const analyses = new Map<string, ContractAnalysis>();
 function analysisOf(code: Uint8Array): ContractAnalysis {
@@ -167,5 +169,24 @@ describe('footprints cover traced execution (randomized calls to every example)'
     if (incompleteReasons.size) console.log(`${name}: ${CALLS_PER_CONTRACT - completeCalls}/${CALLS_PER_CONTRACT} calls incomplete: ${[...incompleteReasons].map(([k, v]) => `${k} x${v}`).join(', ')}; coverage ${covered}/${traced}`);
     expect(violations).toEqual([]);
     expect(completeCalls).toBeGreaterThan(0);
+  });
+});
+
+// The full set (1,931 contracts) runs in bench/analyze.ts (BENCHMARKS.md); the test takes every 8th, ~240 codes.
+describeMainnet('real mainnet bytecode', () => {
+  test('a sample of the distinct contracts of ../shared/data/mainnet analyzes without a crash, within the bounds', () => {
+    const codes = [...distinctContracts(MAINNET_DIR).values()].filter((_, i) => i % 8 === 0);
+    expect(codes.length).toBeGreaterThan(200);
+    let fns = 0, complete = 0;
+    for (const code of codes) {
+      const a = analyzeCode(code);
+      for (const f of a.functions) {
+        fns++;
+        if (f.complete) complete++;
+        // Incomplete is data with a reason, never silent.
+        else expect(f.diagnostics.length).toBeGreaterThan(0);
+      }
+    }
+    expect(complete / fns).toBeGreaterThan(0.7);
   });
 });

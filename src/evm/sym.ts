@@ -155,7 +155,8 @@ export class SymBuilder {
         if (byte !== 0n) none = false;
       }
       if (none) continue;
-      kept.push(all ? p : this.op('AND', [p, this.const(mask)]));
+      if (!all && parts.length === 1) return null; // nothing to drop: a plain AND node
+      kept.push(all ? p : this.guard(this.intern('op', 0n, 'AND', [p, this.const(mask)], 0)));
     }
     let acc: Sym | null = null;
     for (const p of kept) acc = acc ? this.op('OR', [acc, p]) : p;
