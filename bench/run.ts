@@ -1,6 +1,7 @@
 /**
- * `npm run bench` (node dist/bench/run.js [--mainnet dir] [--modes ref,seq,static,none] [--threads 2] [--gen]
- *   [--blocks a,b] [--reps 2] [--gen-reps 5] [--write]): plain @ethereumjs/vm runBlock vs prescient's sequential mode vs the parallel executor
+ * `npm run bench` (node dist/bench/run.js [--mainnet dir] [--modes ref,seq,static,none] [--threads 2] [--blocks a,b]
+ *   [--reps 2] [--gen-reps 5] [--no-gen] [--json] [--write]): plain @ethereumjs/vm runBlock vs prescient's
+ * sequential mode vs the parallel executor
  * with the static oracle and without (--oracle none), on the shared mainnet blocks and, where src/gen provides it, on
  * generated blocks. Prints a table; with --write, replaces the "run" section of BENCHMARKS.md.
  *
@@ -152,7 +153,7 @@ async function main() {
     sets.push('mainnet');
     await benchBlocks('mainnet', dirs, modes, threads, Number(arg('--reps') ?? 2), rows);
   }
-  if (process.argv.includes('--gen')) {
+  if (!process.argv.includes('--no-gen') && existsSync(join(__dirname, '../src/gen/write.js'))) {
     const gen = await import('./generated.js');
     for (const [set, dir] of await gen.generatedBlocks()) {
       sets.push(set);

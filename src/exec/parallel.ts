@@ -37,6 +37,8 @@ export interface ParallelOptions extends ForkOptions {
   hangMs?: number;
   /** Transactions in flight per worker (default 4): hides message latency and a busy main thread. */
   depth?: number;
+  /** How many of those may be far ahead of the commit point (default 2). */
+  farDepth?: number;
   /** Test only. */
   fault?: FaultInjection;
 }
@@ -203,12 +205,19 @@ async function runOnPool(
     let slots: Slot[];
     const perWorker = opts.depth ?? 4;
 
-    const nextFor = (): number => {
+    const farDepth = opts.farDepth ?? 2;
+    /**
+     * The next transaction for a worker that has `inflight` queued: re-executions first, then the lowest ready one.
+     * Far-ahead (trusted) transactions only fill the first `farDepth` places of a worker's queue, so that the one at
+     * the commit point, once its dependencies commit, does not queue behind them.
+     */
+    const nextFor = (inflight: number): number => {
       if (urgent.length > 0) return urgent.shift()!;
       while (scan < n && dispatched[scan]) scan++;
       const window = k + perWorker * slots.length;
+      const far = inflight < farDepth;
       for (let j = scan; j < n; j++) {
-        if (!dispatched[j] && depMax[j]! < k && (trusted[j] || j < window)) return j;
+        if (!dispatched[j] && depMax[j]! < k && (j < window || (far && trusted[j]))) return j;
       }
       return -1;
     };
@@ -216,7 +225,7 @@ async function runOnPool(
       for (let round = 0; round < perWorker; round++) {
         for (const s of slots) {
           if (s.inflight > round) continue;
-          const j = nextFor();
+          const j = nextFor(s.inflight);
           if (j < 0) {
             if (s.inflight === 0) starved++;
             return;
