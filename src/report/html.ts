@@ -78,7 +78,7 @@ table{border-collapse:collapse;background:#fff;font-size:13px} td,th{border:1px 
 th{background:#f0f2f6} td.l,th.l{text-align:left} code{font:12px ui-monospace,Menlo,monospace}
 #graph{background:#fff;border:1px solid #dde1e8;overflow-x:auto} #graph svg{display:block}
 .edge{fill:none;stroke-opacity:.55} .edge.cp{stroke:#d0021b;stroke-width:2.6;stroke-opacity:.95}
-.edge.missed{stroke:#f5a623;stroke-dasharray:4 3;stroke-opacity:.9} .edge.false{stroke:#4a90e2;stroke-opacity:.25}
+.edge.missed{stroke:#f5a623;stroke-dasharray:4 3;stroke-opacity:.9} .edge.false{stroke:#4a90e2;stroke-opacity:.5}
 .node{fill:#8792a2} .node.cp{fill:#d0021b} .axis{stroke:#c4cad4}
 .legend span{display:inline-block;margin-right:14px} .sw{display:inline-block;width:14px;height:4px;vertical-align:middle;margin-right:4px}
 .dim .edge:not(.sel){stroke-opacity:.06} tr.hot{cursor:pointer} tr.hot.on{background:#fff4d6}
@@ -104,7 +104,7 @@ var cpSet={}; D.cp.forEach(function(i){cpSet[i]=1});
 var byKey={};
 var maxSpan=1; D.edges.forEach(function(e){var s=Math.abs(x(e.t)-x(e.f)); if(s>maxSpan)maxSpan=s});
 D.edges.forEach(function(e){
-  var x1=x(e.f), x2=x(e.t), span=Math.abs(x2-x1), below=e.c===2||e.c===1;
+  var x1=x(e.f), x2=x(e.t), span=Math.abs(x2-x1), below=e.c===2;
   var room=below?H-AX-24:AX-24, h=Math.max(3, room*Math.sqrt(span/maxSpan)), y=below?AX+h:AX-h;
   var p=el('path',{d:'M'+x1+' '+AX+' Q'+((x1+x2)/2)+' '+(below?AX+2*h:AX-2*h)+' '+x2+' '+AX},gE);
   var cls='edge'; if(e.cp)cls+=' cp'; if(e.c===1)cls+=' missed'; if(e.c===2)cls+=' false';
@@ -123,8 +123,8 @@ D.txs.forEach(function(t){
 });
 var step=n>400?100:n>100?20:n>20?5:1;
 for(var i=0;i<n;i+=step){var tx=el('text',{x:x(i),y:AX+14,'font-size':10,'text-anchor':'middle',fill:'#5b6475'});tx.textContent=i}
-el('text',{x:PADX,y:16,'font-size':11,fill:'#5b6475'}).textContent='dependencies (arcs over the axis; red: critical path)';
-if(D.hasActual)el('text',{x:PADX,y:H-6,'font-size':11,fill:'#5b6475'}).textContent='prediction errors (under the axis): orange dashed = missed, blue = predicted only';
+el('text',{x:PADX,y:16,'font-size':11,fill:'#5b6475'}).textContent=D.hasActual?'real dependencies over the axis (red: critical path; orange dashed: missed by the prediction)':'predicted dependencies (red: critical path)';
+if(D.hasActual)el('text',{x:PADX,y:H-6,'font-size':11,fill:'#5b6475'}).textContent='under the axis: predicted only (false dependencies)';
 document.getElementById('graph').appendChild(svg);
 document.getElementById('drawn').textContent=D.edges.length+' of '+D.totalEdges+' edges drawn';
 var cpEl=document.getElementById('critical-path');
