@@ -23,5 +23,3 @@ export const MAX_ACCESSES_PER_FUNCTION = 512;
 export const MAX_CONTEXTS_PER_POINT = 64;
 /** Deepest stack explored; compiled code stays far below the EVM's 1024, a deeper abstract stack is a runaway path. */
 export const MAX_STACK_EXPLORED = 160;
-/** Memory writes since the common history of two joined paths that are merged place by place; past it, all unknown. */
-export const MAX_JOIN_MEMORY_ENTRIES = 256;

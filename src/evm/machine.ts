@@ -8,10 +8,10 @@
  * `unknown` and memory written since their common history into havoc. Joins only widen, so loops reach a fixpoint.
  */
 import type { CallKind, Diagnostic, DiagnosticCode } from '../types.js';
-import { MAX_CALLS_PER_FUNCTION, MAX_CONTEXTS_PER_POINT, MAX_JOIN_MEMORY_ENTRIES, MAX_JOINS_PER_POINT, MAX_STACK_EXPLORED, MAX_REGION_WORDS, MAX_STATES_PER_POINT, MAX_STEPS_PER_FUNCTION } from './limits.js';
+import { MAX_CALLS_PER_FUNCTION, MAX_CONTEXTS_PER_POINT, MAX_JOINS_PER_POINT, MAX_STACK_EXPLORED, MAX_REGION_WORDS, MAX_STATES_PER_POINT, MAX_STEPS_PER_FUNCTION } from './limits.js';
 import { commonTail, havoc, type MemEntry, normalise, type Offset, readRange, UNBOUNDED, writeByte, writePartialWord, writeRegion, writeWord } from './memory.js';
 import { OPCODES, type OpInfo } from './opcodes.js';
-import { hasUnknown, isWidened, type Sym, type SymBuilder, WIDENED } from './sym.js';
+import { isWidened, type Sym, type SymBuilder, WIDENED } from './sym.js';
 
 /** An external call (or CREATE, SELFDESTRUCT) as the machine saw it. */
 export interface CallSite {
@@ -78,11 +78,11 @@ interface Point {
   ctx: number[];
   seen: { stack: Sym[]; mem: MemEntry | null; store: StoreEntry | null; lastCall: number }[];
   ref: Sym[] | null;
-  refMem: MemEntry | null;
   /** Memory of the state last admitted here (the first one, then each join's result). */
   lastMem: MemEntry | null;
-  joined: Sym[] | null;
+  /** The oldest memory history common to every state met here (undefined before the first join). */
   tail: MemEntry | null | undefined;
+  joined: Sym[] | null;
   joins: number;
 }
 
@@ -371,7 +371,7 @@ export class Machine {
         this.exhaustive = false;
         return false;
       }
-      p = { ctx, seen: [], ref: null, refMem: null, lastMem: null, joined: null, tail: undefined, joins: 0 };
+      p = { ctx, seen: [], ref: null, lastMem: null, joined: null, tail: undefined, joins: 0 };
       list.push(p);
     }
     for (const q of p.seen) if (q.mem === st.mem && q.store === st.store && q.lastCall === st.lastCall && sameSyms(q.stack, stack)) return false;
@@ -379,7 +379,6 @@ export class Machine {
       p.seen.push({ stack: stack.slice(), mem: st.mem, store: st.store, lastCall: st.lastCall });
       if (!p.ref) {
         p.ref = p.seen[0]!.stack;
-        p.refMem = st.mem;
         p.lastMem = st.mem;
       }
       return true;
@@ -394,7 +393,10 @@ export class Machine {
       joined[i] = a === c ? a : this.generalize(a, c, where + i);
       if (joined[i] !== a) changed = true;
     }
-    const tail = commonTail(p.tail === undefined ? p.refMem : p.tail, st.mem);
+    // Memory: everything written since the oldest common history of the states met here becomes unknown (the
+    // history only shrinks, so joins converge), except the scratch words and free-memory pointer where the last
+    // admitted state and this one agree.
+    const tail = commonTail(p.tail === undefined ? p.lastMem : p.tail, st.mem);
     if (tail !== p.tail) changed = true;
     if (!changed) return false;
     if (++p.joins > MAX_JOINS_PER_POINT) {
@@ -405,47 +407,20 @@ export class Machine {
     p.joined = joined;
     p.tail = tail;
     for (let i = 0; i < stack.length; i++) stack[i] = joined[i]!;
-    if (st.mem !== p.lastMem) st.mem = this.joinMemory(p.lastMem, st.mem, tail);
+    if (st.mem !== tail) st.mem = this.keepAgreed(havoc(tail), p.lastMem, st.mem);
     p.lastMem = st.mem;
     st.store = null;
     return true;
   }
 
-  /**
-   * Memory that over-approximates both `a` and `c`: their common history, then every place either wrote since: the
-   * value where both read the same, unknown where they differ.
-   */
-  private joinMemory(a: MemEntry | null, c: MemEntry | null, tail: MemEntry | null): MemEntry | null {
-    const above: MemEntry[] = [];
-    for (const m of [a, c]) {
-      for (let e = m; e && e !== tail; e = e.next) {
-        if (e.kind === 'havoc' || above.length > MAX_JOIN_MEMORY_ENTRIES) return havoc(tail);
-        above.push(e);
-      }
+  /** On top of a havoc: the scratch words and free-memory pointer that both joined memories hold alike. */
+  private keepAgreed(m: MemEntry, a: MemEntry | null, c: MemEntry | null): MemEntry {
+    for (const off of [0x40, 0x00, 0x20]) {
+      const at: Offset = { base: null, c: off };
+      const va = readRange(a, at, 32, this.b, this.code)[0]!;
+      if (va.k === 'unknown') continue;
+      if (va === readRange(c, at, 32, this.b, this.code)[0]!) m = writeWord(m, at, va);
     }
-    const b = this.b, code = this.code;
-    const agreed: { at: Offset; size: number; val: Sym }[] = [];
-    const unknown: { at: Offset; size: number }[] = [];
-    const seen = new Set<string>();
-    for (const e of above) {
-      if (e.size > MAX_REGION_WORDS * 32) {
-        unknown.push({ at: { base: e.base, c: e.c }, size: e.size });
-        continue;
-      }
-      for (let off = 0; off < e.size; off += 32) {
-        const at: Offset = { base: e.base, c: e.c + off };
-        const size = Math.min(32, e.size - off);
-        const key = `${e.base?.id ?? 0}:${at.c}:${size}`;
-        if (seen.has(key)) continue;
-        seen.add(key);
-        const va = readRange(a, at, size, b, code)[0]!, vc = readRange(c, at, size, b, code)[0]!;
-        if (va === vc && !hasUnknown(va)) agreed.push({ at, size, val: va });
-        else unknown.push({ at, size });
-      }
-    }
-    let m = tail;
-    for (const u of unknown) m = writeRegion(m, u.at, u.size, { kind: 'unknown', why: 'differs between joined paths' });
-    for (const w of agreed) m = w.size === 32 ? writeWord(m, w.at, w.val) : writePartialWord(m, w.at, w.size, w.val);
     return m;
   }
 
