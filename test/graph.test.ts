@@ -135,11 +135,25 @@ describe('compareGraphs and hot slots', () => {
 describe('naming', () => {
   test('a contract family from its selectors, with its canonical layout', () => {
     const sels = ['getReserves()', 'swap(uint256,uint256,address,bytes)', 'token0()', 'sync()', 'transfer(address,uint256)'].map(selectorOf);
-    const info = contractInfo({ selectors: sels });
+    // The getters read where Uniswap's layout has them: factory 5, token0 6, token1 7, reserves 8, kLast 11.
+    const canonical: Record<string, number> = { 'factory()': 5, 'token0()': 6, 'token1()': 7, 'getReserves()': 8, 'kLast()': 11 };
+    const reads = (layout: Record<string, number>) => (sel: string) => {
+      const e = Object.entries(layout).find(([sig]) => selectorOf(sig) === sel);
+      return e ? [BigInt(e[1])] : null;
+    };
+    const info = contractInfo({ selectors: sels, reads: reads(canonical) });
     expect(info.label).toBe('UniswapV2Pair-like');
+    // Same interface, another layout (this project's own AMM example): the label stays, the layout is not trusted.
+    const other = contractInfo({ selectors: sels, reads: reads({ ...canonical, 'token0()': 2 }) });
+    expect(other.label).toBe('UniswapV2Pair-like');
+    expect(other.layout).toBeNull();
+    expect(contractInfo({ selectors: sels }).layout).toBeNull();
     const namer = new StateNamer(() => info);
     expect(namer.name(storageKey(A, slot(8)))).toBe('UniswapV2Pair-like(0x0000…00aa).reserve0/reserve1/blockTimestampLast');
-    const v3 = contractInfo({ selectors: ['slot0()', 'swap(address,bool,int256,uint160,bytes)', 'liquidity()'].map(selectorOf) });
+    const v3 = contractInfo({
+      selectors: ['slot0()', 'swap(address,bool,int256,uint160,bytes)', 'liquidity()'].map(selectorOf),
+      reads: reads({ 'slot0()': 0, 'feeGrowthGlobal0X128()': 1, 'liquidity()': 4 }),
+    });
     const n3 = new StateNamer(() => v3);
     expect(n3.name(storageKey(A, slot(0)))).toBe('UniswapV3Pool-like(0x0000…00aa).slot0');
     expect(n3.name(storageKey(A, slot(8 + 485)))).toBe('UniswapV3Pool-like(0x0000…00aa).observations[485]');
@@ -152,7 +166,10 @@ describe('naming', () => {
     buf.set(word(holder), 0);
     buf.set(word(3n), 32);
     const s = '0x' + Buffer.from(keccak256(buf)).toString('hex');
-    const weth = contractInfo({ selectors: ['deposit()', 'withdraw(uint256)', 'transfer(address,uint256)', 'balanceOf(address)'].map(selectorOf) });
+    const weth = contractInfo({
+      selectors: ['deposit()', 'withdraw(uint256)', 'transfer(address,uint256)', 'balanceOf(address)'].map(selectorOf),
+      reads: (sel) => (sel === selectorOf('balanceOf(address)') ? [3n] : sel === selectorOf('allowance(address,address)') ? [4n] : []),
+    });
     const namer = new StateNamer(() => weth, [holder]);
     expect(namer.name(storageKey(A, s))).toBe('WETH9-like(0x0000…00aa).balanceOf[0xabcd…ef01]');
     const anon = new StateNamer(() => ({ label: null, layout: null }), [holder]);

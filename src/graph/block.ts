@@ -140,7 +140,11 @@ export interface GraphInputs {
 }
 
 /** What naming needs of a contract: an analysis has it all; selectors alone come cheap (evmole). */
-export type ContractFacts = Pick<ContractAnalysis, 'name' | 'storageLayout'> & { selectors: string[] };
+export type ContractFacts = Pick<ContractAnalysis, 'name' | 'storageLayout'> & {
+  selectors: string[];
+  /** Base slots a function reads (see names.ts `contractInfo`); computed only when a family's layout needs it. */
+  reads?: (selector: string) => bigint[] | null;
+};
 
 /** Proxy implementation slots worth following to name a proxied contract by its implementation's interface. */
 const IMPL_SLOTS = [

@@ -19,6 +19,11 @@ interface Family {
   layout?: Record<number, string>;
   /** Fixed-size arrays of one-slot elements: slots [slot, slot + length). */
   fixedArrays?: { slot: number; length: number; name: string }[];
+  /**
+   * Getters and the slot each reads in the canonical layout: the layout is used only when the code confirms every one
+   * (a contract with the same interface and another layout, e.g. this project's own AMM example, keeps hex names).
+   */
+  checks?: Record<string, number>;
 }
 
 const UNI_V2_ERC20: Record<number, string> = { 0: 'totalSupply', 1: 'balanceOf', 2: 'allowance', 3: 'DOMAIN_SEPARATOR', 4: 'nonces' };
@@ -39,12 +44,14 @@ const FAMILIES: Family[] = [
       11: 'kLast',
       12: 'unlocked',
     },
+    checks: { 'factory()': 5, 'token0()': 6, 'token1()': 7, 'getReserves()': 8, 'kLast()': 11 },
   },
   {
     name: 'UniswapV3Pool',
     needs: ['slot0()', 'swap(address,bool,int256,uint160,bytes)', 'liquidity()'],
     layout: { 0: 'slot0', 1: 'feeGrowthGlobal0X128', 2: 'feeGrowthGlobal1X128', 3: 'protocolFees', 4: 'liquidity', 5: 'ticks', 6: 'tickBitmap', 7: 'positions', 8: 'observations' },
     fixedArrays: [{ slot: 8, length: 65535, name: 'observations' }],
+    checks: { 'slot0()': 0, 'feeGrowthGlobal0X128()': 1, 'liquidity()': 4 },
   },
   { name: 'UniswapV2Router', needs: ['swapExactTokensForTokens(uint256,uint256,address[],address,uint256)', 'WETH()'] },
   { name: 'UniswapV3Router', needs: ['exactInputSingle((address,address,uint24,address,uint256,uint256,uint256,uint160))'] },
@@ -54,6 +61,7 @@ const FAMILIES: Family[] = [
     name: 'WETH9',
     needs: ['deposit()', 'withdraw(uint256)', 'transfer(address,uint256)', 'balanceOf(address)'],
     layout: { 0: 'name', 1: 'symbol', 2: 'decimals', 3: 'balanceOf', 4: 'allowance' },
+    checks: { 'balanceOf(address)': 3, 'allowance(address,address)': 4 },
   },
   { name: 'ERC721', needs: ['ownerOf(uint256)', 'safeTransferFrom(address,address,uint256)', 'setApprovalForAll(address,bool)'] },
   { name: 'ERC1155', needs: ['safeTransferFrom(address,address,uint256,uint256,bytes)', 'balanceOfBatch(address[],uint256[])'] },
@@ -75,8 +83,17 @@ export function familyOf(selectors: Iterable<string>): Family | null {
   return null;
 }
 
-/** Contract label and layout from an analysis name/layout or from the selectors the code dispatches on. */
-export function contractInfo(opts: { name?: string | null; storageLayout?: StorageVariable[] | null; selectors?: Iterable<string> | null }): ContractInfo {
+/**
+ * Contract label and layout from an analysis name/layout or from the selectors the code dispatches on. `reads`: the
+ * base slots (constant slots, mapping and array bases) a function reads, or null when unknown; a family's canonical
+ * layout needs it to confirm the family's getter checks.
+ */
+export function contractInfo(opts: {
+  name?: string | null;
+  storageLayout?: StorageVariable[] | null;
+  selectors?: Iterable<string> | null;
+  reads?: (selector: string) => bigint[] | null;
+}): ContractInfo {
   let layout: Map<bigint, string> | null = null;
   if (opts.storageLayout?.length) {
     layout = new Map();
@@ -86,9 +103,15 @@ export function contractInfo(opts: { name?: string | null; storageLayout?: Stora
     }
   }
   const fam = opts.selectors ? familyOf(opts.selectors) : null;
-  if (!layout && fam?.layout) layout = new Map(Object.entries(fam.layout).map(([k, v]) => [BigInt(k), v]));
+  if (!layout && fam?.layout && confirmed(fam, opts.reads)) layout = new Map(Object.entries(fam.layout).map(([k, v]) => [BigInt(k), v]));
   const label = opts.name ?? (fam ? `${fam.name}-like` : null);
   return { label, layout, ...(fam?.fixedArrays && layout && !opts.storageLayout?.length ? { fixedArrays: fam.fixedArrays } : {}) };
+}
+
+function confirmed(fam: Family, reads: ((selector: string) => bigint[] | null) | undefined): boolean {
+  if (!fam.checks) return true;
+  if (!reads) return false;
+  return Object.entries(fam.checks).every(([sig, slot]) => reads(selectorOf(sig))?.includes(BigInt(slot)) === true);
 }
 
 const shortAddr = (a: string) => `${a.slice(0, 6)}…${a.slice(-4)}`;
