@@ -32,8 +32,10 @@ interface Row {
 }
 
 const NOTES = `- \`ref\`: plain @ethereumjs/vm 10.1.3 \`runBlock\` (MerkleStateManager, JS crypto) over the seeded prestate, timed
-  alone, run before prescient touches the @ethereumjs modules. \`seq\`: \`prescient run --sequential\`. \`static\` /
-  \`none\`: the parallel executor with 2 worker threads, with src/hints' predictions / without any.
+  alone, once per block, in a child process of its own (prescient's patches never reach it), interleaved with the
+  other modes of the same block. \`seq\`: \`prescient run --sequential\`. \`static\` / \`none\`: the parallel executor
+  with 2 worker threads, with src/hints' predictions / without any. prescient modes: best of --reps (mainnet) or
+  --gen-reps (generated) runs.
 - wall ms: the executor's own time for the block (execution, sender recovery, receipts, roots); state loading, worker
   start-up, shipping the prestate to the workers and the static prediction are reported apart (\`loadMs\`,
   \`predictMs\` in \`prescient run --json\`).
