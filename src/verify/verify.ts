@@ -212,6 +212,8 @@ export class MissGrouper {
         // bound (another function), so the reasons are the unbound calls'.
         if (reasons.length === 0) reasons = elsewhere().map((r) => `(another call) ${r}`);
         if (reasons.length === 0) reasons = b!.diagnostics.filter((d, j) => idx.has(b!.diagFrames[j]!) && consequence(d)).map(reasonOf);
+        // Keys bound from a pre-state value an earlier transaction changed (a counter-derived token id, ...).
+        if (reasons.length === 0) reasons = b!.diagnostics.filter((d) => d.code === 'cross-check' && d.message.includes(address)).map((d) => `(stale binding) ${reasonOf(d)}`);
         if (reasons.length === 0) reasons = ['(no diagnostic: the footprint claims completeness for this function)'];
       } else {
         selector = '(not reached)';
