@@ -23,3 +23,5 @@ export const MAX_ACCESSES_PER_FUNCTION = 512;
 export const MAX_CONTEXTS_PER_POINT = 64;
 /** Deepest stack explored; compiled code stays far below the EVM's 1024, a deeper abstract stack is a runaway path. */
 export const MAX_STACK_EXPLORED = 160;
+/** Absolute memory places merged one by one at a join; past it, the join forgets all memory written since. */
+export const MAX_JOIN_PLACES = 64;

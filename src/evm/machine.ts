@@ -8,8 +8,8 @@
  * `unknown` and memory written since their common history into havoc. Joins only widen, so loops reach a fixpoint.
  */
 import type { CallKind, Diagnostic, DiagnosticCode } from '../types.js';
-import { MAX_CALLS_PER_FUNCTION, MAX_CONTEXTS_PER_POINT, MAX_JOINS_PER_POINT, MAX_STACK_EXPLORED, MAX_REGION_WORDS, MAX_STATES_PER_POINT, MAX_STEPS_PER_FUNCTION } from './limits.js';
-import { commonTail, havoc, type MemEntry, normalise, type Offset, readRange, UNBOUNDED, writeByte, writePartialWord, writeRegion, writeWord } from './memory.js';
+import { MAX_CALLS_PER_FUNCTION, MAX_CONTEXTS_PER_POINT, MAX_JOIN_PLACES, MAX_JOINS_PER_POINT, MAX_STACK_EXPLORED, MAX_REGION_WORDS, MAX_STATES_PER_POINT, MAX_STEPS_PER_FUNCTION } from './limits.js';
+import { commonTail, havoc, havocPointers, type MemEntry, normalise, type Offset, readRange, UNBOUNDED, writeByte, writePartialWord, writeRegion, writeWord } from './memory.js';
 import { OPCODES, type OpInfo } from './opcodes.js';
 import { isWidened, type Sym, type SymBuilder, WIDENED } from './sym.js';
 
@@ -82,6 +82,10 @@ interface Point {
   lastMem: MemEntry | null;
   /** The oldest memory history common to every state met here (undefined before the first join). */
   tail: MemEntry | null | undefined;
+  /** Absolute memory places a join made unknown here (they stay unknown: joins converge). */
+  unknownPlaces: Set<number>;
+  /** A join here gave up on memory altogether. */
+  havocked: boolean;
   joined: Sym[] | null;
   joins: number;
 }
@@ -371,7 +375,7 @@ export class Machine {
         this.exhaustive = false;
         return false;
       }
-      p = { ctx, seen: [], ref: null, lastMem: null, joined: null, tail: undefined, joins: 0 };
+      p = { ctx, seen: [], ref: null, lastMem: null, joined: null, tail: undefined, unknownPlaces: new Set(), havocked: false, joins: 0 };
       list.push(p);
     }
     for (const q of p.seen) if (q.mem === st.mem && q.store === st.store && q.lastCall === st.lastCall && sameSyms(q.stack, stack)) return false;
@@ -398,6 +402,8 @@ export class Machine {
     // admitted state and this one agree.
     const tail = commonTail(p.tail === undefined ? p.lastMem : p.tail, st.mem);
     if (tail !== p.tail) changed = true;
+    const mem = st.mem === tail ? { mem: tail, changed: false } : this.joinMemory(p, p.lastMem, st.mem, tail);
+    if (mem.changed) changed = true;
     if (!changed) return false;
     if (++p.joins > MAX_JOINS_PER_POINT) {
       this.diag('limit-paths', `too many joins at pc ${st.pc}; paths past it are not explored`, st.pc);
@@ -407,21 +413,51 @@ export class Machine {
     p.joined = joined;
     p.tail = tail;
     for (let i = 0; i < stack.length; i++) stack[i] = joined[i]!;
-    if (st.mem !== tail) st.mem = this.keepAgreed(havoc(tail), p.lastMem, st.mem);
-    p.lastMem = st.mem;
+    st.mem = p.lastMem = mem.mem;
     st.store = null;
     return true;
   }
 
-  /** On top of a havoc: the scratch words and free-memory pointer that both joined memories hold alike. */
-  private keepAgreed(m: MemEntry, a: MemEntry | null, c: MemEntry | null): MemEntry {
-    for (const off of [0x40, 0x00, 0x20]) {
-      const at: Offset = { base: null, c: off };
-      const va = readRange(a, at, 32, this.b, this.code)[0]!;
-      if (va.k === 'unknown') continue;
-      if (va === readRange(c, at, 32, this.b, this.code)[0]!) m = writeWord(m, at, va);
+  /**
+   * Memory over-approximating the last state admitted here (`a`) and the arriving one (`c`), on top of their oldest
+   * common history `tail`: places relative to a pointer written since become unknown (`havocPointers`); absolute
+   * places (scratch, the free-memory pointer, early allocations) are merged one by one: kept where `a` and `c` agree,
+   * unknown where they differ. Absolute places are finitely many and only ever become unknown, so joins converge.
+   */
+  private joinMemory(p: Point, a: MemEntry | null, c: MemEntry | null, tail: MemEntry | null): { mem: MemEntry; changed: boolean } {
+    const places = new Map<number, number>(); // absolute offset -> size (<= 32)
+    let pointers = false;
+    for (const m of [a, c]) {
+      for (let e = m; e && e !== tail; e = e.next) {
+        if (e.kind === 'havoc' || e.kind === 'havocsym') {
+          if (e.kind === 'havoc') return { mem: havoc(tail), changed: !p.havocked && (p.havocked = true) };
+          pointers = true;
+          continue;
+        }
+        if (e.base !== null) {
+          pointers = true;
+          continue;
+        }
+        if (e.size > MAX_REGION_WORDS * 32 || places.size > MAX_JOIN_PLACES) return { mem: havoc(tail), changed: !p.havocked && (p.havocked = true) };
+        for (let off = 0; off < e.size; off += 32) places.set(e.c + off, Math.min(32, e.size - off));
+      }
     }
-    return m;
+    let mem: MemEntry | null = pointers ? havocPointers(tail) : tail;
+    let changed = false;
+    for (const [off, size] of places) {
+      const at: Offset = { base: null, c: off };
+      const va = readRange(a, at, size, this.b, this.code)[0]!;
+      const vc = readRange(c, at, size, this.b, this.code)[0]!;
+      if (va === vc && va.k !== 'unknown') mem = writePartialWord(mem, at, size, va);
+      else {
+        mem = writeRegion(mem, at, size, { kind: 'unknown', why: 'differs between joined paths' });
+        if (!p.unknownPlaces.has(off)) {
+          p.unknownPlaces.add(off);
+          changed = true;
+        }
+      }
+    }
+    return { mem: mem ?? havocPointers(tail), changed };
   }
 
   /**
@@ -507,8 +543,8 @@ export class Machine {
   /** Is memory from `o` on, as the newest write left it, a copy of the whole calldata? */
   private forwards(m: MemEntry | null, o: Offset): boolean {
     for (let e = m; e; e = e.next) {
-      if (e.kind === 'havoc') return false;
-      if (e.base !== o.base || e.c + e.size <= o.c) continue;
+      if (e.kind === 'havoc' || (e.kind === 'havocsym' && o.base !== null)) return false;
+      if (e.kind === 'havocsym' || e.base !== o.base || e.c + e.size <= o.c) continue;
       return e.kind === 'region' && e.c === o.c && e.src?.kind === 'cd' && e.src.off.isConst && e.src.off.v === 0n;
     }
     return false;

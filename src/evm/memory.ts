@@ -18,7 +18,8 @@ export interface MemEntry {
   readonly len: number;
   readonly id: number;
   /** word: the first `size` (normally 32) bytes of `val`; byte: the low byte of `val`; region: `size` bytes copied from `src`; havoc: all unknown. */
-  readonly kind: 'word' | 'byte' | 'region' | 'havoc';
+  /** havocsym: every place relative to a pointer is unknown; absolute places read through to older entries. */
+  readonly kind: 'word' | 'byte' | 'region' | 'havoc' | 'havocsym';
   readonly base: Sym | null;
   readonly c: number;
   readonly size: number;
@@ -66,6 +67,8 @@ export const writeRegion = (m: MemEntry | null, at: Offset, size: number, src: M
   push(m, { kind: 'region', base: at.base, c: at.c, size, val: null, src });
 export const havoc = (m: MemEntry | null): MemEntry =>
   push(m, { kind: 'havoc', base: null, c: 0, size: UNBOUNDED, val: null, src: null });
+export const havocPointers = (m: MemEntry | null): MemEntry =>
+  push(m, { kind: 'havocsym', base: null, c: 0, size: UNBOUNDED, val: null, src: null });
 
 interface Piece {
   from: number;
@@ -80,11 +83,12 @@ export function readRange(m: MemEntry | null, at: Offset, len: number, b: SymBui
   let open: [number, number][] = [[at.c, at.c + len]];
   const pieces: Piece[] = [];
   for (let e = m; e && open.length; e = e.next) {
-    if (e.kind === 'havoc') {
+    if (e.kind === 'havoc' || (e.kind === 'havocsym' && at.base !== null)) {
       for (const [f, t] of open) pieces.push({ from: f, to: t, e });
       open = [];
       break;
     }
+    if (e.kind === 'havocsym') continue;
     if (e.base !== at.base) continue;
     const ef = e.c, et = e.c + e.size;
     const rest: [number, number][] = [];
@@ -136,6 +140,7 @@ function piece(e: MemEntry | null, pos: number, n: number, d: number, absolute: 
   }
   switch (e.kind) {
     case 'havoc':
+    case 'havocsym':
       return 'unknown';
     case 'word':
       w = e.val!;
