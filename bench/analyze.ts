@@ -5,6 +5,7 @@
  *   npm run build && node dist/bench/analyze.js [--write] [--sample N]
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { analyzeCode } from '../src/analyze/index.js';
 import { keccak256, toHex } from '../src/util/keccak.js';
@@ -39,6 +40,7 @@ function main(): void {
   const si = process.argv.indexOf('--sample');
   const step = si > 0 ? Number(process.argv[si + 1]) : 1;
   const codes = new Map([...distinctContracts()].filter((_, i) => i % step === 0));
+  const loadStart = os.loadavg()[0]!.toFixed(1);
   const first = codes.values().next().value!;
   analyzeCode(first); // warm-up: WASM instantiation and JIT
   const times: { hash: string; ms: number; size: number; fns: number; complete: number }[] = [];
@@ -60,7 +62,7 @@ function main(): void {
   const lines = [
     `## Analyzer: every distinct contract of the mainnet blocks`,
     ``,
-    `Command: \`npm run build && node dist/bench/analyze.js --write\` (${new Date().toISOString().slice(0, 10)}, this 2-core machine)`,
+    `Command: \`npm run build && node dist/bench/analyze.js --write\` (${new Date().toISOString().slice(0, 10)}, this 2-core machine, load average ${loadStart} at start, ${os.loadavg()[0]!.toFixed(1)} at the end; one thread).`,
     ``,
     `| contracts | functions | complete | median ms | p95 ms | max ms |`,
     `| --- | --- | --- | --- | --- | --- |`,
