@@ -11,7 +11,7 @@ import { rootSlot } from '../../analyzers/render.js';
 import { StorageAnalyzer } from '../../analyzers/storage.js';
 import { applyRules, knownSignature } from '../../rules/index.js';
 import { PrescientError } from '../errors.js';
-import { MAX_STEPS_PER_CONTRACT } from '../evm/limits.js';
+import { MAX_STEPS_PER_CONTRACT, MAX_STEPS_PER_FUNCTION } from '../evm/limits.js';
 import { Machine } from '../evm/machine.js';
 import { jumpdests } from '../evm/opcodes.js';
 import { SymBuilder } from '../evm/sym.js';
@@ -78,46 +78,21 @@ export function analyzeCode(code: Uint8Array, opts: AnalyzeOptions = {}): Contra
   const selectors = new Set<string>([...evmoleFns.keys(), ...fromAbi.keys()]);
   const sorted = [...selectors].sort();
   const entries: Entry[] = sorted.map((s) => ({ selector: s as Hex, sel: BigInt(s), empty: false }));
-  // Fallback: calldata whose selector matches nothing. Pick a value no function uses.
-  let unused = 0n;
-  while (selectors.has(`0x${unused.toString(16).padStart(8, '0')}`)) unused++;
-  entries.push({ selector: 'fallback', sel: unused, empty: false }, { selector: 'receive', sel: null, empty: true });
+  // Fallback: calldata whose selector matches none of the known ones. The selector stays symbolic (a diamond proxy's
+  // facet lookup keyed by msg.sig must stay keyed by it); comparisons with known selectors fold to false.
+  entries.push({ selector: 'fallback', sel: null, empty: false }, { selector: 'receive', sel: null, empty: true });
+  const known = new Set([...selectors].map((s) => BigInt(s)));
 
   const jd = jumpdests(code);
   const functions: FunctionFootprint[] = [];
   let budget = MAX_STEPS_PER_CONTRACT;
   for (const e of entries) {
-    // A builder per entry: its interning table dies with the entry, which keeps the heap (and GC) small.
-    const b = new SymBuilder();
-    b.selector = e.sel;
-    b.emptyCalldata = e.empty;
-    const storage = new StorageAnalyzer();
-    const calls = new CallAnalyzer();
-    const balances = new BalanceAnalyzer();
-    const mut = new MutabilityAnalyzer();
-    const run = new Machine(code, jd, b, [storage, calls, balances, mut]).run({ maxSteps: budget, visited });
-    budget = Math.max(0, budget - run.steps);
-    const s = storage.finish();
-    const c = calls.finish();
-    const bal = balances.finish();
-    const diagnostics: Diagnostic[] = [...run.diagnostics, ...s.diagnostics, ...c.diagnostics, ...bal.diagnostics];
-    if (b.depthHits > 0) diagnostics.push({ code: 'limit-depth', message: `${b.depthHits} expression(s) grew past the depth limit and became unknown` });
     const abiFn = e.sel !== null && !e.empty ? fromAbi.get(e.selector) : undefined;
-    const fp: FunctionFootprint = {
-      selector: e.selector,
-      signature: abiFn?.signature ?? (e.selector.startsWith('0x') ? knownSignature(e.selector) : null),
-      inputs: evmoleFns.get(e.selector)?.inputs ?? null,
-      mutability: abiFn?.mutability ?? evmoleFns.get(e.selector)?.mutability ?? mut.finish(),
-      reads: s.reads,
-      writes: s.writes,
-      calls: c.calls,
-      balanceReads: bal.balanceReads,
-      transfers: c.transfers,
-      complete: run.exhaustive && s.exact && bal.exact && b.depthHits === 0,
-      diagnostics,
-      rules: [],
-    };
-    const ours = mut.finish();
+    const { fp, steps, ours } = exploreEntry(code, jd, e, { budget, visited, excluded: e.selector === 'fallback' ? known : null });
+    budget = Math.max(0, budget - steps);
+    fp.signature = abiFn?.signature ?? (e.selector.startsWith('0x') ? knownSignature(e.selector) : null);
+    fp.inputs = evmoleFns.get(e.selector)?.inputs ?? null;
+    fp.mutability = abiFn?.mutability ?? evmoleFns.get(e.selector)?.mutability ?? ours;
     // view vs pure is not compared: constant getters are declared view yet read nothing.
     const rank = (m: Mutability | null) => (m === 'pure' || m === 'view' ? 0 : m === 'nonpayable' ? 1 : 2);
     if (rank(fp.mutability) !== rank(ours) && (abiFn || crossCheck) && e.sel !== null && !e.empty) {
@@ -126,7 +101,7 @@ export function analyzeCode(code: Uint8Array, opts: AnalyzeOptions = {}): Contra
     if ((fp.mutability === 'view' || fp.mutability === 'pure') && fp.writes.some((w) => !w.transient)) {
       fp.diagnostics.push({ code: 'cross-check', message: `declared ${fp.mutability} but a path writes storage` });
     }
-    applyRules(fp, c.calls.some((x) => x.kind === 'DELEGATECALL'));
+    applyRules(fp, fp.calls.some((x) => x.kind === 'DELEGATECALL'));
     functions.push(fp);
   }
 
@@ -149,6 +124,59 @@ export function analyzeCode(code: Uint8Array, opts: AnalyzeOptions = {}): Contra
     diagnostics,
     ms: Math.round((performance.now() - t0) * 100) / 100,
   };
+}
+
+/** Explore one entry with the analyzers watching; signature and declared mutability are the caller's business. */
+function exploreEntry(
+  code: Uint8Array,
+  jd: Uint8Array,
+  e: Entry,
+  o: { budget: number; visited?: Uint8Array | undefined; excluded: Set<bigint> | null },
+): { fp: FunctionFootprint; steps: number; ours: Mutability } {
+  // A builder per entry: its interning table dies with the entry, which keeps the heap (and GC) small.
+  const b = new SymBuilder();
+  b.selector = e.sel;
+  b.emptyCalldata = e.empty;
+  b.excludedSelectors = o.excluded;
+  const storage = new StorageAnalyzer();
+  const calls = new CallAnalyzer();
+  const balances = new BalanceAnalyzer();
+  const mut = new MutabilityAnalyzer();
+  const run = new Machine(code, jd, b, [storage, calls, balances, mut]).run({ maxSteps: o.budget, visited: o.visited });
+  const s = storage.finish();
+  const c = calls.finish();
+  const bal = balances.finish();
+  const diagnostics: Diagnostic[] = [...run.diagnostics, ...s.diagnostics, ...c.diagnostics, ...bal.diagnostics];
+  if (b.depthHits > 0) diagnostics.push({ code: 'limit-depth', message: `${b.depthHits} expression(s) grew past the depth limit and became unknown` });
+  const ours = mut.finish();
+  const fp: FunctionFootprint = {
+    selector: e.selector,
+    signature: null,
+    inputs: null,
+    mutability: ours,
+    reads: s.reads,
+    writes: s.writes,
+    calls: c.calls,
+    balanceReads: bal.balanceReads,
+    transfers: c.transfers,
+    complete: run.exhaustive && s.exact && bal.exact && b.depthHits === 0,
+    diagnostics,
+    rules: [],
+  };
+  return { fp, steps: run.steps, ours };
+}
+
+/**
+ * The footprint of a call with one concrete selector, explored with that selector fixed: exact for it where the
+ * generic `fallback` entry must cover every unknown selector at once (a transparent proxy's admin branch, a diamond's
+ * facet lookup). What hints use for selectors the contract's analysis does not list.
+ */
+export function analyzeSelector(code: Uint8Array, selector: Hex): FunctionFootprint {
+  const e: Entry = { selector, sel: BigInt(selector), empty: false };
+  const { fp } = exploreEntry(code, jumpdests(code), e, { budget: MAX_STEPS_PER_FUNCTION, excluded: null });
+  fp.signature = knownSignature(selector);
+  applyRules(fp, fp.calls.some((x) => x.kind === 'DELEGATECALL'));
+  return fp;
 }
 
 /**

@@ -95,6 +95,15 @@ export function evalOp(op: string, a: bigint[]): bigint {
   }
 }
 
+/** Is the value the calldata's first word, or the selector cut out of it (shift, division, mask)? */
+function fromSelectorWord(s: Sym, depth = 0): boolean {
+  if (s.k === 'cd') return s.v === 0n;
+  if (depth > 3 || s.k !== 'op') return false;
+  if (s.name === 'SHR') return s.args[0]!.isConst && s.args[0]!.v >= 224n && fromSelectorWord(s.args[1]!, depth + 1);
+  if (s.name === 'DIV' || s.name === 'AND') return s.args[1]!.isConst && fromSelectorWord(s.args[0]!, depth + 1);
+  return false;
+}
+
 /** x + c as [x, c] (c = 0 when there is no constant term). */
 function splitOffset(s: Sym): [Sym, bigint] {
   if (s.k === 'op' && s.name === 'ADD' && s.args[1]!.isConst) return [s.args[0]!, s.args[1]!.v];
@@ -119,6 +128,11 @@ export class SymBuilder {
   selector: bigint | null = null;
   /** Calldata is empty (receive() exploration). */
   emptyCalldata = false;
+  /**
+   * Fallback exploration: the selector is symbolic (msg.sig keys stay keys) but is none of these, so the dispatcher's
+   * `selector == known` comparisons fold to false.
+   */
+  excludedSelectors: Set<bigint> | null = null;
   /** Set when an expression hit MAX_EXPR_DEPTH. */
   depthHits = 0;
 
@@ -325,6 +339,10 @@ export class SymBuilder {
         break;
       case 'EQ':
         if (a === b) return this.const(1n);
+        if (this.excludedSelectors && b.isConst && fromSelectorWord(a)) {
+          const v = b.v;
+          if (this.excludedSelectors.has(v) || (v & ((1n << 224n) - 1n)) === 0n && this.excludedSelectors.has(v >> 224n)) return this.const(0n);
+        }
         break;
       case 'ISZERO':
         if (a.k === 'op' && a.name === 'ISZERO' && a.args[0]!.k === 'op' && a.args[0]!.name === 'ISZERO') return a.args[0]!;

@@ -14,6 +14,7 @@
 import type { ContractAnalysis, Diagnostic, ExternalCall, Expr, FunctionFootprint, Hex } from '../types.js';
 import { keccak256 } from '../chain/crypto.js';
 import { applyOp, MASK } from './ops.js';
+import { analyzeSelector } from '../analyze/index.js';
 
 /** Call frames deeper than this are not followed (real traffic: router -> pair -> token -> proxy -> implementation). */
 export const MAX_BIND_DEPTH = 16;
@@ -592,62 +593,17 @@ export function createAddress(sender: Hex, nonce: bigint): Hex {
   return ('0x' + Buffer.from(keccak256(all).subarray(12)).toString('hex')) as Hex;
 }
 
-/**
- * The analyzer explores `fallback` with one selector no function uses, folding msg.sig to that constant. A fallback
- * that routes by msg.sig (a diamond's facet table, `facets[msg.sig]`) then shows a mapping read at a constant key:
- * such a footprint is not valid for other selectors. Detect keccak slots over constant words only.
- */
-const foldCache = new WeakMap<FunctionFootprint, boolean>();
-function foldsSelector(fn: FunctionFootprint): boolean {
-  let r = foldCache.get(fn);
-  if (r !== undefined) return r;
-  const seen = new Set<Expr>();
-  const constKeccak = (e: Expr): boolean => {
-    if (seen.has(e)) return false;
-    seen.add(e);
-    switch (e.k) {
-      case 'keccak':
-        return e.words.every((w) => w.k === 'const') || e.words.some(constKeccak);
-      case 'op':
-        return e.args.some(constKeccak);
-      case 'sload':
-        return constKeccak(e.slot);
-      case 'cdx':
-        return constKeccak(e.off);
-      case 'balance':
-      case 'ext':
-        return constKeccak(e.addr);
-      default:
-        return false;
-    }
-  };
-  r =
-    [...fn.reads, ...fn.writes].some((a) => constKeccak(a.expr)) ||
-    fn.calls.some((c) => (c.target ? constKeccak(c.target) : false) || (c.args ?? []).some(constKeccak));
-  foldCache.set(fn, r);
-  return r;
-}
-
-/** PUSH1..PUSH4 immediates of the code: the constants a dispatcher compares selectors with. */
-const pushConstants = new WeakMap<Uint8Array, Set<number>>();
-function smallPushes(code: Uint8Array): Set<number> {
-  let s = pushConstants.get(code);
-  if (s) return s;
-  s = new Set();
-  for (let i = 0; i < code.length; i++) {
-    const op = code[i]!;
-    if (op >= 0x60 && op <= 0x7f) {
-      const n = op - 0x5f;
-      if (n <= 4) {
-        let v = 0;
-        for (let j = 1; j <= n; j++) v = v * 256 + (code[i + j] ?? 0);
-        s.add(v);
-      }
-      i += n;
-    }
+/** Footprints for selectors a contract's analysis does not list, per code and selector. */
+const bySelector = new WeakMap<Uint8Array, Map<string, FunctionFootprint>>();
+function selectorFootprint(code: Uint8Array, sel: Hex): FunctionFootprint {
+  let m = bySelector.get(code);
+  if (!m) bySelector.set(code, (m = new Map()));
+  let f = m.get(sel);
+  if (!f) {
+    f = analyzeSelector(code, sel);
+    m.set(sel, f);
   }
-  pushConstants.set(code, s);
-  return s;
+  return f;
 }
 
 function chooseFunctions(a: ContractAnalysis, cd: Calldata, code: Uint8Array, union: boolean): { fns: FunctionFootprint[]; why?: string; label: string } {
@@ -667,14 +623,10 @@ function chooseFunctions(a: ContractAnalysis, cd: Calldata, code: Uint8Array, un
     if (f) return { fns: [f], label: sel };
   }
   const fb = byName('fallback');
-  // The fallback footprint was explored with a selector no function uses. A selector the analysis does not list but
-  // the code compares against (a PUSH constant) may reach a function the selector detection missed: not provable.
-  if (fb && sel !== null && smallPushes(code).has(Number(BigInt(sel)))) {
-    return { fns: [fb], why: `selector ${sel} appears in the code but the analysis has no function for it (fallback footprint used)`, label: `fallback(${sel})` };
-  }
-  if (fb && sel !== null && foldsSelector(fb)) {
-    return { fns: [fb], why: `fallback footprint for selector ${sel} may be specialised to the selector it was explored with (a mapping keyed by a constant)`, label: `fallback(${sel})` };
-  }
+  // A selector the analysis does not list reaches the fallback entry, which covers every unlisted selector at once
+  // (msg.sig stays symbolic). Where that entry writes storage (a transparent proxy's admin branch), the code is
+  // explored again with exactly this selector, which is exact for it.
+  if (fb && sel !== null && fb.writes.some((w) => !w.transient)) return { fns: [selectorFootprint(code, sel)], label: `fallback(${sel})` };
   if (fb) return { fns: [fb], label: sel ? `fallback(${sel})` : 'fallback' };
   return { fns: [], why: `no function for selector ${sel ?? '(short input)'} and no fallback footprint`, label: sel ?? 'fallback' };
 }
