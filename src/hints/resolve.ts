@@ -15,7 +15,8 @@ import { createHash } from 'node:crypto';
 import { keccak256 } from '../chain/crypto.js';
 import type { LoadedBlock } from '../chain/load.js';
 import type { Hex } from '../types.js';
-import { applyOp, MASK } from './ops.js';
+import { applyOp, MASK, PURE_OPS } from './ops.js';
+import { jumpdests, OPCODES } from '../evm/opcodes.js';
 import {
   bytesToBigint,
   isPrecompile,
@@ -59,23 +60,6 @@ interface FrameResult {
   ret: Uint8Array;
 }
 
-const OPS2 = new Map<number, string>([
-  [0x01, 'ADD'], [0x02, 'MUL'], [0x03, 'SUB'], [0x04, 'DIV'], [0x05, 'SDIV'], [0x06, 'MOD'], [0x07, 'SMOD'],
-  [0x08, 'ADDMOD'], [0x09, 'MULMOD'], [0x0a, 'EXP'], [0x0b, 'SIGNEXTEND'], [0x10, 'LT'], [0x11, 'GT'], [0x12, 'SLT'],
-  [0x13, 'SGT'], [0x14, 'EQ'], [0x15, 'ISZERO'], [0x16, 'AND'], [0x17, 'OR'], [0x18, 'XOR'], [0x19, 'NOT'],
-  [0x1a, 'BYTE'], [0x1b, 'SHL'], [0x1c, 'SHR'], [0x1d, 'SAR'],
-]);
-const ARITY = new Map<string, number>([['ADDMOD', 3], ['MULMOD', 3], ['ISZERO', 1], ['NOT', 1]]);
-
-function jumpdests(code: Uint8Array): Uint8Array {
-  const ok = new Uint8Array(code.length);
-  for (let i = 0; i < code.length; i++) {
-    const op = code[i]!;
-    if (op === 0x5b) ok[i] = 1;
-    else if (op >= 0x60 && op <= 0x7f) i += op - 0x5f;
-  }
-  return ok;
-}
 const jdCache = new WeakMap<Uint8Array, Uint8Array>();
 
 function run(
@@ -141,9 +125,9 @@ function run(
   while (pc < code.length) {
     if (++ctx.steps > MAX_RESOLVE_STEPS) throw new Unbound(`more than ${MAX_RESOLVE_STEPS} steps`);
     const op = code[pc]!;
-    const name = OPS2.get(op);
-    if (name) {
-      const n = ARITY.get(name) ?? 2;
+    const name = op >= 0x01 && op <= 0x1d ? OPCODES[op]!.name : undefined;
+    const n = name === undefined ? undefined : PURE_OPS.get(name);
+    if (name !== undefined && n !== undefined) {
       const args: bigint[] = [];
       for (let i = 0; i < n; i++) args.push(pop());
       push(applyOp(name, args)!);
