@@ -6,7 +6,7 @@
 /** Instructions executed across all paths of one function before exploration stops. */
 export const MAX_STEPS_PER_FUNCTION = 40_000;
 /** Instructions across all entries of one contract: bounds the worst case (a contract of many huge functions). */
-export const MAX_STEPS_PER_CONTRACT = 300_000;
+export const MAX_STEPS_PER_CONTRACT = 160_000;
 /** Distinct abstract states kept apart at one program point (same call context) before they are joined. */
 export const MAX_STATES_PER_POINT = 3;
 /** Joins at one program point before the point is abandoned (a join only widens, so this is a safety net). */
@@ -25,3 +25,5 @@ export const MAX_CONTEXTS_PER_POINT = 64;
 export const MAX_STACK_EXPLORED = 160;
 /** Absolute memory places merged one by one at a join; past it, the join forgets all memory written since. */
 export const MAX_JOIN_PLACES = 64;
+/** Memory writes since the common history examined at a join; past it, the join forgets all memory written since. */
+export const MAX_JOIN_ENTRIES = 128;

@@ -8,7 +8,7 @@
  * `unknown` and memory written since their common history into havoc. Joins only widen, so loops reach a fixpoint.
  */
 import type { CallKind, Diagnostic, DiagnosticCode } from '../types.js';
-import { MAX_CALLS_PER_FUNCTION, MAX_CONTEXTS_PER_POINT, MAX_JOIN_PLACES, MAX_JOINS_PER_POINT, MAX_STACK_EXPLORED, MAX_REGION_WORDS, MAX_STATES_PER_POINT, MAX_STEPS_PER_FUNCTION } from './limits.js';
+import { MAX_CALLS_PER_FUNCTION, MAX_CONTEXTS_PER_POINT, MAX_JOIN_ENTRIES, MAX_JOIN_PLACES, MAX_JOINS_PER_POINT, MAX_STACK_EXPLORED, MAX_REGION_WORDS, MAX_STATES_PER_POINT, MAX_STEPS_PER_FUNCTION } from './limits.js';
 import { commonTail, havoc, havocPointers, type MemEntry, normalise, type Offset, readRange, UNBOUNDED, writeByte, writePartialWord, writeRegion, writeWord } from './memory.js';
 import { OPCODES, type OpInfo } from './opcodes.js';
 import { isWidened, type Sym, type SymBuilder, WIDENED } from './sym.js';
@@ -427,8 +427,10 @@ export class Machine {
   private joinMemory(p: Point, a: MemEntry | null, c: MemEntry | null, tail: MemEntry | null): { mem: MemEntry; changed: boolean } {
     const places = new Map<number, number>(); // absolute offset -> size (<= 32)
     let pointers = false;
+    let entries = 0;
     for (const m of [a, c]) {
       for (let e = m; e && e !== tail; e = e.next) {
+        if (++entries > MAX_JOIN_ENTRIES) return { mem: havoc(tail), changed: !p.havocked && (p.havocked = true) };
         if (e.kind === 'havoc' || e.kind === 'havocsym') {
           if (e.kind === 'havoc') return { mem: havoc(tail), changed: !p.havocked && (p.havocked = true) };
           pointers = true;
