@@ -11,16 +11,15 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { bytesToHex } from '@ethereumjs/util';
 import { initCrypto } from '../chain/crypto.js';
 import type { ForkOptions } from '../chain/fork.js';
 import type { ChainBlock, Prestate } from '../chain/load.js';
 import { PrescientError } from '../errors.js';
 import type { BlockResult, Hex } from '../types.js';
-import { beaconRootWrites, blockEnv, withdrawalWrites, type TxOutcome } from './block.js';
+import { beaconRootWrites, blockEnv, type TxOutcome } from './block.js';
 import type { Oracle } from './oracle.js';
 import type { FaultInjection, FromWorker, ToWorker } from './protocol.js';
-import { assembleReceipts } from './result.js';
+import { finishBlock } from './result.js';
 import { applyWrites, stateFromPrestate, type WriteSet } from './state.js';
 import { stateRoot } from './trie.js';
 import { validateReads } from './view.js';
@@ -323,17 +322,10 @@ async function runOnPool(
   void result;
   const tDone = performance.now();
 
-  const post = withdrawalWrites(env);
-  if (post) applyWrites(state, post, n + 1);
-  const receipts = assembleReceipts(env, committedOutcomes);
-  const root = bytesToHex(stateRoot(state)) as Hex;
+  const closed = finishBlock(env, state, committedOutcomes, n);
   const tEnd = performance.now();
   return {
-    number: Number(block.number),
-    gasUsed: Number(receipts.gasUsed),
-    receiptsRoot: receipts.receiptsRoot,
-    logsBloom: receipts.logsBloom,
-    stateRoot: root,
+    ...closed,
     stats: {
       threads: pool.size,
       oracle: opts.oracleName ?? (opts.oracle ? 'static' : 'none'),

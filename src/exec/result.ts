@@ -1,14 +1,32 @@
 /** Receipts, bloom and roots from committed transaction outcomes (shared by every mode). */
 import { bytesToHex } from '@ethereumjs/util';
 import { encodeReceipt } from '@ethereumjs/vm';
-import type { AccessListEntry, Hex, TxTrace } from '../types.js';
-import type { BlockEnv, TxOutcome } from './block.js';
-import { bigTo32, receiptsRoot } from './trie.js';
+import type { AccessListEntry, BlockResult, Hex, TxTrace } from '../types.js';
+import { withdrawalWrites, type BlockEnv, type TxOutcome } from './block.js';
+import { applyWrites, type WorldState } from './state.js';
+import { bigTo32, receiptsRoot, stateRoot } from './trie.js';
 
 export interface Receipts {
   gasUsed: bigint;
   receiptsRoot: Hex;
   logsBloom: Hex;
+}
+
+/**
+ * Closes a block after its last transaction, the same way in every mode: withdrawals applied (at write index
+ * `txCount + 1`), receipts assembled, the post-state root computed. Returns the result fields every mode reports.
+ */
+export function finishBlock(env: BlockEnv, state: WorldState, outcomes: TxOutcome[], txCount: number): Omit<BlockResult, 'stats'> {
+  const post = withdrawalWrites(env);
+  if (post) applyWrites(state, post, txCount + 1);
+  const receipts = assembleReceipts(env, outcomes);
+  return {
+    number: Number(env.block.header.number),
+    gasUsed: Number(receipts.gasUsed),
+    receiptsRoot: receipts.receiptsRoot,
+    logsBloom: receipts.logsBloom,
+    stateRoot: bytesToHex(stateRoot(state)) as Hex,
+  };
 }
 
 export function assembleReceipts(env: BlockEnv, outcomes: TxOutcome[]): Receipts {

@@ -2,14 +2,13 @@
  * The reference: one thread, transactions in block order, each committed before the next starts. Also the traced
  * runner (`executeBlockTraced`) the verify stage holds predictions against.
  */
-import { bytesToHex } from '@ethereumjs/util';
 import type { ForkOptions } from '../chain/fork.js';
 import type { ChainBlock, Prestate } from '../chain/load.js';
 import { initCrypto } from '../chain/crypto.js';
 import { PrescientError } from '../errors.js';
 import type { BlockResult, Hex, TxTrace } from '../types.js';
-import { Executor, beaconRootWrites, blockEnv, withdrawalWrites, type TxOutcome } from './block.js';
-import { assembleReceipts, traceOf } from './result.js';
+import { Executor, beaconRootWrites, blockEnv, type TxOutcome } from './block.js';
+import { finishBlock, traceOf } from './result.js';
 import { applyWrites, stateFromPrestate } from './state.js';
 import { stateRoot } from './trie.js';
 
@@ -45,18 +44,11 @@ export async function executeSequential(
     outcomes.push(o);
     if (opts.trace) traces.push(traceOf(env, o));
   }
-  const post = withdrawalWrites(env);
-  if (post) applyWrites(state, post, env.txs.length + 1);
-  const receipts = assembleReceipts(env, outcomes);
-  const root = bytesToHex(stateRoot(state)) as Hex;
+  const closed = finishBlock(env, state, outcomes, env.txs.length);
   const t2 = performance.now();
   return {
     result: {
-      number: Number(block.number),
-      gasUsed: Number(receipts.gasUsed),
-      receiptsRoot: receipts.receiptsRoot,
-      logsBloom: receipts.logsBloom,
-      stateRoot: root,
+      ...closed,
       stats: {
         threads: 1,
         oracle: 'sequential',
