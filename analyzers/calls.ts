@@ -21,6 +21,13 @@ export class CallAnalyzer implements Observer {
     for (const s of this.sites.sort((a, b) => a.id - b.id)) {
       const c: ExternalCall = { id: s.id, kind: s.kind, selector: s.selector === null ? null : `0x${s.selector.toString(16).padStart(8, '0')}`, args: s.args ? s.args.map(toExpr) : null, inputSize: s.inputSize, pc: s.pc };
       if (s.forwardsCalldata) c.forwardsCalldata = true;
+      if (s.inputSizeSym && s.inputWords) {
+        c.inputSizeExpr = toExpr(s.inputSizeSym);
+        // Trailing words that are unknown are of no use to a binder (they would only be needed past a long input).
+        let n = s.inputWords.length;
+        while (n > 0 && s.inputWords[n - 1]!.k === 'unknown') n--;
+        c.inputWords = s.inputWords.slice(0, n).map(toExpr);
+      }
       if (s.target) c.target = toExpr(s.target);
       if (s.value) c.value = toExpr(s.value);
       calls.push(c);

@@ -156,6 +156,17 @@ export interface ExternalCall {
   inputSize: number | null;
   /** The input is exactly this frame's own calldata (a proxy's `calldatacopy(0, 0, calldatasize())` forwarding). */
   forwardsCalldata?: boolean;
+  /**
+   * Present when `inputSize` is null but the input's place in memory is known (a dynamic `bytes` argument passed on):
+   * the input length as an expression over the frame's inputs. A binder that evaluates it to n rebuilds the exact
+   * input from `inputWords` (bytes past n are not sent).
+   */
+  inputSizeExpr?: Expr;
+  /**
+   * With `inputSizeExpr`: the input as 32-byte words from its first byte (selector included), as far as the analysis
+   * knows them (at most MAX_REGION_WORDS + 1 words; trailing unknown words dropped).
+   */
+  inputWords?: Expr[];
   pc: number;
 }
 

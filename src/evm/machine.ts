@@ -27,6 +27,13 @@ export interface CallSite {
   inputSize: number | null;
   /** The input is the frame's whole calldata, copied unchanged (proxy forwarding). */
   forwardsCalldata: boolean;
+  /**
+   * When the input's place is known but its length is not a constant (a dynamic `bytes` argument passed on): the
+   * length as a symbolic value, and the input's first words (selector included) as memory holds them. A binder that
+   * knows the length concretely rebuilds the exact input (bytes past the length are not sent).
+   */
+  inputSizeSym?: Sym;
+  inputWords?: Sym[];
 }
 
 /** What an analysis watching the machine may hear about. All optional. */
@@ -468,6 +475,8 @@ export class Machine {
    */
   private generalize(a: Sym, c: Sym, key: string): Sym {
     if (a === c || isWidened(a)) return a;
+    // A widened value stepped by a constant (a loop counter, a pointer walking an array) is still covered by it.
+    if (c.k === 'op' && c.name === 'ADD' && c.args[1]!.isConst && c.args[0] === a && (a.k === 'op' && a.name === 'ADD' && isWidened(a.args[1]!))) return a;
     const split = (s: Sym): [Sym, Sym | null] =>
       s.k === 'op' && s.name === 'ADD' && (s.args[1]!.isConst || isWidened(s.args[1]!)) ? [s.args[0]!, s.args[1]!] : [s, null];
     const [xa, oa] = split(a), [xc, oc] = split(c);
@@ -528,6 +537,10 @@ export class Machine {
     if (o && inLen.k === 'env' && inLen.name === 'CALLDATASIZE' && this.forwards(st.mem, o)) {
       return this.record(obs, { kind, pc, target, value, selector: null, args: null, inputSize: null, forwardsCalldata: true });
     }
+    if (o && !inLen.isConst && kind !== 'CREATE' && kind !== 'CREATE2') {
+      const inputWords = readRange(st.mem, o, (MAX_REGION_WORDS + 1) * 32, b, this.code);
+      return this.record(obs, { kind, pc, target, value, selector: null, args: null, inputSize: null, forwardsCalldata: false, inputSizeSym: inLen, inputWords });
+    }
     if (o && inLen.isConst && inLen.v <= BigInt(MAX_REGION_WORDS * 32 + 4)) {
       inputSize = Number(inLen.v);
       if (kind === 'CREATE' || kind === 'CREATE2') args = [];
@@ -556,6 +569,10 @@ export class Machine {
     let key = site.kind + '|' + site.pc + '|' + (site.target?.id ?? '') + '|' + (site.value?.id ?? '') + '|' + site.selector + '|' + site.forwardsCalldata + '|';
     if (site.args) for (const a of site.args) key += a.id + ',';
     else key += 'null';
+    if (site.inputSizeSym) {
+      key += '|' + site.inputSizeSym.id + ':';
+      for (const a of site.inputWords!) key += a.id + ',';
+    }
     let id = this.calls.get(key);
     if (id === undefined) {
       if (this.calls.size >= MAX_CALLS_PER_FUNCTION) {

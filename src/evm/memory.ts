@@ -117,7 +117,9 @@ export function readRange(m: MemEntry | null, at: Offset, len: number, b: SymBui
       let part = piece(p.e, lo, hi - lo, lo - w0, at.base === null, b, code);
       // Unknown bytes stay confined to their place in the word: a later mask (abi.encodeWithSelector clears the
       // 4 bytes it overwrites with the selector) can still remove them.
-      if (part === 'unknown') part = b.unknown('unknown memory');
+      // The same unknown bytes read twice are the same value (solc reloads the free-memory pointer: `end - start` must
+      // cancel), so the unknown is keyed by the entry that holds them and the place.
+      if (part === 'unknown') part = p.e ? b.unknown('unknown memory', `${p.e.id}@${at.base?.id ?? ''}:${lo}:${hi}:${w0}`) : b.unknown('unknown memory');
       if (part) {
         b.setSpan(part, lo - w0, hi - w0);
         parts.push(part);

@@ -277,9 +277,8 @@ export class SymBuilder {
     }
     switch (name) {
       case 'ADD':
-        // A widened value absorbs constant steps: "some value" plus 1 is still "some value" (loop counters converge).
-        if (b.isConst && isWidened(a)) return a;
-        if (b.isConst && a.k === 'op' && a.name === 'ADD' && isWidened(a.args[1]!)) return a;
+        // A widened value does not absorb constant steps: W + 0x20 stays an offset from W, so memory written relative
+        // to a widened pointer and lengths (W + 0x48) - (W + 0x20) stay exact. Loops converge in the join instead.
         if (b.isConst) {
           if (b.v === 0n) return a;
           if (a.k === 'op' && a.name === 'ADD' && a.args[1]!.isConst) return this.op('ADD', [a.args[0]!, this.const(a.args[1]!.v + b.v)]);
