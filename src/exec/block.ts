@@ -20,7 +20,7 @@ import { PrescientError } from '../errors.js';
 import type { Hex } from '../types.js';
 import type { WorldState, WriteSet } from './state.js';
 import { freezeEips, patchInterpreter, patchUtil } from './patches.js';
-import { TAccount, TrackingState, type ReadSet } from './view.js';
+import { TAccount, TrackingState, type LazySender, type ReadSet } from './view.js';
 
 export const BEACON_ROOTS_ADDRESS = '0x000f3df6d732807ef1319fb7b8bb8522d0beac02';
 
@@ -39,6 +39,18 @@ export interface TxOutcome {
   /** For traces (sequential runner only fills these in when asked). */
   balanceWrites?: string[];
   halted?: boolean;
+  /** Ran with a lazy sender whose balance it then really read: void, redo at its position (view.ts). */
+  lazyBroken?: true;
+  /** Counted slots (RunOptions.counted): [address, [slot, SLOADs, SSTOREs]]. */
+  counts?: Array<[string, Array<[bigint, number, number]>]>;
+}
+
+export interface RunOptions {
+  trace?: boolean;
+  /** Speculative run: take the sender's nonce and balance sufficiency as assumptions (view.ts, lazy sender). */
+  lazySender?: boolean;
+  /** Slots whose SLOADs and SSTOREs to count (the oracle's delta claims). */
+  counted?: Array<[string, bigint]>;
 }
 
 export interface BlockEnv {
@@ -102,8 +114,23 @@ export class Executor {
       else toAccount.balance = toAccount.balance + message.value;
       await evm.journal.putAccount(message.to, toAccount);
     };
+    // A lazy sender's top-level value debit is a delta like its fee debit (runTx checked sufficiency already).
+    const reduce = evm._reduceSenderBalance.bind(evm);
+    evm._reduceSenderBalance = async (account: any, message: any) => {
+      const lazy = view.lazy;
+      if (lazy === null || !(account instanceof TAccount) || account._a !== lazy.address || view.lazyBroken || !account._bBase) {
+        return reduce(account, message);
+      }
+      account._creditMode = true;
+      try {
+        return await reduce(account, message);
+      } finally {
+        account._creditMode = false;
+      }
+    };
     const runCall = evm.runCall.bind(evm);
     evm.runCall = async (opts: any) => {
+      if (opts.message === undefined) view.prePhase = false;
       const r = await runCall(opts);
       if (opts.message === undefined) view.postPhase = true;
       return r;
@@ -111,10 +138,27 @@ export class Executor {
     return new Executor(env, vm, view);
   }
 
+  /**
+   * What runTx checks a sender's balance against (upfront cost, and for fee-market transactions the max cost), or
+   * null where a lazy sender is not offered (blob and EIP-7702 transactions: their extra debits and code changes).
+   */
+  lazySenderOf(i: number): LazySender | null {
+    const tx = this.env.txs[i]! as any;
+    if (tx.type !== 0 && tx.type !== 1 && tx.type !== 2) return null;
+    const baseFee = this.env.block.header.baseFeePerGas ?? 0n;
+    let need: bigint = tx.getUpfrontCost(baseFee);
+    if (tx.type === 2) {
+      const max = tx.value + tx.gasLimit * tx.maxFeePerGas;
+      if (max > need) need = max;
+    }
+    return { address: tx.getSenderAddress().toString(), nonce: tx.nonce, need };
+  }
+
   /** Execute transaction `i` over the view's current base state. */
-  async runOne(i: number, trace = false): Promise<TxOutcome> {
+  async runOne(i: number, opts: RunOptions = {}): Promise<TxOutcome> {
+    const trace = opts.trace === true;
     const view = this.view;
-    view.beginTx(this.env.coinbase);
+    view.beginTx(this.env.coinbase, opts.lazySender ? this.lazySenderOf(i) : null, opts.counted ?? null);
     const tx = this.env.txs[i]!;
     try {
       const r = await runTx(this.vm, {
@@ -138,10 +182,13 @@ export class Executor {
         out.balanceWrites = view.balanceWrites();
         out.halted = err !== undefined && err.error !== 'revert';
       }
+      if (view.lazyBroken) out.lazyBroken = true;
+      if (view.counted !== null) out.counts = view.slotCounts();
       return out;
     } catch (e) {
       const { reads, writes } = view.collect();
       return {
+        ...(view.lazyBroken ? { lazyBroken: true as const } : {}),
         index: i,
         error: (e as Error)?.message ?? String(e),
         reads,

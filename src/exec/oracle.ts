@@ -11,15 +11,41 @@
  * since received value is a commutative credit in the executor, and a coinbase `balance` write is ignored: fees
  * commute too). A transaction with a complete prediction may then run arbitrarily far ahead of the commit point; one
  * with a `null` or incomplete prediction (its known accesses still add edges) runs only within a small window of
- * transactions near the commit point, as everything does with `--oracle none`. Transactions of one sender are always
- * ordered, whatever the oracle says.
+ * transactions near the commit point, as everything does with `--oracle none`. Transactions of one sender run in
+ * parallel (lazy senders, view.ts: nonce and balance sufficiency checked at commit), except blob and EIP-7702
+ * transactions, which stay ordered behind their sender's previous one; a predicted read of a lazy sender's own
+ * balance or nonce adds no edge.
  */
 export type Access = [address: string, what: bigint | 'balance' | 'nonce' | 'code' | '*'];
+
+/**
+ * "This transaction reads this slot only to write slot + amount ('add') or slot - amount ('sub') and to check that
+ * this does not wrap (overflow for add, underflow for sub); its behaviour is otherwise independent of the value."
+ */
+export type DeltaClaim = [address: string, slot: bigint, kind: 'add' | 'sub'];
 
 export interface TxPrediction {
   reads: Access[];
   writes: Access[];
   complete: boolean;
+  /**
+   * Delta claims (a claimed slot is normally also listed in reads and writes). Two transactions that only delta a
+   * slot get no scheduling edge between them. At commit, when the read of a claimed slot is stale (read r, wrote w,
+   * committed value now c), the executor merges instead of re-executing only if the transaction read and wrote the
+   * slot exactly once (SLOAD/SSTORE counted by the view), the direction matches the kind, c +- |w - r| does not wrap,
+   * and the SSTORE gas class is unchanged: (r == 0, w == 0, w == r) equals (c == 0, new == 0, new == c), since
+   * EIP-2200 and pre-Istanbul SSTORE gas and refunds depend on exactly these. Anything else re-executes.
+   *
+   * TRUST BOUNDARY. These checks are everything an executor can see of the value's use from outside the EVM. What
+   * it cannot see is a claimed read that also flows elsewhere: into a log, another slot, return data, a branch (an
+   * AMM's reserves are read once, written once, and drive the swap). For such a wrong claim the merged result is
+   * NOT the sequential one. So `deltas` is the one part of a prediction that is trusted: it must come from an analysis
+   * that proves the claim (src/hints, from the analyzer's delta shapes), never from a guess. Every other field stays
+   * untrusted: reads, writes, `complete` and a missing or null prediction only cost time, never correctness, and a
+   * delta claim on a slot the transaction only reads, reads or writes more than once, moves in the other direction,
+   * or that would wrap or change gas class, is caught and re-executed (test/exec-deltas.test.ts).
+   */
+  deltas?: DeltaClaim[];
 }
 
 export interface Oracle {

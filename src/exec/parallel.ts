@@ -1,30 +1,43 @@
 /**
- * The parallel executor: worker threads execute transactions over committed-prefix snapshots; the main thread commits
- * them in block order after validating, by value, every read against the state as of the transaction's position.
- * A stale read means re-execution over the exact prefix, so the result equals the sequential one whatever the oracle
- * says. The oracle only decides when a transaction is dispatched (see oracle.ts): with `static`, a transaction waits
- * until the transactions it is predicted to depend on have committed; with `none`, it runs as soon as a worker is
- * free (optimistic, Block-STM-like). Transactions of one sender are ordered in both modes.
+ * The parallel executor. The main thread holds the committed state and executes transactions itself; `threads - 1`
+ * worker threads each hold a copy of the committed state (advanced by the committed write sets, in block order) and
+ * execute transactions over it speculatively. The main thread commits in block order after validating, by value,
+ * every read of a speculative outcome against the state as of the transaction's position; a stale read means the
+ * transaction runs again (on the main thread, at the commit point, where no validation is needed), so the result
+ * equals the sequential one whatever the oracle says.
+ *
+ * Why the main thread executes: on 2 cores, a committing main thread plus 2 busy workers is 3 threads on 2 cores,
+ * and the main thread's own work (validate, commit, forward write sets) is small. The transaction at the commit
+ * point, when no worker has it, is executed by the main thread exactly (no validation, no message); otherwise the
+ * main thread executes the next ready transaction speculatively, like a worker. Worker results are polled
+ * synchronously (`receiveMessageOnPort`) between the main thread's own executions; when it has nothing to do, it
+ * sleeps on a shared counter the workers bump after each message.
+ *
+ * The oracle only decides when a transaction is dispatched (see oracle.ts). Speculative executions run with a lazy
+ * sender (view.ts): one sender's transactions do not wait for each other; the nonce and the balance sufficiency
+ * runTx checks are validated at commit. Slots the oracle claims as deltas (oracle.ts, `deltas`) merge at commit when
+ * their read is stale, under the conditions of `mergeDeltas`.
  *
  * A worker that exits, throws, reports a failure or stays silent past `hangMs` fails the run with WORKER_FAILED.
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, type MessagePort, Worker, receiveMessageOnPort } from 'node:worker_threads';
 import { initCrypto } from '../chain/crypto.js';
 import type { ForkOptions } from '../chain/fork.js';
 import type { ChainBlock, Prestate } from '../chain/load.js';
 import { PrescientError } from '../errors.js';
 import type { BlockResult, Hex } from '../types.js';
-import { beaconRootWrites, blockEnv, type TxOutcome } from './block.js';
-import type { Oracle } from './oracle.js';
-import type { FaultInjection, FromWorker, ToWorker } from './protocol.js';
+import { Executor, beaconRootWrites, blockEnv, type TxOutcome } from './block.js';
+import type { DeltaClaim, Oracle } from './oracle.js';
+import type { FaultInjection, FromWorker, RunTx, ToWorker } from './protocol.js';
 import { finishBlock } from './result.js';
-import { applyWrites, stateFromPrestate, type WriteSet } from './state.js';
+import { applyWrites, stateFromPrestate, type WorldState, type WriteSet } from './state.js';
 import { stateRoot } from './trie.js';
 import { validateReads } from './view.js';
 
 export interface ParallelOptions extends ForkOptions {
+  /** Executing threads, the main thread included (default 2); ignored when `pool` is given. */
   threads?: number;
   /** `null`: --oracle none. */
   oracle?: Oracle | null;
@@ -34,10 +47,12 @@ export interface ParallelOptions extends ForkOptions {
   pool?: WorkerPool;
   /** A worker silent this long while it has work fails the run (default 120 s). */
   hangMs?: number;
-  /** Transactions in flight per worker (default 4): hides message latency and a busy main thread. */
+  /** Transactions in flight per worker (default 3): hides message latency and the main thread's own executions. */
   depth?: number;
   /** How many of those may be far ahead of the commit point (default 2). */
   farDepth?: number;
+  /** Let speculative executions assume their sender's nonce and balance sufficiency (default true; view.ts). */
+  lazySenders?: boolean;
   /** Test only. */
   fault?: FaultInjection;
 }
@@ -52,6 +67,8 @@ function workerScript(): string {
 
 interface Slot {
   w: Worker;
+  /** The main thread's end of this worker's channel (polled synchronously). */
+  port: MessagePort;
   /** Transactions sent and not yet reported. */
   inflight: number;
   /** Committed write sets this worker has been sent. */
@@ -60,23 +77,32 @@ interface Slot {
 }
 
 export class WorkerPool {
-  private slots: Slot[] = [];
-  private listener: ((i: number, m: FromWorker) => void) | null = null;
-  private failure: ((e: Error) => void) | null = null;
+  /** Worker slots (threads - 1 when the main thread executes too). */
+  slots: Slot[] = [];
+  /** Bumped (and notified) by a worker after each message it posts. */
+  readonly signal = new Int32Array(new SharedArrayBuffer(4));
   private closed = false;
+  private dead: Error | null = null;
 
-  private constructor(readonly size: number) {}
+  private constructor(
+    /** Executing threads, the main thread included when `mainExecutes`. */
+    readonly size: number,
+    readonly mainExecutes: boolean,
+  ) {}
 
-  static async start(size: number): Promise<WorkerPool> {
-    const pool = new WorkerPool(size);
-    const script = workerScript();
-    for (let i = 0; i < size; i++) {
-      const w = new Worker(script);
-      const slot: Slot = { w, inflight: 0, synced: 0, lastHeard: performance.now() };
-      w.on('message', (m: FromWorker) => {
-        slot.lastHeard = performance.now();
-        pool.listener?.(i, m);
-      });
+  /**
+   * `threads` executing threads: the main thread and `threads - 1` workers (`mainExecutes: false`: `threads` workers,
+   * the main thread only commits; kept for comparison).
+   */
+  static async start(threads: number, opts: { mainExecutes?: boolean } = {}): Promise<WorkerPool> {
+    const mainExecutes = opts.mainExecutes ?? true;
+    const pool = new WorkerPool(Math.max(1, threads), mainExecutes);
+    const workers = mainExecutes ? pool.size - 1 : pool.size;
+    const script = workers > 0 ? workerScript() : '';
+    for (let i = 0; i < workers; i++) {
+      const { port1, port2 } = new MessageChannel();
+      const w = new Worker(script, { workerData: { port: port2, signal: pool.signal }, transferList: [port2] });
+      const slot: Slot = { w, port: port1, inflight: 0, synced: 0, lastHeard: performance.now() };
       w.on('error', (e) => pool.fail(new PrescientError('WORKER_FAILED', `worker ${i}`, `crashed: ${e.message}`)));
       w.on('exit', (code) => {
         if (!pool.closed) pool.fail(new PrescientError('WORKER_FAILED', `worker ${i}`, `exited with code ${code}`));
@@ -87,31 +113,23 @@ export class WorkerPool {
   }
 
   private fail(e: Error): void {
-    const f = this.failure;
-    this.failure = null;
-    this.listener = null;
     if (!this.closed) this.dead ??= e;
-    if (f) f(e);
   }
-  private dead: Error | null = null;
 
   /** After a failed run the workers' queues hold stale work: the pool refuses further blocks. */
   poison(e: Error): void {
     this.dead ??= e;
   }
 
+  /** @internal The failure that ended the pool, if any. */
+  get failure(): Error | null {
+    return this.dead;
+  }
+
   /** @internal */
-  attach(listener: (i: number, m: FromWorker) => void, failure: (e: Error) => void): Slot[] {
+  check(): void {
     if (this.dead) throw this.dead;
     if (this.closed) throw new Error('worker pool is closed');
-    this.listener = listener;
-    this.failure = failure;
-    return this.slots;
-  }
-  /** @internal */
-  detach(): void {
-    this.listener = null;
-    this.failure = null;
   }
 
   async close(): Promise<void> {
@@ -127,14 +145,67 @@ export async function executeParallel(
   opts: ParallelOptions = {},
 ): Promise<BlockResult> {
   await initCrypto();
-  const threads = opts.pool?.size ?? Math.max(1, opts.threads ?? 2);
   const tStart = performance.now();
-  const pool = opts.pool ?? (await WorkerPool.start(threads));
+  const pool = opts.pool ?? (await WorkerPool.start(Math.max(1, opts.threads ?? 2)));
   try {
     return await runOnPool(pool, block, prestate, blockHashes, opts, performance.now() - tStart);
   } finally {
     if (!opts.pool) await pool.close();
   }
+}
+
+/** A speculative outcome and the number of committed transactions in the state it ran on. */
+interface Spec {
+  o: TxOutcome;
+  v: number;
+}
+
+const MAX_WORD = (1n << 256n) - 1n;
+
+/**
+ * Delta merge of slot writes whose read went stale (oracle.ts, `deltas`). The transaction read `r` and wrote `w`
+ * exactly once; the committed value is now `c`. With amount = |w - r| (in the claimed direction), the merged value
+ * is c +- amount, accepted only without wrap and with the same SSTORE gas class, (r == 0, w == 0, w == r) equal to
+ * (c == 0, new == 0, new == c): EIP-2200 and pre-Istanbul SSTORE gas and refunds depend on exactly these. Returns
+ * -1 (the caller re-executes) when any condition fails; otherwise rewrites the outcome's slot writes in place and
+ * returns how many it merged.
+ */
+function mergeDeltas(state: WorldState, o: TxOutcome, claims: Map<string, Map<bigint, 'add' | 'sub'>>): number {
+  const counts = new Map<string, Map<bigint, [number, number]>>();
+  for (const [a, ks] of o.counts ?? []) counts.set(a, new Map(ks.map(([k, r, w]) => [k, [r, w]])));
+  const pending: Array<[Array<[bigint, bigint]>, number, bigint]> = [];
+  for (const [a, slots] of o.reads.storage) {
+    const claimed = claims.get(a);
+    if (claimed === undefined) continue;
+    const acc = state.get(a);
+    const st = acc !== undefined && acc.exists ? acc.storage : undefined;
+    for (const [k, r] of slots) {
+      const kind = claimed.get(k);
+      if (kind === undefined) continue;
+      const c = st?.get(k) ?? 0n;
+      if (c === r) continue;
+      const n = counts.get(a)?.get(k);
+      if (n === undefined || n[0] !== 1 || n[1] !== 1) return -1;
+      const ws = o.writes.storage.find(([wa]) => wa === a)?.[1];
+      const wi = ws?.findIndex(([wk]) => wk === k) ?? -1;
+      if (ws === undefined || wi < 0) return -1;
+      const w = ws[wi]![1];
+      let next: bigint;
+      if (kind === 'add') {
+        if (w < r) return -1;
+        next = c + (w - r);
+        if (next > MAX_WORD) return -1;
+      } else {
+        if (w > r) return -1;
+        next = c - (r - w);
+        if (next < 0n) return -1;
+      }
+      if ((r === 0n) !== (c === 0n) || (w === 0n) !== (next === 0n) || (w === r) !== (next === c)) return -1;
+      pending.push([ws, wi, next]);
+    }
+  }
+  for (const [ws, wi, next] of pending) ws[wi] = [ws[wi]![0], next];
+  return pending.length;
 }
 
 async function runOnPool(
@@ -145,181 +216,260 @@ async function runOnPool(
   opts: ParallelOptions,
   startMs: number,
 ): Promise<BlockResult> {
+  pool.check();
   const t0 = performance.now();
   const env = blockEnv(block, opts);
   const n = env.txs.length;
   const state = stateFromPrestate(prestate);
   const pre = beaconRootWrites(env, state);
   if (pre) applyWrites(state, pre, 0);
+  const slots = pool.slots;
+  const mainRuns = pool.mainExecutes;
+  const lazySenders = opts.lazySenders ?? true;
 
   // ---- dependencies: depMax[j] = the latest earlier transaction j must see committed before it runs ----
   const depMax = new Int32Array(n).fill(-1);
+  const senders: Array<string | null> = block.transactions.map((t) => (typeof t.from === 'string' ? t.from.toLowerCase() : null));
+  // Lazy senders cover plain, access-list and fee-market transactions (block.ts, lazySenderOf): those need no edge to
+  // their sender's previous transaction; the others stay ordered.
+  const lazyOk = new Uint8Array(n);
   const lastOfSender = new Map<string, number>();
-  block.transactions.forEach((t, j) => {
-    const from = typeof t.from === 'string' ? t.from.toLowerCase() : null;
+  for (let j = 0; j < n; j++) {
+    const type = env.txs[j]!.type;
+    lazyOk[j] = lazySenders && (type === 0 || type === 1 || type === 2) ? 1 : 0;
+    const from = senders[j]!;
     if (from !== null) {
       const p = lastOfSender.get(from);
-      if (p !== undefined) depMax[j] = p;
+      if (p !== undefined && !lazyOk[j]) depMax[j] = p;
       lastOfSender.set(from, j);
     }
-  });
+  }
   // Transactions with a complete prediction may run far ahead of the commit point; the others (no prediction, an
   // incomplete one, or --oracle none) only within a window near it, where optimism rarely loses.
   const trusted = new Uint8Array(n);
-  if (opts.oracle) addOracleDeps(opts.oracle, n, depMax, env.coinbase, trusted);
+  const claims: Array<Map<string, Map<bigint, 'add' | 'sub'>> | null> = new Array(n).fill(null);
+  const counted: Array<Array<[string, bigint]> | undefined> = new Array(n);
+  if (opts.oracle) addOracleDeps(opts.oracle, n, depMax, env.coinbase, trusted, senders, lazyOk, claims, counted);
 
   const hangMs = opts.hangMs ?? 120_000;
-  const outcomes: Array<{ o: TxOutcome; v: number } | undefined> = new Array(n);
+  const perWorker = opts.depth ?? 3;
+  const farDepth = opts.farDepth ?? 2;
+  const results: Array<Spec | undefined> = new Array(n);
   const committedOutcomes: TxOutcome[] = [];
   const log: WriteSet[] = [];
+  /** 0: to run; 1: in flight on a worker or done, awaiting commit. */
   const dispatched = new Uint8Array(n);
+  /** After a void or failed speculative run: run at the commit point, on the main thread, without assumptions. */
+  const strict = new Uint8Array(n);
   const execCount = new Uint16Array(n);
   let executions = 0;
   let reExecutions = 0;
+  let merged = 0;
   let k = 0; // committed transactions
   let scan = 0; // lowest index not yet dispatched
-  const urgent: number[] = []; // re-executions, before anything else
   const staleKeys = new Map<string, number>();
-  let tRun = performance.now();
   let mainBusy = 0;
+  let mainExec = 0;
+  let mainSpec = 0;
   let workerBusy = 0;
-  /** Times a worker ran dry because no transaction was ready (dependencies not committed yet). */
-  let starved = 0;
+  let idleMs = 0;
   let workerApply = 0;
   const workerSend: number[] = [];
 
-  const result = await new Promise<void>((resolveRun, rejectRun) => {
-    let finished = false;
-    let ready = 0;
-    let hangTimer: NodeJS.Timeout | null = null;
-    const finish = (e?: Error) => {
-      if (finished) return;
-      finished = true;
-      if (hangTimer) clearInterval(hangTimer);
-      pool.detach();
-      if (e) pool.poison(e);
-      if (e) rejectRun(e);
-      else resolveRun();
-    };
-    let slots: Slot[];
-    const perWorker = opts.depth ?? 4;
-
-    const farDepth = opts.farDepth ?? 2;
-    /**
-     * The next transaction for a worker that has `inflight` queued: re-executions first, then the lowest ready one.
-     * Far-ahead (trusted) transactions only fill the first `farDepth` places of a worker's queue, so that the one at
-     * the commit point, once its dependencies commit, does not queue behind them.
-     */
-    const nextFor = (inflight: number): number => {
-      if (urgent.length > 0) return urgent.shift()!;
-      while (scan < n && dispatched[scan]) scan++;
-      const window = k + perWorker * slots.length;
-      const far = inflight < farDepth;
-      for (let j = scan; j < n; j++) {
-        if (!dispatched[j] && depMax[j]! < k && (j < window || (far && trusted[j]))) return j;
-      }
-      return -1;
-    };
-    const dispatch = () => {
-      for (let round = 0; round < perWorker; round++) {
-        for (const s of slots) {
-          if (s.inflight > round) continue;
-          const j = nextFor(s.inflight);
-          if (j < 0) {
-            if (s.inflight === 0) starved++;
-            return;
-          }
-          dispatched[j] = 1;
-          execCount[j]!++;
-          executions++;
-          if (execCount[j]! > 1) reExecutions++;
-          s.inflight++;
-          const msg: ToWorker = { t: 'run', log: log.slice(s.synced, k), txs: [j] };
-          s.synced = k;
-          s.lastHeard = performance.now();
-          s.w.postMessage(msg);
-        }
-      }
-    };
-    const tryCommit = () => {
-      while (k < n) {
-        const r = outcomes[k];
-        if (r === undefined) return;
-        if (r.v !== k) {
-          const stale = validateReads(state, r.o.reads);
-          if (stale !== null) {
-            staleKeys.set(stale, (staleKeys.get(stale) ?? 0) + 1);
-            outcomes[k] = undefined;
-            urgent.push(k);
-            return;
-          }
-        }
-        if (r.o.error !== undefined) {
-          throw new PrescientError('EXECUTION_FAILED', `block ${block.number} tx ${k}`, r.o.error.split('\n')[0]!);
-        }
-        applyWrites(state, r.o.writes, k + 1);
-        log.push(r.o.writes);
-        committedOutcomes.push(r.o);
-        outcomes[k] = undefined;
-        k++;
-      }
-    };
-    const onMessage = (i: number, m: FromWorker) => {
-      if (finished) return;
-      const h0 = performance.now();
-      try {
-        if (m.t === 'fail') throw new PrescientError('WORKER_FAILED', `worker ${i}`, m.message.split('\n')[0]!);
-        if (m.t === 'ready') {
-          if (++ready === slots.length) {
-            tRun = performance.now();
-            if (n === 0) return finish();
-            dispatch();
-          }
-          return;
-        }
-        const s = slots[i]!;
-        s.inflight--;
-        workerBusy += m.ms;
-        workerApply += m.applyMs;
-        workerSend[i] = m.sendMs;
-        outcomes[m.o.index] = { o: m.o, v: m.v };
-        tryCommit();
-        if (k === n) return finish();
-        dispatch();
-      } catch (e) {
-        finish(e as Error);
-      } finally {
-        mainBusy += performance.now() - h0;
-      }
-    };
-    try {
-      slots = pool.attach(onMessage, (e) => finish(e));
-    } catch (e) {
-      return finish(e as Error);
-    }
-    for (const s of slots) {
-      s.inflight = 0;
-      s.synced = 0;
-      s.lastHeard = performance.now();
-    }
-    hangTimer = setInterval(() => {
-      const now = performance.now();
-      for (let i = 0; i < slots.length; i++) {
-        const s = slots[i]!;
-        if (s.inflight > 0 && now - s.lastHeard > hangMs) {
-          finish(new PrescientError('WORKER_FAILED', `worker ${i}`, `no answer for ${Math.round(hangMs)} ms (hung)`));
-        }
-      }
-    }, Math.min(1000, hangMs / 4));
-    hangTimer.unref?.();
-    slots.forEach((s, id) => {
-      const init: ToWorker = { t: 'init', id, block, prestate, hashes: blockHashes, fork: { chain: opts.chain, fork: opts.fork }, fault: opts.fault };
-      s.w.postMessage(init);
-    });
-    // While the workers load: the pre-state's trie, as a node would hold it (caches storage roots and hashed keys).
-    stateRoot(state);
+  // ---- start: workers load the block while the main thread builds its own executor and the pre-state's trie ----
+  const signal = pool.signal;
+  slots.forEach((s, id) => {
+    s.inflight = 0;
+    s.synced = 0;
+    s.lastHeard = performance.now();
+    while (receiveMessageOnPort(s.port) !== undefined); // a previous run's leftovers (none after a clean run)
+    const init: ToWorker = { t: 'init', id, block, prestate, hashes: blockHashes, fork: { chain: opts.chain, fork: opts.fork }, fault: opts.fault };
+    s.port.postMessage(init);
   });
-  void result;
+  const ex = await Executor.create(env, state, blockHashes);
+  stateRoot(state); // the pre-state's trie, as a node would hold it (caches storage roots and hashed keys)
+
+  const fail = (e: Error): never => {
+    pool.poison(e);
+    throw e;
+  };
+  const inbox: Array<[number, FromWorker]> = [];
+  const poll = (): void => {
+    for (let i = 0; i < slots.length; i++) {
+      const s = slots[i]!;
+      for (;;) {
+        const m = receiveMessageOnPort(s.port);
+        if (m === undefined) break;
+        s.lastHeard = performance.now();
+        inbox.push([i, m.message as FromWorker]);
+      }
+    }
+  };
+  /** Sleep until a worker posts (or `ms` pass), then let the event loop deliver worker exits and errors. */
+  const wait = async (ms: number): Promise<void> => {
+    const seen = Atomics.load(signal, 0);
+    poll();
+    if (inbox.length === 0) {
+      const w0 = performance.now();
+      Atomics.wait(signal, 0, seen, ms);
+      idleMs += performance.now() - w0;
+    }
+    await new Promise<void>((r) => setImmediate(r));
+    if (pool.failure) fail(pool.failure);
+  };
+  const checkHang = () => {
+    const now = performance.now();
+    for (let i = 0; i < slots.length; i++) {
+      const s = slots[i]!;
+      if (s.inflight > 0 && now - s.lastHeard > hangMs) {
+        fail(new PrescientError('WORKER_FAILED', `worker ${i}`, `no answer for ${Math.round(hangMs)} ms (hung)`));
+      }
+    }
+  };
+  let ready = 0;
+  while (ready < slots.length) {
+    await wait(Math.min(1000, hangMs));
+    for (const [i, m] of inbox.splice(0)) {
+      if (m.t === 'fail') fail(new PrescientError('WORKER_FAILED', `worker ${i}`, m.message.split('\n')[0]!));
+      if (m.t === 'ready') ready++;
+    }
+    const now = performance.now();
+    for (let i = 0; i < slots.length; i++) {
+      if (now - slots[i]!.lastHeard > hangMs) fail(new PrescientError('WORKER_FAILED', `worker ${i}`, `no answer for ${Math.round(hangMs)} ms (hung)`));
+    }
+  }
+  const tRun = performance.now();
+
+  // ---- scheduling ----
+  const isReady = (j: number, inflight: number): boolean => {
+    if (dispatched[j] || strict[j] || depMax[j]! >= k) return false;
+    const window = k + perWorker * Math.max(1, slots.length) + 1;
+    return j < window || (inflight < farDepth && trusted[j] === 1);
+  };
+  /** The lowest ready transaction after the commit point (the commit point itself is handled apart). */
+  const nextReady = (inflight: number, notFault: boolean): number => {
+    while (scan < n && dispatched[scan]) scan++;
+    for (let j = Math.max(scan, k + 1); j < n; j++) {
+      if (isReady(j, inflight) && !(notFault && opts.fault?.txIndex === j)) return j;
+      if (j - k > 4096) break;
+    }
+    return -1;
+  };
+  const count = (j: number) => {
+    execCount[j]!++;
+    executions++;
+    if (execCount[j]! > 1) reExecutions++;
+  };
+  const specRun = (j: number): RunTx => ({ i: j, lazy: lazyOk[j] === 1, counted: counted[j] });
+  const dispatch = () => {
+    for (let round = 0; round < perWorker; round++) {
+      for (const s of slots) {
+        if (s.inflight > round) continue;
+        // The commit point goes to a worker only without a main executor (or for an injected fault).
+        let j = k < n && !dispatched[k] && (!mainRuns || opts.fault?.txIndex === k) ? k : nextReady(s.inflight, false);
+        if (j < 0) return;
+        dispatched[j] = 1;
+        count(j);
+        s.inflight++;
+        const run: RunTx = strict[j] ? { i: j, lazy: false } : specRun(j);
+        const msg: ToWorker = { t: 'run', log: log.slice(s.synced, k), txs: [run] };
+        s.synced = k;
+        s.lastHeard = performance.now();
+        s.port.postMessage(msg);
+      }
+    }
+  };
+  const invalidate = (j: number, why: string, makeStrict: boolean) => {
+    staleKeys.set(why, (staleKeys.get(why) ?? 0) + 1);
+    results[j] = undefined;
+    dispatched[j] = 0;
+    if (makeStrict) strict[j] = 1;
+    if (j < scan) scan = j;
+  };
+  const commit = (o: TxOutcome) => {
+    applyWrites(state, o.writes, k + 1);
+    log.push(o.writes);
+    committedOutcomes.push(o);
+    results[k] = undefined;
+    k++;
+  };
+  /** Commit every ready outcome at the commit point; a stale one goes back to be run again. */
+  const tryCommit = () => {
+    while (k < n) {
+      const r = results[k];
+      if (r === undefined) return;
+      const o = r.o;
+      if (o.error !== undefined && strict[k] && r.v === k) {
+        fail(new PrescientError('EXECUTION_FAILED', `block ${block.number} tx ${k}`, o.error.split('\n')[0]!));
+      }
+      // A speculative run that failed, or looked at an assumed value, is redone at its position without assumptions.
+      if (o.lazyBroken || o.error !== undefined) return invalidate(k, o.lazyBroken ? 'lazy-broken' : 'error', true);
+      // Always validated, even a run on the exact prefix: a lazy sender's nonce and balance were assumptions.
+      const cl = claims[k];
+      const stale = validateReads(state, o.reads, cl ?? undefined);
+      if (stale !== null) return invalidate(k, stale, false);
+      if (cl !== null) {
+        const m = mergeDeltas(state, o, cl);
+        if (m < 0) return invalidate(k, 'delta', true);
+        merged += m;
+      }
+      commit(o);
+    }
+  };
+  const handle = (i: number, m: FromWorker) => {
+    if (m.t === 'fail') fail(new PrescientError('WORKER_FAILED', `worker ${i}`, m.message.split('\n')[0]!));
+    if (m.t !== 'done') return;
+    const s = slots[i]!;
+    s.inflight--;
+    workerBusy += m.ms;
+    workerApply += m.applyMs;
+    workerSend[i] = m.sendMs;
+    results[m.o.index] = { o: m.o, v: m.v };
+  };
+
+  let lastHangCheck = performance.now();
+  while (k < n) {
+    const h0 = performance.now();
+    poll();
+    for (const [i, m] of inbox.splice(0)) handle(i, m);
+    tryCommit();
+    if (k === n) break;
+    dispatch();
+    mainBusy += performance.now() - h0;
+    if (h0 - lastHangCheck > 250) {
+      lastHangCheck = h0;
+      checkHang();
+      if (pool.failure) fail(pool.failure);
+    }
+    if (mainRuns) {
+      // The commit point, when nobody has it: exact, committed at once. Otherwise the next ready one, speculatively.
+      if (!dispatched[k] && opts.fault?.txIndex !== k) {
+        dispatched[k] = 1;
+        count(k);
+        const e0 = performance.now();
+        const o = await ex.runOne(k);
+        mainExec += performance.now() - e0;
+        if (o.error !== undefined) {
+          fail(new PrescientError('EXECUTION_FAILED', `block ${block.number} tx ${k}`, o.error.split('\n')[0]!));
+        }
+        commit(o);
+        continue;
+      }
+      const j = nextReady(0, true);
+      if (j >= 0) {
+        dispatched[j] = 1;
+        count(j);
+        const e0 = performance.now();
+        const run = specRun(j);
+        const o = await ex.runOne(j, { lazySender: run.lazy, counted: run.counted });
+        mainExec += performance.now() - e0;
+        mainSpec++;
+        results[j] = { o, v: k };
+        continue;
+      }
+    }
+    await wait(50);
+  }
   const tDone = performance.now();
 
   const closed = finishBlock(env, state, committedOutcomes, n);
@@ -336,20 +486,41 @@ async function runOnPool(
       startMs,
       txs: n,
       staleReads: [...staleKeys.values()].reduce((a, b) => a + b, 0),
+      /** Outcomes committed with a delta merge instead of a re-execution. */
+      deltaMerges: merged,
       /** Main-thread time spent validating, committing and dispatching. */
       mainBusyMs: mainBusy,
+      /** Main-thread time executing transactions, and how many it executed speculatively. */
+      mainExecMs: mainExec,
+      mainSpeculative: mainSpec,
+      /** Main-thread time asleep waiting for a worker. */
+      idleMs,
       /** Summed worker time inside transactions. */
       workerBusyMs: workerBusy,
       finishMs: tEnd - tDone,
-      starved,
       workerApplyMs: workerApply,
-      workerSendMs: workerSend.reduce((a, b) => a + b, 0),
+      workerSendMs: workerSend.reduce((a, b) => a + (b ?? 0), 0),
     },
   };
 }
-/** Turn predictions into depMax edges (see oracle.ts for the rules). */
-function addOracleDeps(oracle: Oracle, n: number, depMax: Int32Array, coinbase: string, trusted: Uint8Array): void {
+
+/**
+ * Turn predictions into depMax edges (see oracle.ts for the rules), and collect the delta claims. A lazy sender's
+ * own balance and nonce are checked at commit, so predicted accesses to them add no edge.
+ */
+function addOracleDeps(
+  oracle: Oracle,
+  n: number,
+  depMax: Int32Array,
+  coinbase: string,
+  trusted: Uint8Array,
+  senders: Array<string | null>,
+  lazyOk: Uint8Array,
+  claims: Array<Map<string, Map<bigint, 'add' | 'sub'>> | null>,
+  counted: Array<Array<[string, bigint]> | undefined>,
+): void {
   const lastKey = new Map<string, number>(); // `${addr}|${what}` -> last predicted writer
+  const lastAbs = new Map<string, number>(); // the same, writers that do not merely delta the slot
   const lastAny = new Map<string, number>(); // addr -> last writer of anything
   const lastStar = new Map<string, number>(); // addr -> last '*' writer
   const keyOf = (what: bigint | string) => (typeof what === 'bigint' ? what.toString(16) : what);
@@ -357,6 +528,23 @@ function addOracleDeps(oracle: Oracle, n: number, depMax: Int32Array, coinbase: 
     const p = oracle.predict(j);
     if (p === null) continue;
     if (p.complete) trusted[j] = 1;
+    const deltaKeys = new Set<string>();
+    if (p.deltas !== undefined && p.deltas.length > 0) {
+      const m = new Map<string, Map<bigint, 'add' | 'sub'>>();
+      const list: Array<[string, bigint]> = [];
+      for (const [addr, slot, kind] of p.deltas as DeltaClaim[]) {
+        const a = addr.toLowerCase();
+        let s = m.get(a);
+        if (s === undefined) m.set(a, (s = new Map()));
+        if (s.has(slot) && s.get(slot) !== kind) continue;
+        s.set(slot, kind);
+        list.push([a, slot]);
+        deltaKeys.add(`${a}|${keyOf(slot)}`);
+      }
+      claims[j] = m;
+      counted[j] = list;
+    }
+    const self = lazyOk[j] ? senders[j] : null;
     let d = depMax[j]!;
     const see = (addr: string, what: bigint | string, isWrite: boolean) => {
       const a = addr.toLowerCase();
@@ -364,9 +552,13 @@ function addOracleDeps(oracle: Oracle, n: number, depMax: Int32Array, coinbase: 
         d = Math.max(d, lastAny.get(a) ?? -1);
         return;
       }
+      if (a === self && (what === 'balance' || what === 'nonce')) return;
       // Balance credits commute: a balance write only matters to readers of the balance.
       if (isWrite && (what === 'balance' || what === 'nonce')) return;
-      d = Math.max(d, lastKey.get(`${a}|${keyOf(what)}`) ?? -1, lastStar.get(a) ?? -1);
+      const key = `${a}|${keyOf(what)}`;
+      // Two transactions that only delta a slot do not wait for each other.
+      const last = deltaKeys.has(key) ? lastAbs.get(key) : lastKey.get(key);
+      d = Math.max(d, last ?? -1, lastStar.get(a) ?? -1);
     };
     for (const [a, w] of p.reads) see(a, w, false);
     for (const [a, w] of p.writes) see(a, w, true);
@@ -376,7 +568,11 @@ function addOracleDeps(oracle: Oracle, n: number, depMax: Int32Array, coinbase: 
       if (a === coinbase && w === 'balance') continue;
       lastAny.set(a, j);
       if (w === '*') lastStar.set(a, j);
-      else lastKey.set(`${a}|${keyOf(w)}`, j);
+      else {
+        const key = `${a}|${keyOf(w)}`;
+        lastKey.set(key, j);
+        if (!deltaKeys.has(key)) lastAbs.set(key, j);
+      }
     }
   }
 }

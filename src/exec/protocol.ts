@@ -1,4 +1,7 @@
-/** Messages between the parallel executor (main thread) and its workers. Everything is structured-clone data. */
+/**
+ * Messages between the parallel executor (main thread) and its workers, over one MessageChannel per worker (the main
+ * thread polls its end synchronously). Everything is structured-clone data.
+ */
 import type { ForkOptions } from '../chain/fork.js';
 import type { ChainBlock, Prestate } from '../chain/load.js';
 import type { Hex } from '../types.js';
@@ -11,10 +14,17 @@ export interface FaultInjection {
   txIndex: number;
 }
 
+/** One transaction to execute: `lazy`: with a lazy sender; `counted`: slots whose SLOADs/SSTOREs to count. */
+export interface RunTx {
+  i: number;
+  lazy: boolean;
+  counted?: Array<[string, bigint]>;
+}
+
 export type ToWorker =
   | { t: 'init'; id: number; block: ChainBlock; prestate: Prestate; hashes: Map<bigint, Hex>; fork: ForkOptions; fault?: FaultInjection }
   /** Apply `log` (the write sets committed since the last message, in order), then execute `txs` over that state. */
-  | { t: 'run'; log: WriteSet[]; txs: number[] }
+  | { t: 'run'; log: WriteSet[]; txs: RunTx[] }
   | { t: 'close' };
 
 export type FromWorker =

@@ -36,7 +36,7 @@ export async function executeSequential(
   const outcomes: TxOutcome[] = [];
   const traces: TxTrace[] = [];
   for (let i = 0; i < env.txs.length; i++) {
-    const o = await ex.runOne(i, opts.trace === true);
+    const o = await ex.runOne(i, { trace: opts.trace === true });
     if (o.error !== undefined) {
       throw new PrescientError('EXECUTION_FAILED', `block ${block.number} tx ${i}`, o.error.split('\n')[0]!);
     }

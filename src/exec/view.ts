@@ -13,6 +13,17 @@
  * - the fee paid to the coinbase after execution (`postPhase`): runTx reads and rewrites the coinbase's balance, which
  *   would otherwise make every pair of transactions conflict. A transaction that really reads the coinbase's balance
  *   (BALANCE, a transfer from the coinbase) records that read as usual and its fee becomes an absolute write.
+ *
+ * Speculative executions (not at the commit point) may also run with a *lazy sender* (`beginTx`'s `lazy`): the
+ * sender's nonce is taken to be the transaction's own (recorded as a nonce read of that value, validated at commit),
+ * and runTx's balance checks, its upfront debit, the top-level value transfer and the refund do not read the balance:
+ * they record a requirement `bmin` (committed balance >= what runTx checks) and turn the changes into a delta. Any
+ * other look at the sender's balance (BALANCE, SELFBALANCE, a payout computed from it) sets `lazyBroken`: the
+ * execution saw an assumed value and must be redone at its position without the assumption. So one sender's k-th
+ * transaction runs before the k-1 earlier ones commit, and still fails exactly where sequential execution fails.
+ *
+ * Slots listed in `beginTx`'s `counted` (the oracle's delta claims) get their SLOAD and SSTORE counted: a delta merge
+ * at commit is only sound for a slot read once and written once (see parallel.ts).
  */
 import { Account, type Address, KECCAK256_NULL, KECCAK256_RLP, bytesToBigInt } from '@ethereumjs/util';
 import type { StateManagerInterface } from '@ethereumjs/common';
@@ -29,6 +40,16 @@ export interface AcctRead {
   n?: bigint;
   c?: number;
   e?: boolean;
+  /** Lazy sender: the balance must be at least this (runTx's upfront-cost checks), the value itself was not used. */
+  bmin?: bigint;
+}
+
+/** A speculative execution's assumption about its sender (see the header). */
+export interface LazySender {
+  address: string;
+  nonce: bigint;
+  /** What runTx checks the balance against (the larger of upfront cost and max cost). */
+  need: bigint;
 }
 
 export interface ReadSet {
@@ -64,17 +85,19 @@ export class TAccount extends Account {
   _nDirty = false;
   /** Pending credit, added to the raw balance, applied as a delta on put. */
   _credit = 0n;
-  /** Coinbase fee payment: getter does not record, setter turns the change into a credit. */
+  /** Coinbase fee payment or lazy sender: getter does not record, setter turns the change into a credit. */
   _creditMode = false;
+  /** The credit is the coinbase's fee (traces leave it out of balance writes). */
+  _fee = false;
   /** The base balance under the overlay's delta (for emptiness predicates). */
   _baseBalance = 0n;
   _codeLen = 0;
   _base: AccountState | undefined;
   _codeBytes: Uint8Array | undefined;
 
-  static make(v: TrackingState, a: string, o: Ov | undefined, base: AccountState | undefined): TAccount {
-    const bNonce = base?.exists ? base.nonce : 0n;
-    const bBal = base?.exists ? base.balance : 0n;
+  static make(v: TrackingState, a: string, o: Ov | undefined, base: AccountState | undefined, lazy?: LazySender): TAccount {
+    const bNonce = lazy !== undefined ? lazy.nonce : base?.exists ? base.nonce : 0n;
+    const bBal = lazy !== undefined ? v.lazyBase : base?.exists ? base.balance : 0n;
     const nonce = o?.nonce ?? bNonce;
     const balance = o?.balance ?? bBal + (o?.delta ?? 0n);
     const code = o?.code ?? (base?.exists ? base.code : EMPTY);
@@ -191,6 +214,15 @@ export class TrackingState implements StateManagerInterface {
   coinbase = '';
   /** Set once the top-level call has returned (runTx then refunds the sender and pays the coinbase). */
   postPhase = false;
+  /** Before the top-level call starts (runTx's checks and upfront debit). */
+  prePhase = false;
+  lazy: LazySender | null = null;
+  /** The balance a lazy sender is presented with: enough for runTx's checks, never an observed value. */
+  lazyBase = 0n;
+  /** A lazy sender's balance was really looked at: the execution is void (see the header). */
+  lazyBroken = false;
+  /** Counted slots: address -> slot -> [getStorage calls, putStorage calls]. */
+  counted: Map<string, Map<bigint, [number, number]>> | null = null;
 
   constructor(public base: WorldState) {}
 
@@ -201,7 +233,7 @@ export class TrackingState implements StateManagerInterface {
     clear: (): void => {},
   };
 
-  beginTx(coinbase: string): void {
+  beginTx(coinbase: string, lazy: LazySender | null = null, counted: Array<[string, bigint]> | null = null): void {
     this.ov = new Map();
     this.slots = new Map();
     this.journal = [];
@@ -210,6 +242,36 @@ export class TrackingState implements StateManagerInterface {
     this.rSlots = new Map();
     this.coinbase = coinbase;
     this.postPhase = false;
+    this.prePhase = true;
+    this.lazyBroken = false;
+    this.lazy = null;
+    // A sender the stale base does not know yet is left strict (its existence is an ordinary read).
+    if (lazy !== null && lazy.address !== coinbase && this.baseAcct(lazy.address) !== undefined) {
+      this.lazy = lazy;
+      const b = this.baseAcct(lazy.address)!.balance;
+      this.lazyBase = b > lazy.need ? b : lazy.need;
+    }
+    this.counted = null;
+    if (counted !== null && counted.length > 0) {
+      this.counted = new Map();
+      for (const [a, k] of counted) {
+        let m = this.counted.get(a);
+        if (m === undefined) this.counted.set(a, (m = new Map()));
+        m.set(k, [0, 0]);
+      }
+    }
+  }
+
+  /** SLOADs and SSTOREs of a counted slot (every SSTORE reads the current value once for its gas). */
+  slotCounts(): Array<[string, Array<[bigint, number, number]>]> {
+    const out: Array<[string, Array<[bigint, number, number]>]> = [];
+    if (this.counted === null) return out;
+    for (const [a, m] of this.counted) out.push([a, [...m].map(([k, [g, p]]) => [k, g - p, p])]);
+    return out;
+  }
+  private count(a: string, k: bigint, put: boolean): void {
+    const c = this.counted?.get(a)?.get(k);
+    if (c !== undefined) c[put ? 1 : 0]++;
   }
 
   // ---- read recording (base values only) ----
@@ -226,10 +288,18 @@ export class TrackingState implements StateManagerInterface {
     return b !== undefined && b.exists ? b : undefined;
   }
   readBalance(a: string): void {
+    if (this.lazy !== null && a === this.lazy.address) {
+      this.lazyBroken = true;
+      return;
+    }
     const r = this.acctRead(a);
     if (r.b === undefined) r.b = this.baseAcct(a)?.balance ?? 0n;
   }
   readBalanceZero(a: string): boolean {
+    if (this.lazy !== null && a === this.lazy.address) {
+      this.lazyBroken = true;
+      return this.lazyBase === 0n;
+    }
     const v = (this.baseAcct(a)?.balance ?? 0n) === 0n;
     const r = this.acctRead(a);
     if (r.b === undefined && r.bz === undefined) r.bz = v;
@@ -237,7 +307,7 @@ export class TrackingState implements StateManagerInterface {
   }
   readNonce(a: string): void {
     const r = this.acctRead(a);
-    if (r.n === undefined) r.n = this.baseAcct(a)?.nonce ?? 0n;
+    if (r.n === undefined) r.n = this.lazy !== null && a === this.lazy.address ? this.lazy.nonce : (this.baseAcct(a)?.nonce ?? 0n);
   }
   readCode(a: string): void {
     const r = this.acctRead(a);
@@ -311,8 +381,9 @@ export class TrackingState implements StateManagerInterface {
     if (o !== undefined) {
       if (!o.exists) return undefined;
     }
-    const creditMode =
-      this.postPhase && a === this.coinbase && o?.balance === undefined && this.rAcct.get(a)?.b === undefined;
+    const fee = this.postPhase && a === this.coinbase && o?.balance === undefined && this.rAcct.get(a)?.b === undefined;
+    const lazy = this.lazy !== null && a === this.lazy.address && o?.balance === undefined && !this.lazyBroken ? this.lazy : undefined;
+    const creditMode = fee || (lazy !== undefined && (this.prePhase || this.postPhase));
     let base: AccountState | undefined;
     if (o === undefined) {
       if (creditMode) {
@@ -330,8 +401,9 @@ export class TrackingState implements StateManagerInterface {
       // address) hides only the storage.
       base = this.baseAcct(a);
     }
-    const t = TAccount.make(this, a, o, base);
+    const t = TAccount.make(this, a, o, base, lazy);
     t._creditMode = creditMode;
+    t._fee = fee;
     return t;
   }
 
@@ -362,7 +434,7 @@ export class TrackingState implements StateManagerInterface {
         if (n.balance !== undefined) n.balance += account._credit;
         else {
           n.delta += account._credit;
-          if (account._creditMode) n.feeDelta += account._credit;
+          if (account._fee) n.feeDelta += account._credit;
         }
         account._credit = 0n;
       }
@@ -412,6 +484,7 @@ export class TrackingState implements StateManagerInterface {
   async getStorage(address: Address, key: Uint8Array): Promise<Uint8Array> {
     const a = address.toString();
     const k = bytesToBigInt(key);
+    if (this.counted !== null) this.count(a, k, false);
     const s = this.slots.get(a);
     if (s !== undefined) {
       const v = s.get(k);
@@ -423,6 +496,7 @@ export class TrackingState implements StateManagerInterface {
   async putStorage(address: Address, key: Uint8Array, value: Uint8Array): Promise<void> {
     const a = address.toString();
     const k = bytesToBigInt(key);
+    if (this.counted !== null) this.count(a, k, true);
     let s = this.slots.get(a);
     if (s === undefined) {
       this.journal.push([2, a, undefined]);
@@ -443,6 +517,7 @@ export class TrackingState implements StateManagerInterface {
 
   // ---- what the transaction did ----
   collect(): { reads: ReadSet; writes: WriteSet } {
+    if (this.lazy !== null && !this.lazyBroken) this.acctRead(this.lazy.address).bmin = this.lazy.need;
     const accounts: Array<[string, AccountWrite]> = [];
     for (const [a, o] of this.ov) {
       const base = this.baseAcct(a);
@@ -496,8 +571,11 @@ export class TrackingState implements StateManagerInterface {
   }
 }
 
-/** Does `reads` still hold in `s`? Returns the first stale key (for stats and debugging) or null. */
-export function validateReads(s: WorldState, reads: ReadSet): string | null {
+/**
+ * Does `reads` still hold in `s`? Returns the first stale key (for stats and debugging) or null. Slots in `skip`
+ * (delta claims) are left to the caller's merge checks.
+ */
+export function validateReads(s: WorldState, reads: ReadSet, skip?: Map<string, Map<bigint, unknown>>): string | null {
   for (const [a, r] of reads.accounts) {
     const acc = s.get(a);
     const ex = acc !== undefined && acc.exists;
@@ -505,12 +583,14 @@ export function validateReads(s: WorldState, reads: ReadSet): string | null {
     if (r.b !== undefined && r.b !== (ex ? acc!.balance : 0n)) return `b:${a}`;
     if (r.bz !== undefined && r.bz !== ((ex ? acc!.balance : 0n) === 0n)) return `bz:${a}`;
     if (r.n !== undefined && r.n !== (ex ? acc!.nonce : 0n)) return `n:${a}`;
+    if (r.bmin !== undefined && (ex ? acc!.balance : 0n) < r.bmin) return `bmin:${a}`;
     if (r.c !== undefined && r.c !== (acc?.codeVersion ?? 0)) return `c:${a}`;
   }
   for (const [a, slots] of reads.storage) {
     const acc = s.get(a);
     const st = acc !== undefined && acc.exists ? acc.storage : undefined;
-    for (const [k, v] of slots) if ((st?.get(k) ?? 0n) !== v) return `s:${a}:${k.toString(16)}`;
+    const sk = skip?.get(a);
+    for (const [k, v] of slots) if ((st?.get(k) ?? 0n) !== v && !sk?.has(k)) return `s:${a}:${k.toString(16)}`;
   }
   return null;
 }

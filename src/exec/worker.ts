@@ -1,14 +1,17 @@
 /**
  * A parallel-executor worker: holds a copy of the committed state (prestate + every committed write set, in block
- * order) and executes the transactions it is sent over it, never over its own speculative results.
+ * order) and executes the transactions it is sent over it, never over its own speculative results. It talks over the
+ * MessageChannel port it was started with, and bumps the shared signal after each message so that a sleeping main
+ * thread wakes up (parallel.ts).
  */
-import { parentPort } from 'node:worker_threads';
+import { workerData, type MessagePort } from 'node:worker_threads';
 import { initCrypto } from '../chain/crypto.js';
 import { Executor, beaconRootWrites, blockEnv, type TxOutcome } from './block.js';
 import type { FaultInjection, FromWorker, ToWorker } from './protocol.js';
 import { applyWrites, stateFromPrestate, type WorldState } from './state.js';
 
-const port = parentPort!;
+const port = (workerData as { port: MessagePort }).port;
+const signal = (workerData as { signal: Int32Array }).signal;
 let ex: Executor | null = null;
 let state: WorldState | null = null;
 /** Committed transactions reflected in `state`. */
@@ -19,7 +22,11 @@ let busy = false;
 let applyMs = 0;
 let sendMs = 0;
 
-const send = (m: FromWorker) => port.postMessage(m);
+const send = (m: FromWorker) => {
+  port.postMessage(m);
+  Atomics.add(signal, 0, 1);
+  Atomics.notify(signal, 0);
+};
 
 async function handle(m: ToWorker): Promise<void> {
   if (m.t === 'init') {
@@ -46,7 +53,7 @@ async function handle(m: ToWorker): Promise<void> {
   const a0 = performance.now();
   for (const w of m.log) applyWrites(state, w, ++committed);
   applyMs += performance.now() - a0;
-  for (const i of m.txs) {
+  for (const { i, lazy, counted } of m.txs) {
     if (fault !== undefined && fault.txIndex === i) {
       if (fault.kind === 'exit') process.exit(3);
       if (fault.kind === 'throw') throw new Error(`injected fault at tx ${i}`);
@@ -54,7 +61,7 @@ async function handle(m: ToWorker): Promise<void> {
       for (;;);
     }
     const t0 = performance.now();
-    const o = compact(await ex.runOne(i));
+    const o = compact(await ex.runOne(i, { lazySender: lazy, counted }));
     const t1 = performance.now();
     send({ t: 'done', o, v: committed, ms: t1 - t0, applyMs, sendMs });
     sendMs += performance.now() - t1;
