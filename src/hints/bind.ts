@@ -308,6 +308,73 @@ class CallCalldata implements Calldata {
   }
 }
 
+/**
+ * The input of a call whose length is symbolic (a dynamic `bytes` argument passed on, a multicall element): the
+ * analyzer gives the length as an expression (`inputSizeExpr`) and the input's words from its first byte, selector
+ * included (`inputWords`), as far as memory is known. With the length evaluated, the input is exact: bytes past it are
+ * zero for the callee, words the analysis does not know are unbound only if something needs them.
+ */
+class WordsCalldata implements Calldata {
+  private sizeV: Val | undefined;
+  private readonly words: Expr[];
+  constructor(
+    readonly parent: Frame,
+    readonly call: ExternalCall,
+  ) {
+    this.words = call.inputWords ?? [];
+  }
+  size(): Val {
+    if (this.sizeV === undefined) {
+      const v = this.call.inputSizeExpr ? this.parent.eval(this.call.inputSizeExpr) : new Unbound('no input size expression');
+      this.sizeV = isUnbound(v) ? new Unbound(`input size of call at pc ${this.call.pc} unknown: ${v.why}`) : v;
+    }
+    return this.sizeV;
+  }
+  private inputWord(j: number): Val {
+    if (j >= this.words.length) return new Unbound(`input word ${j} of call at pc ${this.call.pc} unknown`);
+    return this.parent.eval(this.words[j]!);
+  }
+  word(off: bigint): Val {
+    const size = this.size();
+    if (isUnbound(size)) return size;
+    if (off >= size) return 0n;
+    const o = Number(off);
+    const j = Math.floor(o / 32);
+    const r = o % 32;
+    const a = this.inputWord(j);
+    if (isUnbound(a)) return a;
+    let acc = (a << BigInt(8 * r)) & MASK;
+    if (r !== 0 && BigInt(32 * (j + 1)) < size) {
+      const b = this.inputWord(j + 1);
+      if (isUnbound(b)) return b;
+      acc |= b >> BigInt(8 * (32 - r));
+    }
+    if (off + 32n > size) acc &= MASK ^ ((1n << BigInt(8 * Number(off + 32n - size))) - 1n);
+    return acc;
+  }
+  selector(): Hex | null | Unbound {
+    const size = this.size();
+    if (isUnbound(size)) return size;
+    if (size < 4n) return null;
+    const w = this.word(0n);
+    if (isUnbound(w)) return w;
+    return ('0x' + (w >> 224n).toString(16).padStart(8, '0')) as Hex;
+  }
+  bytes(): Uint8Array | Unbound {
+    const size = this.size();
+    if (isUnbound(size)) return size;
+    if (size > 1n << 20n) return new Unbound('call input too large');
+    const n = Number(size);
+    const out = new Uint8Array(Math.ceil(n / 32) * 32);
+    for (let o = 0; o < n; o += 32) {
+      const w = this.word(BigInt(o));
+      if (isUnbound(w)) return w;
+      out.set(wordBytes(w), o);
+    }
+    return out.subarray(0, n);
+  }
+}
+
 // ---------------------------------------------------------------------------------------------------------------------
 // Frames: one contract execution context, evaluating expressions over its inputs
 // ---------------------------------------------------------------------------------------------------------------------
@@ -742,7 +809,7 @@ interface PreparedCall {
  */
 function forwarded(f: Frame, call: ExternalCall): boolean {
   if (call.forwardsCalldata) return true; // proven by the analyzer
-  if (call.kind !== 'DELEGATECALL' || call.args !== null) return false;
+  if (call.kind !== 'DELEGATECALL' || call.args !== null || call.inputSizeExpr) return false;
   f.tx.incomplete('unknown-call-input', `${f.codeAddr}: DELEGATECALL at pc ${call.pc}: input assumed to be the frame's own calldata (proxy forwarding)`, call.pc);
   return true;
 }
@@ -775,7 +842,7 @@ function bindCalls(f: Frame, fn: FunctionFootprint, where: string): void {
       value: call.kind === 'CALL' || call.kind === 'CALLCODE'
         ? once(() => (call.value ? f.eval(call.value) : 0n))
         : call.kind === 'DELEGATECALL' ? f.value : () => 0n,
-      calldata: forwarded(f, call) ? f.calldata : new CallCalldata(f, call),
+      calldata: forwarded(f, call) ? f.calldata : call.inputSize === null && call.inputSizeExpr ? new WordsCalldata(f, call) : new CallCalldata(f, call),
     };
     prepared.push(p);
     if (ctx.resolveCall) f.callData.set(call.id, once3(() => resolveCallResult(f, p)));
@@ -830,6 +897,13 @@ function bindCalls(f: Frame, fn: FunctionFootprint, where: string): void {
     }
     if (tx.frames >= MAX_BIND_FRAMES) {
       tx.incomplete('limit-depth', `${at}: more than ${MAX_BIND_FRAMES} frames (MAX_BIND_FRAMES)`, call.pc);
+      tx.unknownWrite('any');
+      continue;
+    }
+    if (p.calldata === f.calldata && !call.forwardsCalldata && call.kind === 'DELEGATECALL' && target === f.codeAddr) {
+      // Assumed forwarding to its own code would call the same function again forever: a self-DELEGATECALL with an
+      // unknown input is a multicall passing on something else, not a proxy.
+      tx.incomplete('unknown-slot', `${at}: DELEGATECALL to its own code with an unknown input: callee not bound`, call.pc);
       tx.unknownWrite('any');
       continue;
     }
