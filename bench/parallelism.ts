@@ -120,7 +120,7 @@ async function main() {
       const d = blockGraphReport({ loaded, bindings: hints.bindings, traces, analysis: analysisLookup(cache, loaded), top: 5 });
       const row: Row = { block: Number(b), r: d.report };
       if (pool && loaded.block.transactions.length > 1) {
-        const oracle = arrayOracle(hints.bindings.map(toPrediction));
+        const oracle = arrayOracle(hints.bindings.map((b) => toPrediction(b)));
         // Alternating, best of REPEAT each: the machine is shared, and a one-off stall on either side would decide
         // the comparison.
         let par: Awaited<ReturnType<typeof executeParallel>> | undefined;

@@ -178,6 +178,13 @@ export interface TxBinding {
   staleDeps: number;
   /** Storage the binding itself read from the pre-state (keys, targets, call results): address -> slots. */
   bindingReads: Map<Hex, Set<bigint>>;
+  /**
+   * Slots this transaction touches exactly twice, through one read and one `delta`-shaped write of the same function
+   * in the same frame (a complete footprint, one function bound, slot not packed), and in no other bound way: the
+   * candidates for the executor's delta claims (src/exec/oracle.ts `deltas`). Whether the read value is used for
+   * nothing but the overflow check is the analyzer's `delta` to prove; see toPrediction.
+   */
+  deltas: Array<[address: Hex, slot: bigint, kind: 'add' | 'sub']>;
 }
 
 function debit(out: TxBinding, a: Hex): void {
@@ -416,10 +423,26 @@ class TxState {
       frames: [],
       staleDeps: 0,
       bindingReads: new Map(),
+      deltas: [],
     };
   }
   /** Index in out.frames of the frame being bound (-1 outside frames). */
   cur = -1;
+  /** Every bound storage access per (address, slot), for the delta candidates. */
+  readonly slotUse = new Map<string, { addr: Hex; slot: bigint; reads: number; writes: number; kind: 'add' | 'sub' | null; frame: number; ok: boolean }>();
+  /** Frames with a storage access the binder could not name (it may be any slot of that frame's storage). */
+  readonly unnamedIn = new Set<number>();
+  use(f: Frame, fnOk: boolean, slot: bigint, isWrite: boolean, acc: { delta?: 'add' | 'sub'; range?: unknown }): void {
+    const key = `${f.self}|${slot}`;
+    let u = this.slotUse.get(key);
+    if (!u) this.slotUse.set(key, (u = { addr: f.self, slot, reads: 0, writes: 0, kind: null, frame: f.id, ok: true }));
+    if (u.frame !== f.id || !fnOk || acc.range) u.ok = false;
+    if (isWrite) {
+      u.writes++;
+      if (!acc.delta) u.ok = false;
+      else u.kind = acc.delta;
+    } else u.reads++;
+  }
   incomplete(code: Diagnostic['code'], message: string, pc?: number): void {
     this.out.complete = false;
     if (this.out.diagnostics.length < 200) {
@@ -751,11 +774,11 @@ function bindFrameInner(f: Frame): void {
     }
     f.reset();
     bindCalls(f, fn, where);
-    bindAccesses(f, fn, where);
+    bindAccesses(f, fn, where, fns.length === 1 && label !== '?');
   }
 }
 
-function bindAccesses(f: Frame, fn: FunctionFootprint, where: string): void {
+function bindAccesses(f: Frame, fn: FunctionFootprint, where: string, exact: boolean): void {
   const tx = f.tx;
   const out = tx.out;
   for (const [list, isWrite] of [
@@ -768,9 +791,11 @@ function bindAccesses(f: Frame, fn: FunctionFootprint, where: string): void {
       if (isUnbound(v)) {
         tx.incomplete('unknown-slot', `${where}: ${isWrite ? 'write' : 'read'} ${acc.text}: ${v.why}`, acc.pcs[0]);
         if (isWrite) tx.unknownWrite(f.self);
+        tx.unnamedIn.add(f.id);
         continue;
       }
       tx.add(isWrite ? out.writes : out.reads, f.self, v);
+      tx.use(f, exact && fn.complete, v, isWrite, acc);
     }
   }
   for (const b of fn.balanceReads) {
@@ -991,6 +1016,9 @@ export function bindTx(tx: TxInput, ctx: BindContext): TxBinding {
     }
   }
   checkDeps(st);
+  for (const u of st.slotUse.values()) {
+    if (u.ok && u.reads === 1 && u.writes === 1 && u.kind && !st.unnamedIn.has(u.frame)) out.deltas.push([u.addr, u.slot, u.kind]);
+  }
   return out;
 }
 

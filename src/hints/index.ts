@@ -23,8 +23,14 @@ export function blockHints(loaded: LoadedBlock, cache = new AnalysisCache(), opt
 /**
  * Bindings as the parallel executor's oracle wants them (src/exec/oracle.ts): storage slots, balance reads, the
  * sender's balance and nonce; ETH received is a commutative credit and not listed as a write.
+ *
+ * `deltas` (the executor's delta claims, TxBinding.deltas) only with `opts.deltas`: the executor trusts a claim (it
+ * cannot see a claimed read flowing into a branch, a log or another slot), and the analyzer's `delta` today is the
+ * shape of the written value (old +- x), which does not prove that the read value is used for nothing else (a
+ * Uniswap V3 pool reads feeGrowthGlobal once, adds to it once, and also copies it into crossed ticks). Off by
+ * default until the analyzer proves the read's uses.
  */
-export function toPrediction(b: TxBinding): TxPrediction {
+export function toPrediction(b: TxBinding, opts: { deltas?: boolean } = {}): TxPrediction {
   const reads: Access[] = [];
   const writes: Access[] = [];
   for (const [a, slots] of b.reads) for (const s of slots) reads.push([a, s]);
@@ -33,10 +39,12 @@ export function toPrediction(b: TxBinding): TxPrediction {
   for (const a of b.balanceDebits) writes.push([a, 'balance']);
   for (const a of b.nonceWrites) writes.push([a, 'nonce']);
   if (b.codeWrites !== 'any') for (const a of b.codeWrites) writes.push([a, 'code']);
-  return { reads, writes, complete: b.complete };
+  const p: TxPrediction = { reads, writes, complete: b.complete };
+  if (opts.deltas && b.deltas.length > 0) p.deltas = b.deltas.map(([a, s, k]) => [a, s, k]);
+  return p;
 }
 
-/** One prediction per transaction of the block (what `arrayOracle` takes). */
-export function predictBlock(loaded: LoadedBlock, cache = new AnalysisCache(), opts: Partial<HintsOptions> = {}): TxPrediction[] {
-  return blockHints(loaded, cache, opts).bindings.map(toPrediction);
+/** One prediction per transaction of the block (what `arrayOracle` takes); `deltas`: see toPrediction. */
+export function predictBlock(loaded: LoadedBlock, cache = new AnalysisCache(), opts: Partial<HintsOptions> & { deltas?: boolean } = {}): TxPrediction[] {
+  return blockHints(loaded, cache, opts).bindings.map((b) => toPrediction(b, { deltas: opts.deltas }));
 }
