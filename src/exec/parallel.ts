@@ -83,6 +83,8 @@ export class WorkerPool {
   readonly signal = new Int32Array(new SharedArrayBuffer(4));
   private closed = false;
   private dead: Error | null = null;
+  /** Blocks run so far (numbers each block's messages). */
+  runs = 0;
 
   private constructor(
     /** Executing threads, the main thread included when `mainExecutes`. */
@@ -271,6 +273,7 @@ async function runOnPool(
   let mainBusy = 0;
   let mainExec = 0;
   let mainSpec = 0;
+  let mainAt = 0;
   let workerBusy = 0;
   let idleMs = 0;
   let workerApply = 0;
@@ -278,19 +281,21 @@ async function runOnPool(
 
   // ---- start: workers load the block while the main thread builds its own executor and the pre-state's trie ----
   const signal = pool.signal;
+  const runId = ++pool.runs;
   slots.forEach((s, id) => {
     s.inflight = 0;
     s.synced = 0;
     s.lastHeard = performance.now();
     while (receiveMessageOnPort(s.port) !== undefined); // a previous run's leftovers (none after a clean run)
-    const init: ToWorker = { t: 'init', id, block, prestate, hashes: blockHashes, fork: { chain: opts.chain, fork: opts.fork }, fault: opts.fault };
+    const init: ToWorker = { t: 'init', id, run: runId, block, prestate, hashes: blockHashes, fork: { chain: opts.chain, fork: opts.fork }, fault: opts.fault };
     s.port.postMessage(init);
   });
   const ex = await Executor.create(env, state, blockHashes);
   stateRoot(state); // the pre-state's trie, as a node would hold it (caches storage roots and hashed keys)
 
+  // A worker failure poisons the pool; an invalid block does not (its leftover answers carry an old run number).
   const fail = (e: Error): never => {
-    pool.poison(e);
+    if (e instanceof PrescientError && e.code === 'WORKER_FAILED') pool.poison(e);
     throw e;
   };
   const inbox: Array<[number, FromWorker]> = [];
@@ -331,7 +336,7 @@ async function runOnPool(
     await wait(Math.min(1000, hangMs));
     for (const [i, m] of inbox.splice(0)) {
       if (m.t === 'fail') fail(new PrescientError('WORKER_FAILED', `worker ${i}`, m.message.split('\n')[0]!));
-      if (m.t === 'ready') ready++;
+      if (m.t === 'ready' && m.run === runId) ready++;
     }
     const now = performance.now();
     for (let i = 0; i < slots.length; i++) {
@@ -418,7 +423,7 @@ async function runOnPool(
   };
   const handle = (i: number, m: FromWorker) => {
     if (m.t === 'fail') fail(new PrescientError('WORKER_FAILED', `worker ${i}`, m.message.split('\n')[0]!));
-    if (m.t !== 'done') return;
+    if (m.t !== 'done' || m.run !== runId) return;
     const s = slots[i]!;
     s.inflight--;
     workerBusy += m.ms;
@@ -449,6 +454,7 @@ async function runOnPool(
         const e0 = performance.now();
         const o = await ex.runOne(k);
         mainExec += performance.now() - e0;
+        mainAt++;
         if (o.error !== undefined) {
           fail(new PrescientError('EXECUTION_FAILED', `block ${block.number} tx ${k}`, o.error.split('\n')[0]!));
         }
@@ -493,6 +499,7 @@ async function runOnPool(
       /** Main-thread time executing transactions, and how many it executed speculatively. */
       mainExecMs: mainExec,
       mainSpeculative: mainSpec,
+      mainAtCommitPoint: mainAt,
       /** Main-thread time asleep waiting for a worker. */
       idleMs,
       /** Summed worker time inside transactions. */

@@ -22,13 +22,14 @@ export interface RunTx {
 }
 
 export type ToWorker =
-  | { t: 'init'; id: number; block: ChainBlock; prestate: Prestate; hashes: Map<bigint, Hex>; fork: ForkOptions; fault?: FaultInjection }
+  /** `run` numbers the block: answers to an earlier block's work (after a failed block) are told apart by it. */
+  | { t: 'init'; id: number; run: number; block: ChainBlock; prestate: Prestate; hashes: Map<bigint, Hex>; fork: ForkOptions; fault?: FaultInjection }
   /** Apply `log` (the write sets committed since the last message, in order), then execute `txs` over that state. */
   | { t: 'run'; log: WriteSet[]; txs: RunTx[] }
   | { t: 'close' };
 
 export type FromWorker =
-  | { t: 'ready'; id: number; ms: number }
+  | { t: 'ready'; id: number; run: number; ms: number }
   /** `v`: how many transactions were committed in the state the transaction ran on. */
-  | { t: 'done'; o: TxOutcome; v: number; ms: number; applyMs: number; sendMs: number }
+  | { t: 'done'; run: number; o: TxOutcome; v: number; ms: number; applyMs: number; sendMs: number }
   | { t: 'fail'; message: string };

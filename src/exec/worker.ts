@@ -17,6 +17,7 @@ let state: WorldState | null = null;
 /** Committed transactions reflected in `state`. */
 let committed = 0;
 let fault: FaultInjection | undefined;
+let run = -1;
 const queue: ToWorker[] = [];
 let busy = false;
 let applyMs = 0;
@@ -40,8 +41,9 @@ async function handle(m: ToWorker): Promise<void> {
     sendMs = 0;
     applyMs = 0;
     fault = m.fault;
+    run = m.run;
     ex = await Executor.create(env, state, m.hashes);
-    send({ t: 'ready', id: m.id, ms: performance.now() - t0 });
+    send({ t: 'ready', id: m.id, run, ms: performance.now() - t0 });
     return;
   }
   if (m.t === 'close') {
@@ -63,7 +65,7 @@ async function handle(m: ToWorker): Promise<void> {
     const t0 = performance.now();
     const o = compact(await ex.runOne(i, { lazySender: lazy, counted }));
     const t1 = performance.now();
-    send({ t: 'done', o, v: committed, ms: t1 - t0, applyMs, sendMs });
+    send({ t: 'done', run, o, v: committed, ms: t1 - t0, applyMs, sendMs });
     sendMs += performance.now() - t1;
     applyMs = 0;
   }

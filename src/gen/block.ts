@@ -35,6 +35,8 @@ export interface GenerateOptions {
   txs?: number;
   /** erc20: share of transfers paying the hot recipient (0..1); default 0. */
   hot?: number;
+  /** erc20: share of transactions calling balanceOf(hot) instead (0..1); default 0. */
+  hotReads?: number;
   /** AMM pairs (tokens = pairs + 1); default 3. */
   pairs?: number;
   /**
@@ -66,7 +68,7 @@ export interface TxExpectation {
 /** What generation produced, besides the two files: addresses and per-transaction expectations, for tests and tools. */
 export interface GenManifest {
   generator: 'prescient gen';
-  options: { workload: WorkloadName; txs: number; hot: number; pairs: number; users: number; seed: number | string };
+  options: { workload: WorkloadName; txs: number; hot: number; hotReads?: number; pairs: number; users: number; seed: number | string };
   contracts: {
     tokens: Hex[];
     weth: Hex;
@@ -320,7 +322,7 @@ export async function generateBlock(opts: GenerateOptions = {}): Promise<Generat
   phase('setup');
   g.world.block = contextBlock(g.world.common, { number, timestamp, baseFeePerGas: baseFee, coinbase });
   freezeEips(g.world.common);
-  const plan = planWorkload(workload, g, makeRng(`${seed}:${workload}`), { txs: txCount, hot });
+  const plan = planWorkload(workload, g, makeRng(`${seed}:${workload}`), { txs: txCount, hot, hotReads: opts.hotReads });
   const common = signingCommon();
   const txs = await signAll(g, plan, common, baseFee, seed);
 
@@ -391,7 +393,7 @@ export async function generateBlock(opts: GenerateOptions = {}): Promise<Generat
 
   const manifest: GenManifest = {
     generator: 'prescient gen',
-    options: { workload, txs: txCount, hot, pairs, users, seed },
+    options: { workload, txs: txCount, hot, ...(opts.hotReads ? { hotReads: opts.hotReads } : {}), pairs, users, seed },
     contracts: {
       tokens: g.tokens,
       weth: g.weth,

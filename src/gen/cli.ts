@@ -11,6 +11,7 @@ export const GEN_USAGE = `usage: prescient gen [options]
   --workload erc20|amm|mix   what the transactions do (default erc20)
   --txs N                    number of transactions (default 100)
   --hot X                    erc20: share of transfers paying one hot recipient, 0..1 (default 0)
+  --hot-reads X              erc20: share of transactions calling balanceOf(hot) instead, 0..1 (default 0)
   --pairs K                  AMM pairs (default 3)
   --users M                  sender accounts (default: one per tx for erc20/amm, 20..1000; half that for mix, 20..200)
   --seed S                   deterministic seed (default 1)
@@ -58,6 +59,13 @@ export function parseGenArgs(argv: string[]): { out: string; opts: GenerateOptio
         const x = Number(v);
         if (v.trim() === '' || !Number.isFinite(x) || x < 0 || x > 1) throw new PrescientError('BAD_OPTION', flag, `expected a number in 0..1, got '${v}'`);
         opts.hot = x;
+        break;
+      }
+      case '--hot-reads': {
+        const v = value();
+        const x = Number(v);
+        if (v.trim() === '' || !Number.isFinite(x) || x < 0 || x > 1) throw new PrescientError('BAD_OPTION', flag, `expected a number in 0..1, got '${v}'`);
+        opts.hotReads = x;
         break;
       }
       case '--pairs':

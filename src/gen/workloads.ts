@@ -36,6 +36,11 @@ export interface WorkloadOptions {
   txs: number;
   /** erc20: share of transfers paying the hot recipient, 0..1. */
   hot: number;
+  /**
+   * erc20: share of transactions that call `balanceOf(hot)` instead of transferring (a read of the hot slot between
+   * the credits, for the executor's delta merges). 0 draws nothing extra: blocks of existing seeds do not change.
+   */
+  hotReads?: number;
 }
 
 function swapPath(g: GenWorld, rng: Rng): Hex[] {
@@ -55,6 +60,10 @@ export function planErc20(g: GenWorld, rng: Rng, opts: WorkloadOptions): Planned
   const out: PlannedTx[] = [];
   for (let i = 0; i < opts.txs; i++) {
     const sender = rng.int(0, g.users.length - 1);
+    if (opts.hotReads !== undefined && opts.hotReads > 0 && rng.chance(opts.hotReads)) {
+      out.push({ sender, to: g.tokens[0]!, data: g.world.encode('Token', 'balanceOf', [g.hot]), value: 0n, gasLimit: 60_000n, kind: 'erc20.balanceOf', revert: null });
+      continue;
+    }
     const to = rng.chance(opts.hot) ? g.hot : g.users[otherUser(g, rng, sender)]!.address;
     const amount = rng.big(1n, 1000n) * 10n ** 15n;
     out.push({ sender, to: g.tokens[0]!, data: g.world.encode('Token', 'transfer', [to, amount]), value: 0n, gasLimit: 80_000n, kind: 'erc20.transfer', revert: null });
