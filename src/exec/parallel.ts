@@ -47,8 +47,10 @@ export interface ParallelOptions extends ForkOptions {
   pool?: WorkerPool;
   /** A worker silent this long while it has work fails the run (default 120 s). */
   hangMs?: number;
-  /** Transactions in flight per worker (default 3): hides message latency and the main thread's own executions. */
+  /** Transactions in flight per worker (default 4): hides message latency and the main thread's own executions. */
   depth?: number;
+  /** A worker is refilled (up to `depth`, in one message) once it has at most this many in flight (default 2). */
+  lowWater?: number;
   /** How many of those may be far ahead of the commit point (default 2). */
   farDepth?: number;
   /** Let speculative executions assume their sender's nonce and balance sufficiency (default true; view.ts). */
@@ -156,6 +158,41 @@ export async function executeParallel(
   }
 }
 
+/** A binary min-heap of transaction indices. */
+class MinHeap {
+  private a: number[] = [];
+  peek(): number {
+    return this.a.length > 0 ? this.a[0]! : -1;
+  }
+  push(x: number): void {
+    const a = this.a;
+    let i = a.length;
+    a.push(x);
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (a[p]! <= x) break;
+      a[i] = a[p]!;
+      i = p;
+    }
+    a[i] = x;
+  }
+  pop(): void {
+    const a = this.a;
+    const last = a.pop()!;
+    if (a.length === 0) return;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= a.length) break;
+      const c = l + 1 < a.length && a[l + 1]! < a[l]! ? l + 1 : l;
+      if (a[c]! >= last) break;
+      a[i] = a[c]!;
+      i = c;
+    }
+    a[i] = last;
+  }
+}
+
 /** A speculative outcome and the number of committed transactions in the state it ran on. */
 interface Spec {
   o: TxOutcome;
@@ -254,7 +291,8 @@ async function runOnPool(
   if (opts.oracle) addOracleDeps(opts.oracle, n, depMax, env.coinbase, trusted, senders, lazyOk, claims, counted);
 
   const hangMs = opts.hangMs ?? 120_000;
-  const perWorker = opts.depth ?? 3;
+  const perWorker = opts.depth ?? 4;
+  const lowWater = Math.min(perWorker - 1, opts.lowWater ?? 2);
   const farDepth = opts.farDepth ?? 2;
   const results: Array<Spec | undefined> = new Array(n);
   const committedOutcomes: TxOutcome[] = [];
@@ -268,7 +306,6 @@ async function runOnPool(
   let reExecutions = 0;
   let merged = 0;
   let k = 0; // committed transactions
-  let scan = 0; // lowest index not yet dispatched
   const staleKeys = new Map<string, number>();
   let mainBusy = 0;
   let mainExec = 0;
@@ -346,19 +383,42 @@ async function runOnPool(
   const tRun = performance.now();
 
   // ---- scheduling ----
-  const isReady = (j: number, inflight: number): boolean => {
-    if (dispatched[j] || strict[j] || depMax[j]! >= k) return false;
-    const window = k + perWorker * Math.max(1, slots.length) + 1;
-    return j < window || (inflight < farDepth && trusted[j] === 1);
-  };
-  /** The lowest ready transaction after the commit point (the commit point itself is handled apart). */
-  const nextReady = (inflight: number, notFault: boolean): number => {
-    while (scan < n && dispatched[scan]) scan++;
-    for (let j = Math.max(scan, k + 1); j < n; j++) {
-      if (isReady(j, inflight) && !(notFault && opts.fault?.txIndex === j)) return j;
-      if (j - k > 4096) break;
+  // Ready transactions (dependencies committed) in two min-heaps by index: trusted ones may run far ahead, the others
+  // only within the window. A transaction enters its heap once k passes its depMax (bucketed, so each enters once);
+  // the commit point is handled apart (the main thread runs it, or `dispatch` sends it first without one).
+  const buckets: number[][] = Array.from({ length: n + 1 }, () => []);
+  for (let j = 0; j < n; j++) buckets[depMax[j]! + 1]!.push(j);
+  const heapT = new MinHeap();
+  const heapU = new MinHeap();
+  let released = 0;
+  const top = (h: MinHeap): number => {
+    for (;;) {
+      const j = h.peek();
+      if (j < 0 || (!dispatched[j] && !strict[j] && j > k)) return j;
+      h.pop();
     }
-    return -1;
+  };
+  /** The lowest ready transaction after the commit point, or -1. */
+  const nextReady = (inflight: number, notFault: boolean): number => {
+    while (released <= k && released <= n) {
+      for (const j of buckets[released]!) (trusted[j] ? heapT : heapU).push(j);
+      released++;
+    }
+    const window = k + perWorker * slots.length + 4;
+    const u = top(heapU);
+    const t = top(heapT);
+    const okU = u >= 0 && u < window;
+    const okT = t >= 0 && (t < window || inflight < farDepth);
+    const j = okU && okT ? Math.min(u, t) : okU ? u : okT ? t : -1;
+    if (j >= 0 && notFault && opts.fault?.txIndex === j) {
+      // Only a worker may run the injected fault: look past it, then put it back.
+      const h = trusted[j] ? heapT : heapU;
+      h.pop();
+      const next = nextReady(inflight, notFault);
+      h.push(j);
+      return next;
+    }
+    return j;
   };
   const count = (j: number) => {
     execCount[j]!++;
@@ -366,22 +426,25 @@ async function runOnPool(
     if (execCount[j]! > 1) reExecutions++;
   };
   const specRun = (j: number): RunTx => ({ i: j, lazy: lazyOk[j] === 1, counted: counted[j] });
+  /** Refill workers at or below the low-water mark, up to `depth`, one message each (fewer messages, same depth). */
   const dispatch = () => {
-    for (let round = 0; round < perWorker; round++) {
-      for (const s of slots) {
-        if (s.inflight > round) continue;
+    for (const s of slots) {
+      if (s.inflight > lowWater) continue;
+      const txs: RunTx[] = [];
+      while (s.inflight < perWorker) {
         // The commit point goes to a worker only without a main executor (or for an injected fault).
-        let j = k < n && !dispatched[k] && (!mainRuns || opts.fault?.txIndex === k) ? k : nextReady(s.inflight, false);
-        if (j < 0) return;
+        const j = k < n && !dispatched[k] && (!mainRuns || opts.fault?.txIndex === k) ? k : nextReady(s.inflight, false);
+        if (j < 0) break;
         dispatched[j] = 1;
         count(j);
         s.inflight++;
-        const run: RunTx = strict[j] ? { i: j, lazy: false } : specRun(j);
-        const msg: ToWorker = { t: 'run', log: log.slice(s.synced, k), txs: [run] };
-        s.synced = k;
-        s.lastHeard = performance.now();
-        s.port.postMessage(msg);
+        txs.push(strict[j] ? { i: j, lazy: false } : specRun(j));
       }
+      if (txs.length === 0) continue;
+      const msg: ToWorker = { t: 'run', log: log.slice(s.synced, k), txs };
+      s.synced = k;
+      s.lastHeard = performance.now();
+      s.port.postMessage(msg);
     }
   };
   const invalidate = (j: number, why: string, makeStrict: boolean) => {
@@ -389,7 +452,6 @@ async function runOnPool(
     results[j] = undefined;
     dispatched[j] = 0;
     if (makeStrict) strict[j] = 1;
-    if (j < scan) scan = j;
   };
   const commit = (o: TxOutcome) => {
     applyWrites(state, o.writes, k + 1);
