@@ -2,16 +2,25 @@
  * External-call analysis: CALL, STATICCALL, DELEGATECALL, CALLCODE, CREATE/CREATE2 and SELFDESTRUCT sites with
  * target, selector, argument words and value as symbolic expressions; ETH leaving the contract as transfers.
  */
-import type { CallSite, Observer } from '../src/evm/machine.js';
+import type { CallSite, Observer, PathNode } from '../src/evm/machine.js';
 import { hasUnknown, toExpr } from '../src/evm/sym.js';
 import type { Diagnostic, Expr, ExternalCall } from '../src/types.js';
+import { Guards } from './guards.js';
 import { exprText } from './render.js';
 
 export class CallAnalyzer implements Observer {
   private readonly sites: CallSite[] = [];
+  private readonly guards = new Map<number, Guards>();
 
   call(site: CallSite): void {
     this.sites.push(site);
+    this.callPath(site.id, site.path);
+  }
+
+  callPath(id: number, path: PathNode | null): void {
+    let g = this.guards.get(id);
+    if (!g) this.guards.set(id, (g = new Guards()));
+    g.add(path);
   }
 
   finish(): { calls: ExternalCall[]; transfers: { to: Expr; value: Expr; pc: number }[]; diagnostics: Diagnostic[] } {
@@ -30,6 +39,8 @@ export class CallAnalyzer implements Observer {
       }
       if (s.target) c.target = toExpr(s.target);
       if (s.value) c.value = toExpr(s.value);
+      const g = this.guards.get(s.id)?.finish();
+      if (g) c.guards = g;
       calls.push(c);
       const creates = s.kind === 'CREATE' || s.kind === 'CREATE2';
       // Unknown targets and inputs are reported, but they do not make this contract's own footprint incomplete: the

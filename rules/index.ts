@@ -20,7 +20,8 @@ export interface KnownSlotRule {
 }
 export interface CommutativeRule {
   id: string;
-  match: { selector: string; key: KeyMatch };
+  /** `codeHash`: only for this runtime code; without it the rule can only confirm a delta the analysis proved. */
+  match: { selector: string; key: KeyMatch; codeHash?: string };
   effect: { delta: 'add' | 'sub' };
 }
 export interface InterfaceRule {
@@ -64,19 +65,22 @@ function labelKnownSlots(acc: StorageAccess, fired: Set<string>): void {
   acc.text = `${r.effect.label} (${acc.slot.slot.slice(0, 10)}…)`;
 }
 
-/** Apply every rule to one footprint, in place. */
-export function applyRules(fp: FunctionFootprint, hasDelegation: boolean): void {
+/** Apply every rule to one footprint of the code with hash `codeHash`, in place. */
+export function applyRules(fp: FunctionFootprint, hasDelegation: boolean, codeHash: string): void {
   const fired = new Set(fp.rules);
   for (const a of fp.reads) labelKnownSlots(a, fired);
   for (const a of fp.writes) labelKnownSlots(a, fired);
 
   for (const r of COMMUTATIVE) {
     if (r.match.selector !== fp.selector) continue;
+    const known = r.match.codeHash !== undefined && r.match.codeHash.toLowerCase() === codeHash.toLowerCase();
+    if (r.match.codeHash !== undefined && !known) continue;
     for (const w of fp.writes) {
       if (w.slot.kind !== 'mapping' || w.transient) continue;
       const keys = mappingKeys(w.slot);
       if (keys.length !== 1 || !keyMatches(keys[0]!, r.match.key)) continue;
       if (w.delta && w.delta !== r.effect.delta) continue; // the code says otherwise: trust the code
+      if (!w.delta && !known) continue; // not proven, and the code is not the one the rule vouches for
       w.delta = r.effect.delta;
       fired.add(r.id);
     }

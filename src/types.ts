@@ -132,6 +132,13 @@ export interface StorageAccess {
   delta?: 'add' | 'sub';
   /** Program counters of the SLOAD/SSTORE instructions. */
   pcs: number[];
+  /**
+   * When the access happens only on some paths: the paths' conditions, a disjunction of conjunctions of expressions
+   * that are non-zero on that path (branch conditions since the path's newest merge point; conditions over unknown
+   * values left out). Absent: unconditional. A binder may drop the access for a transaction where every alternative
+   * has a condition that evaluates to zero.
+   */
+  guards?: Expr[][];
 }
 
 export type CallKind = 'CALL' | 'CALLCODE' | 'STATICCALL' | 'DELEGATECALL' | 'CREATE' | 'CREATE2' | 'SELFDESTRUCT';
@@ -156,6 +163,8 @@ export interface ExternalCall {
   inputSize: number | null;
   /** The input is exactly this frame's own calldata (a proxy's `calldatacopy(0, 0, calldatasize())` forwarding). */
   forwardsCalldata?: boolean;
+  /** When the call happens only on some paths: their conditions, as `StorageAccess.guards`. */
+  guards?: Expr[][];
   /**
    * Present when `inputSize` is null but the input's place in memory is known (a dynamic `bytes` argument passed on):
    * the input length as an expression over the frame's inputs. A binder that evaluates it to n rebuilds the exact

@@ -11,7 +11,7 @@ import { rootSlot } from '../../analyzers/render.js';
 import { StorageAnalyzer } from '../../analyzers/storage.js';
 import { applyRules, knownSignature } from '../../rules/index.js';
 import { PrescientError } from '../errors.js';
-import { MAX_STEPS_PER_CONTRACT, MAX_STEPS_PER_FUNCTION } from '../evm/limits.js';
+import { MAX_STEPS_PER_CONTRACT, MAX_STEPS_PER_FUNCTION, MIN_STEPS_PER_ENTRY } from '../evm/limits.js';
 import { Machine } from '../evm/machine.js';
 import { jumpdests } from '../evm/opcodes.js';
 import { SymBuilder } from '../evm/sym.js';
@@ -84,11 +84,12 @@ export function analyzeCode(code: Uint8Array, opts: AnalyzeOptions = {}): Contra
   const known = new Set([...selectors].map((s) => BigInt(s)));
 
   const jd = jumpdests(code);
+  const codeHash = toHex(keccak256(code));
   const functions: FunctionFootprint[] = [];
   let budget = MAX_STEPS_PER_CONTRACT;
   for (const e of entries) {
     const abiFn = e.sel !== null && !e.empty ? fromAbi.get(e.selector) : undefined;
-    const { fp, steps, ours } = exploreEntry(code, jd, e, { budget, visited, excluded: e.selector === 'fallback' ? known : null });
+    const { fp, steps, ours } = exploreEntry(code, jd, e, { budget: Math.max(budget, MIN_STEPS_PER_ENTRY), visited, excluded: e.selector === 'fallback' ? known : null });
     budget = Math.max(0, budget - steps);
     fp.signature = abiFn?.signature ?? (e.selector.startsWith('0x') ? knownSignature(e.selector) : null);
     fp.inputs = evmoleFns.get(e.selector)?.inputs ?? null;
@@ -101,7 +102,7 @@ export function analyzeCode(code: Uint8Array, opts: AnalyzeOptions = {}): Contra
     if ((fp.mutability === 'view' || fp.mutability === 'pure') && fp.writes.some((w) => !w.transient)) {
       fp.diagnostics.push({ code: 'cross-check', message: `declared ${fp.mutability} but a path writes storage` });
     }
-    applyRules(fp, fp.calls.some((x) => x.kind === 'DELEGATECALL'));
+    applyRules(fp, fp.calls.some((x) => x.kind === 'DELEGATECALL'), codeHash);
     functions.push(fp);
   }
 
@@ -116,7 +117,7 @@ export function analyzeCode(code: Uint8Array, opts: AnalyzeOptions = {}): Contra
 
   return {
     schema: 'prescient/analysis@1',
-    codeHash: toHex(keccak256(code)),
+    codeHash,
     codeSize: code.length,
     name: opts.name ?? null,
     functions,
@@ -175,7 +176,7 @@ export function analyzeSelector(code: Uint8Array, selector: Hex): FunctionFootpr
   const e: Entry = { selector, sel: BigInt(selector), empty: false };
   const { fp } = exploreEntry(code, jumpdests(code), e, { budget: MAX_STEPS_PER_FUNCTION, excluded: null });
   fp.signature = knownSignature(selector);
-  applyRules(fp, fp.calls.some((x) => x.kind === 'DELEGATECALL'));
+  applyRules(fp, fp.calls.some((x) => x.kind === 'DELEGATECALL'), toHex(keccak256(code)));
   return fp;
 }
 

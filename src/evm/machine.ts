@@ -11,7 +11,36 @@ import type { CallKind, Diagnostic, DiagnosticCode } from '../types.js';
 import { MAX_CALLS_PER_FUNCTION, MAX_CONTEXTS_PER_POINT, MAX_JOIN_ENTRIES, MAX_JOIN_PLACES, MAX_JOINS_PER_POINT, MAX_STACK_EXPLORED, MAX_REGION_WORDS, MAX_STATES_PER_POINT, MAX_STEPS_PER_FUNCTION } from './limits.js';
 import { commonTail, havoc, havocPointers, type MemEntry, normalise, type Offset, readRange, UNBOUNDED, writeByte, writePartialWord, writeRegion, writeWord } from './memory.js';
 import { OPCODES, type OpInfo } from './opcodes.js';
-import { isWidened, type Sym, type SymBuilder, WIDENED } from './sym.js';
+import { hasUnknown, isWidened, type Sym, type SymBuilder, WIDENED } from './sym.js';
+
+/**
+ * The branch conditions a path took, newest first (persistent: forks share their history). A node is either a
+ * condition known to be non-zero on the path, or the marker of a program point the path was admitted at: `guardOf`
+ * stops at a marker whose point also let another path through (merged or dropped as already seen), because the
+ * conditions before it do not hold on that other path.
+ */
+export interface PathNode {
+  readonly next: PathNode | null;
+  readonly cond: Sym | null;
+  readonly point: { multi: boolean } | null;
+}
+
+/**
+ * The conditions that hold whenever execution reaches a place with this path, newest first, at most `max`: the
+ * conditions after the newest merge point. Conditions over unknown values are left out (they decide nothing for a
+ * binder). Fewer conditions is the safe direction: a binder prunes an access only when one of them is false.
+ */
+export function guardOf(path: PathNode | null, max: number): Sym[] {
+  const out: Sym[] = [];
+  for (let n = path; n && out.length < max; n = n.next) {
+    if (n.point) {
+      if (n.point.multi) break;
+      continue;
+    }
+    if (!hasUnknown(n.cond!)) out.push(n.cond!);
+  }
+  return out;
+}
 
 /** An external call (or CREATE, SELFDESTRUCT) as the machine saw it. */
 export interface CallSite {
@@ -34,14 +63,23 @@ export interface CallSite {
    */
   inputSizeSym?: Sym;
   inputWords?: Sym[];
+  /** The path that reached the site (the first one; later ones arrive through `callPath`). */
+  path: PathNode | null;
 }
 
 /** What an analysis watching the machine may hear about. All optional. */
 export interface Observer {
-  sload?(pc: number, slot: Sym, transient: boolean): void;
-  sstore?(pc: number, slot: Sym, value: Sym, transient: boolean): void;
+  sload?(pc: number, slot: Sym, transient: boolean, path: PathNode | null): void;
+  sstore?(pc: number, slot: Sym, value: Sym, transient: boolean, path: PathNode | null): void;
   call?(site: CallSite): void;
-  balance?(pc: number, addr: Sym): void;
+  /** A call site already reported reached again on another path. */
+  callPath?(id: number, path: PathNode | null): void;
+  balance?(pc: number, addr: Sym, path: PathNode | null): void;
+  /**
+   * A value consumed by anything but arithmetic (stored, compared by a conditional jump, used as an offset, a key, a
+   * call argument, logged): where a storage value may influence the transaction's behaviour.
+   */
+  use?(pc: number, op: string, value: Sym): void;
   /** Every executed instruction (cheap analyses such as mutability). */
   step?(pc: number, op: OpInfo): void;
   /** A conditional jump whose condition is not constant (both ways are explored). */
@@ -79,6 +117,7 @@ interface State {
   store: StoreEntry | null;
   /** Id of the last external call, for RETURNDATACOPY. */
   lastCall: number;
+  path: PathNode | null;
 }
 
 interface Point {
@@ -95,6 +134,8 @@ interface Point {
   havocked: boolean;
   joined: Sym[] | null;
   joins: number;
+  /** Another path reached this point and was merged or dropped here (see PathNode). */
+  multi: boolean;
 }
 
 let nextStoreId = 1;
@@ -145,7 +186,7 @@ export class Machine {
     const b = this.b;
     const code = this.code;
     const points = new Map<number, Point[]>();
-    const work: State[] = [{ pc: opts.entry ?? 0, stack: [], mem: null, store: null, lastCall: -1 }];
+    const work: State[] = [{ pc: opts.entry ?? 0, stack: [], mem: null, store: null, lastCall: -1, path: null }];
     let steps = 0;
     const visited = opts.visited;
     const maxSteps = Math.min(opts.maxSteps ?? MAX_STEPS_PER_FUNCTION, MAX_STEPS_PER_FUNCTION);
@@ -155,6 +196,11 @@ export class Machine {
     const sstoreObservers = this.obs.filter((o) => o.sstore);
     const balanceObservers = this.obs.filter((o) => o.balance);
     const branchObservers = this.obs.filter((o) => o.branch);
+    const useObservers = this.obs.filter((o) => o.use);
+    const use = (pc: number, op: string, v: Sym) => {
+      if (!v.isConst) for (const o of useObservers) o.use!(pc, op, v);
+    };
+    const useAll = useObservers.length > 0;
 
     outer: while (work.length) {
       const st = work.pop()!;
@@ -182,6 +228,10 @@ export class Machine {
         pc += 1 + info.imm;
         switch (info.name) {
           case 'STOP': case 'RETURN': case 'REVERT': case 'INVALID':
+            if (useAll && info.pops === 2) {
+              use(at, info.name, stack[stack.length - 1]!);
+              use(at, info.name, stack[stack.length - 2]!);
+            }
             continue outer;
           case 'JUMPDEST':
             break;
@@ -191,6 +241,10 @@ export class Machine {
           case 'JUMP': case 'JUMPI': {
             const dest = stack.pop()!;
             const cond = info.name === 'JUMPI' ? stack.pop()! : b.const(1n);
+            if (useAll) {
+              use(at, 'JUMP.dest', dest);
+              use(at, info.name, cond);
+            }
             if (cond.isConst && cond.v === 0n) break;
             if (!dest.isConst) {
               this.diag('dynamic-jump', 'jump to a computed destination; paths past it are not explored', at);
@@ -211,9 +265,10 @@ export class Machine {
             for (const o of branchObservers) o.branch!(at, cond);
             // Fork: the taken branch goes on the worklist, this path falls through.
             if (valid) {
-              const fork: State = { pc: d, stack: stack.slice(), mem: st.mem, store: st.store, lastCall: st.lastCall };
+              const fork: State = { pc: d, stack: stack.slice(), mem: st.mem, store: st.store, lastCall: st.lastCall, path: { next: st.path, cond, point: null } };
               if (this.enter(points, fork)) work.push(fork);
             }
+            st.path = { next: st.path, cond: b.op('ISZERO', [cond]), point: null };
             break;
           }
           case 'PC':
@@ -221,6 +276,10 @@ export class Machine {
             break;
           case 'KECCAK256': {
             const off = stack.pop()!, len = stack.pop()!;
+            if (useAll) {
+              use(at, 'KECCAK256', off);
+              use(at, 'KECCAK256', len);
+            }
             stack.push(this.hash(st, off, len));
             break;
           }
@@ -232,20 +291,25 @@ export class Machine {
             break;
           case 'SELFBALANCE': {
             const self = b.env('ADDRESS');
-            for (const o of balanceObservers) o.balance!(at, self);
+            for (const o of balanceObservers) o.balance!(at, self, st.path);
             stack.push(b.env('SELFBALANCE'));
             break;
           }
           case 'BALANCE': {
             const a = stack.pop()!;
-            for (const o of balanceObservers) o.balance!(at, a);
+            if (useAll) use(at, 'BALANCE', a);
+            for (const o of balanceObservers) o.balance!(at, a, st.path);
             stack.push(b.balance(a));
             break;
           }
-          case 'EXTCODESIZE': case 'EXTCODEHASH':
-            stack.push(b.ext(info.name, stack.pop()!));
+          case 'EXTCODESIZE': case 'EXTCODEHASH': {
+            const a = stack.pop()!;
+            if (useAll) use(at, info.name, a);
+            stack.push(b.ext(info.name, a));
             break;
+          }
           case 'BLOCKHASH':
+            if (useAll) use(at, 'BLOCKHASH', stack[stack.length - 1]!);
             stack.pop();
             stack.push(b.env('BLOCKHASH'));
             break;
@@ -254,26 +318,34 @@ export class Machine {
             stack.push(b.unknown('blob hash'));
             break;
           case 'CALLDATALOAD':
+            if (useAll) use(at, 'CALLDATALOAD', stack[stack.length - 1]!);
             stack.push(b.calldata(stack.pop()!));
             break;
           case 'CALLDATACOPY': case 'CODECOPY': case 'RETURNDATACOPY': case 'EXTCODECOPY': {
+            if (useAll) for (let i = 1; i <= info.pops; i++) use(at, info.name, stack[stack.length - i]!);
             if (info.name === 'EXTCODECOPY') stack.pop();
             const dest = stack.pop()!, src = stack.pop()!, len = stack.pop()!;
             this.copy(st, info.name, dest, src, len);
             break;
           }
           case 'MCOPY': {
+            if (useAll) for (let i = 1; i <= 3; i++) use(at, 'MCOPY', stack[stack.length - i]!);
             const dest = stack.pop()!, src = stack.pop()!, len = stack.pop()!;
             this.mcopy(st, dest, src, len);
             break;
           }
           case 'MLOAD': {
+            if (useAll) use(at, 'MLOAD', stack[stack.length - 1]!);
             const o = normalise(stack.pop()!);
             stack.push(o ? readRange(st.mem, o, 32, b, code)[0]! : b.unknown('load at an unknown memory offset'));
             break;
           }
           case 'MSTORE': case 'MSTORE8': {
             const off = stack.pop()!, val = stack.pop()!;
+            if (useAll) {
+              use(at, info.name, off);
+              use(at, info.name, val);
+            }
             const o = normalise(off);
             if (!o) st.mem = havoc(st.mem);
             else st.mem = info.name === 'MSTORE' ? writeWord(st.mem, o, val) : writeByte(st.mem, o, val);
@@ -282,7 +354,8 @@ export class Machine {
           case 'SLOAD': case 'TLOAD': {
             const slot = stack.pop()!;
             const transient = info.name === 'TLOAD';
-            for (const o of sloadObservers) o.sload!(at, slot, transient);
+            if (useAll) use(at, info.name, slot);
+            for (const o of sloadObservers) o.sload!(at, slot, transient, st.path);
             let v: Sym | null = null;
             for (let e = st.store; e; e = e.next) if (e.slot === slot && e.transient === transient) { v = e.val; break; }
             stack.push(v ?? b.sload(slot, transient));
@@ -291,16 +364,21 @@ export class Machine {
           case 'SSTORE': case 'TSTORE': {
             const slot = stack.pop()!, val = stack.pop()!;
             const transient = info.name === 'TSTORE';
-            for (const o of sstoreObservers) o.sstore!(at, slot, val, transient);
+            if (useAll) {
+              use(at, info.name + '.slot', slot);
+              use(at, info.name, val);
+            }
+            for (const o of sstoreObservers) o.sstore!(at, slot, val, transient, st.path);
             st.store = { next: st.store, slot, val, transient, id: nextStoreId++ };
             break;
           }
           case 'CALL': case 'CALLCODE': case 'DELEGATECALL': case 'STATICCALL': {
+            if (useAll) for (let i = 1; i <= info.pops; i++) use(at, info.name, stack[stack.length - i]!);
             stack.pop(); // gas
             const target = stack.pop()!;
             const value = info.name === 'CALL' || info.name === 'CALLCODE' ? stack.pop()! : null;
             const inOff = stack.pop()!, inLen = stack.pop()!, outOff = stack.pop()!, outLen = stack.pop()!;
-            const id = this.callSite(st, at, info.name as CallKind, target, value, inOff, inLen, callObservers);
+            const id = this.callSite(st, at, info.name as CallKind, target, value, inOff, inLen, callObservers, st.path);
             st.lastCall = id;
             const o = normalise(outOff);
             if (!o) st.mem = havoc(st.mem);
@@ -312,16 +390,18 @@ export class Machine {
             break;
           }
           case 'CREATE': case 'CREATE2': {
+            if (useAll) for (let i = 1; i <= info.pops; i++) use(at, info.name, stack[stack.length - i]!);
             const value = stack.pop()!, inOff = stack.pop()!, inLen = stack.pop()!;
             if (info.name === 'CREATE2') stack.pop(); // salt
-            const id = this.callSite(st, at, info.name as CallKind, null, value, inOff, inLen, callObservers);
+            const id = this.callSite(st, at, info.name as CallKind, null, value, inOff, inLen, callObservers, st.path);
             st.lastCall = id;
             stack.push(b.unknown('created address'));
             break;
           }
           case 'SELFDESTRUCT': {
             const to = stack.pop()!;
-            this.record(callObservers, { kind: 'SELFDESTRUCT', pc: at, target: to, value: b.env('SELFBALANCE'), selector: null, args: [], inputSize: 0, forwardsCalldata: false });
+            if (useAll) use(at, 'SELFDESTRUCT', to);
+            this.record(callObservers, { kind: 'SELFDESTRUCT', pc: at, target: to, value: b.env('SELFBALANCE'), selector: null, args: [], inputSize: 0, forwardsCalldata: false, path: st.path });
             continue outer;
           }
           default: {
@@ -340,6 +420,7 @@ export class Machine {
               stack[top] = stack[other]!;
               stack[other] = t;
             } else if (name.startsWith('LOG')) {
+              if (useAll) for (let i = 1; i <= info.pops; i++) use(at, name, stack[stack.length - i]!);
               stack.length -= info.pops;
             } else if (name === 'INVALID') {
               continue outer;
@@ -382,18 +463,26 @@ export class Machine {
         this.exhaustive = false;
         return false;
       }
-      p = { ctx, seen: [], ref: null, lastMem: null, joined: null, tail: undefined, unknownPlaces: new Set(), havocked: false, joins: 0 };
+      p = { ctx, seen: [], ref: null, lastMem: null, joined: null, tail: undefined, unknownPlaces: new Set(), havocked: false, joins: 0, multi: false };
       list.push(p);
     }
-    for (const q of p.seen) if (q.mem === st.mem && q.store === st.store && q.lastCall === st.lastCall && sameSyms(q.stack, stack)) return false;
+    for (const q of p.seen) {
+      if (q.mem === st.mem && q.store === st.store && q.lastCall === st.lastCall && sameSyms(q.stack, stack)) {
+        p.multi = true;
+        return false;
+      }
+    }
     if (p.seen.length < MAX_STATES_PER_POINT) {
       p.seen.push({ stack: stack.slice(), mem: st.mem, store: st.store, lastCall: st.lastCall });
       if (!p.ref) {
         p.ref = p.seen[0]!.stack;
         p.lastMem = st.mem;
       }
+      st.path = { next: st.path, cond: null, point: p };
       return true;
     }
+    // From here on the arriving path is merged into, or covered by, what was explored from this point.
+    p.multi = true;
     // Join with what this point has seen.
     const prev = p.joined ?? p.ref!;
     const joined: Sym[] = new Array(stack.length);
@@ -422,6 +511,7 @@ export class Machine {
     for (let i = 0; i < stack.length; i++) stack[i] = joined[i]!;
     st.mem = p.lastMem = mem.mem;
     st.store = null;
+    st.path = { next: null, cond: null, point: p };
     return true;
   }
 
@@ -528,18 +618,18 @@ export class Machine {
     st.mem = writeRegion(st.mem, d, size, { kind: 'unknown', why: 'mcopy' });
   }
 
-  private callSite(st: State, pc: number, kind: CallKind, target: Sym | null, value: Sym | null, inOff: Sym, inLen: Sym, obs: Observer[]): number {
+  private callSite(st: State, pc: number, kind: CallKind, target: Sym | null, value: Sym | null, inOff: Sym, inLen: Sym, obs: Observer[], path: PathNode | null): number {
     const b = this.b;
     let selector: bigint | null = null;
     let args: Sym[] | null = null;
     let inputSize: number | null = null;
     const o = normalise(inOff);
     if (o && inLen.k === 'env' && inLen.name === 'CALLDATASIZE' && this.forwards(st.mem, o)) {
-      return this.record(obs, { kind, pc, target, value, selector: null, args: null, inputSize: null, forwardsCalldata: true });
+      return this.record(obs, { kind, pc, target, value, selector: null, args: null, inputSize: null, forwardsCalldata: true, path });
     }
     if (o && !inLen.isConst && kind !== 'CREATE' && kind !== 'CREATE2') {
       const inputWords = readRange(st.mem, o, (MAX_REGION_WORDS + 1) * 32, b, this.code);
-      return this.record(obs, { kind, pc, target, value, selector: null, args: null, inputSize: null, forwardsCalldata: false, inputSizeSym: inLen, inputWords });
+      return this.record(obs, { kind, pc, target, value, selector: null, args: null, inputSize: null, forwardsCalldata: false, inputSizeSym: inLen, inputWords, path });
     }
     if (o && inLen.isConst && inLen.v <= BigInt(MAX_REGION_WORDS * 32 + 4)) {
       inputSize = Number(inLen.v);
@@ -552,7 +642,7 @@ export class Machine {
         } else args = readRange(st.mem, o, inputSize, b, this.code);
       } else args = inputSize === 0 ? [] : readRange(st.mem, o, inputSize, b, this.code);
     }
-    return this.record(obs, { kind, pc, target, value, selector, args, inputSize, forwardsCalldata: false });
+    return this.record(obs, { kind, pc, target, value, selector, args, inputSize, forwardsCalldata: false, path });
   }
 
   /** Is memory from `o` on, as the newest write left it, a copy of the whole calldata? */
@@ -574,6 +664,7 @@ export class Machine {
       for (const a of site.inputWords!) key += a.id + ',';
     }
     let id = this.calls.get(key);
+    if (id !== undefined) for (const ob of obs) ob.callPath?.(id, site.path);
     if (id === undefined) {
       if (this.calls.size >= MAX_CALLS_PER_FUNCTION) {
         this.diag('limit-paths', `more than ${MAX_CALLS_PER_FUNCTION} distinct external calls`, site.pc);
