@@ -47,8 +47,9 @@ function markdown(rows: Row[], threads: number, command: string, ran: boolean): 
     'Per block: an edge i → j when j reads or writes state i wrote (src/graph). The **bound** is block gas / gas of the',
     'critical path (the heaviest chain of real dependencies, by traced gas): no schedule on any number of threads runs',
     'the block faster. Views: *strict* (credits and deltas as read-modify-writes, sender nonce/fee chains); *deltas*',
-    "(credits merged as deltas, one sender's transactions ordered: what `prescient run` honours); *lazy* (deltas and",
-    'lazy sender nonces/fees). Edges: actual (traced) vs predicted (hints): true / false / missed, deltas view.',
+    "(ETH credits and the storage updates the hints bind as deltas merged, one sender's transactions ordered); *lazy*",
+    '(deltas and lazy sender nonces/fees). Edges: actual (traced) vs predicted (hints): true / false / missed, in the',
+    'deltas view and (after the slash) the strict view.',
     '',
   );
   o.push(`| block | txs | gas | bound strict | bound deltas | bound lazy | actual edges | predicted | true | false | missed | top hot slot (deltas) |${ran ? ` run ${threads} thr. speedup | ≤ min(${threads}, bound)? |` : ''}`);
@@ -56,6 +57,7 @@ function markdown(rows: Row[], threads: number, command: string, ran: boolean): 
   for (const { block, r, run } of rows) {
     const a = r.actual!;
     const c = r.comparison!.deltas;
+    const cs = r.comparison!.strict;
     const h = r.hotSlots[0];
     const hot = h ? `\`${h.name.replace(/\|/g, '\\|')}\` (${h.edges} edges, ${(h.criticalGas / 1e6).toFixed(2)}M crit. gas)` : '—';
     const runCols = ran
@@ -64,7 +66,7 @@ function markdown(rows: Row[], threads: number, command: string, ran: boolean): 
         : ' — | — |'
       : '';
     o.push(
-      `| ${block} | ${r.txs} | ${(r.gas / 1e6).toFixed(1)}M | ${fmtBound(a.strict.bound)} | **${fmtBound(a.deltas.bound)}** | ${fmtBound(a.lazy.bound)} | ${c.actual} | ${c.predicted} | ${c.true} | ${c.false} | ${c.missed} | ${hot} |${runCols}`,
+      `| ${block} | ${r.txs} | ${(r.gas / 1e6).toFixed(1)}M | ${fmtBound(a.strict.bound)} | **${fmtBound(a.deltas.bound)}** | ${fmtBound(a.lazy.bound)} | ${c.actual} / ${cs.actual} | ${c.predicted} / ${cs.predicted} | ${c.true} / ${cs.true} | ${c.false} / ${cs.false} | ${c.missed} / ${cs.missed} | ${hot} |${runCols}`,
     );
   }
   const withTx = rows.filter((x) => x.r.txs > 1);
@@ -75,13 +77,14 @@ function markdown(rows: Row[], threads: number, command: string, ran: boolean): 
     const b = withTx.map((x) => x.r.actual![v].bound).sort((p, q) => p - q);
     return b.length ? b[Math.floor(b.length / 2)]! : 1;
   };
-  const sum = (k: 'actual' | 'predicted' | 'true' | 'false' | 'missed') => rows.reduce((s, x) => s + x.r.comparison!.deltas[k], 0);
+  const sum = (k: 'actual' | 'predicted' | 'true' | 'false' | 'missed', v: 'deltas' | 'strict' = 'deltas') => rows.reduce((s, x) => s + x.r.comparison![v][k], 0);
   o.push('');
   o.push(
     `Over ${withTx.length} blocks with 2+ transactions: bound of all blocks back to back (total gas / total critical-path gas) ` +
       `strict ${fmtBound(agg('strict'))}, deltas **${fmtBound(agg('deltas'))}**, lazy ${fmtBound(agg('lazy'))}; median block ` +
       `strict ${fmtBound(med('strict'))}, deltas ${fmtBound(med('deltas'))}, lazy ${fmtBound(med('lazy'))}.`,
-    `Edges (deltas view): actual ${sum('actual')}, predicted ${sum('predicted')}: true ${sum('true')}, false ${sum('false')}, missed ${sum('missed')}.`,
+    `Edges (deltas view): actual ${sum('actual')}, predicted ${sum('predicted')}: true ${sum('true')}, false ${sum('false')}, missed ${sum('missed')}; ` +
+      `strict view: actual ${sum('actual', 'strict')}, predicted ${sum('predicted', 'strict')}: true ${sum('true', 'strict')}, false ${sum('false', 'strict')}, missed ${sum('missed', 'strict')}.`,
   );
   if (ran) {
     const runs = rows.filter((x) => x.run);

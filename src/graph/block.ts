@@ -35,15 +35,47 @@ const SMALL_KEYS = 1024n;
 const q = (v: unknown): bigint => (v === undefined || v === null || v === '0x' ? 0n : BigInt(v as string));
 const lower = (a: unknown) => String(a).toLowerCase() as Hex;
 
-/** Traced footprints: gas used, storage read/written, balances; the sender and nonce from the block. */
-export function tracedAccesses(block: LoadedBlock['block'], traces: TxTrace[]): TxAccess[] {
+/**
+ * Storage slots a transaction only applies a delta to (TxBinding.deltas) taken out of its reads and writes into
+ * `deltaWrites`: the strict view still counts them as read-modify-writes, the others let deltas commute. With
+ * `touched`, only the claimed slots the transaction both read and wrote (a trace: the claim held in shape).
+ */
+function splitDeltas(
+  reads: AccessListEntry[],
+  writes: AccessListEntry[],
+  deltas: TxBinding['deltas'] | undefined,
+  needTraced: boolean,
+): { reads: AccessListEntry[]; writes: AccessListEntry[]; deltaWrites?: AccessListEntry[] } {
+  if (!deltas || deltas.length === 0) return { reads, writes };
+  const hex = (s: bigint) => '0x' + s.toString(16).padStart(64, '0');
+  const key = (a: string, s: string) => `${a.toLowerCase()}:${BigInt(s)}`;
+  const claimed = new Set(deltas.map(([a, s]) => key(a, hex(s))));
+  const inReads = new Set(reads.flatMap((e) => e.storageKeys.map((k) => key(e.address, k))));
+  const inWrites = new Set(writes.flatMap((e) => e.storageKeys.map((k) => key(e.address, k))));
+  const taken = new Set([...claimed].filter((k) => !needTraced || (inReads.has(k) && inWrites.has(k))));
+  if (taken.size === 0) return { reads, writes };
+  const drop = (es: AccessListEntry[]) => es.map((e) => ({ address: e.address, storageKeys: e.storageKeys.filter((k) => !taken.has(key(e.address, k))) }));
+  const deltaWrites = new Map<Hex, Hex[]>();
+  for (const [a, s] of deltas) {
+    if (!taken.has(key(a, hex(s)))) continue;
+    const l = deltaWrites.get(a) ?? [];
+    l.push(hex(s) as Hex);
+    deltaWrites.set(a, l);
+  }
+  return { reads: drop(reads), writes: drop(writes), deltaWrites: [...deltaWrites].map(([address, storageKeys]) => ({ address, storageKeys })) };
+}
+
+/**
+ * Traced footprints: gas used, storage read/written, balances; the sender and nonce from the block. `deltas`: per
+ * transaction index, the slots its binding claims as deltas (applied where the trace read and wrote them).
+ */
+export function tracedAccesses(block: LoadedBlock['block'], traces: TxTrace[], deltas?: (index: number) => TxBinding['deltas'] | undefined): TxAccess[] {
   return traces.map((t) => {
     const tx = block.transactions[t.index] ?? {};
     return {
       index: t.index,
       gas: t.gasUsed,
-      reads: t.reads,
-      writes: t.writes,
+      ...splitDeltas(t.reads, t.writes, deltas?.(t.index), true),
       balanceReads: t.balanceReads,
       balanceWrites: t.balanceWrites,
       sender: lower(tx.from),
@@ -67,8 +99,7 @@ export function predictedAccesses(block: LoadedBlock['block'], bindings: TxBindi
     return {
       index: b.index,
       gas: gas?.[b.index] ?? Number(q(tx.gas)),
-      reads: entries(b.reads),
-      writes: entries(b.writes),
+      ...splitDeltas(entries(b.reads), entries(b.writes), b.deltas, false),
       // A debit is a read-modify-write; a credit only adds (commutative).
       balanceReads: [...new Set([...b.balanceReads, ...debits])],
       balanceWrites: [...new Set([...debits, ...b.balanceCredits, ...b.balanceWrites])],
@@ -185,7 +216,8 @@ export function blockGraphReport(inp: GraphInputs): BlockGraphDetail {
   const block = loaded.block;
   const view = inp.view ?? EXECUTOR_VIEW;
   const tracedGas = inp.traces?.map((t) => t.gasUsed);
-  const actualAcc = inp.traces ? tracedAccesses(block, inp.traces) : undefined;
+  const byIndex = new Map((inp.bindings ?? []).map((b) => [b.index, b]));
+  const actualAcc = inp.traces ? tracedAccesses(block, inp.traces, (i) => byIndex.get(i)?.deltas) : undefined;
   const predAcc = inp.bindings ? predictedAccesses(block, inp.bindings, tracedGas) : undefined;
   const build = (acc: TxAccess[] | undefined) => {
     if (!acc) return undefined;

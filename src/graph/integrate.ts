@@ -23,11 +23,13 @@ export function htmlPathFor(base: string, block: number, several: boolean): stri
 export function graphLine(r: BlockGraphReport): string {
   const a = r.actual;
   const c = r.comparison?.[r.view];
+  const cs = r.view === 'strict' ? undefined : r.comparison?.strict;
   const h = r.hotSlots[0];
   if (!a) return `block ${r.number} graph: no traces`;
   return (
     `block ${r.number} graph: bound ${fmtBound(a[r.view].bound)} (${r.view}; strict ${fmtBound(a.strict.bound)}, lazy ${fmtBound(a.lazy.bound)})` +
-    (c ? `, edges actual ${c.actual} predicted ${c.predicted}: true ${c.true} false ${c.false} missed ${c.missed}` : '') +
+    (c ? `, edges (${r.view}) actual ${c.actual} predicted ${c.predicted}: true ${c.true} false ${c.false} missed ${c.missed}` : '') +
+    (cs ? `, edges (strict) actual ${cs.actual} predicted ${cs.predicted}: true ${cs.true} false ${cs.false} missed ${cs.missed}` : '') +
     (h ? `; hottest: ${h.name} (${h.edges} edges)` : '')
   );
 }
