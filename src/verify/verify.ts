@@ -218,6 +218,13 @@ export class MissGrouper {
       } else {
         selector = '(not reached)';
         reasons = elsewhere();
+        // Nothing causal: what only cost completeness may still explain it (code created earlier in the block that the
+        // binder saw as an account without code, keys bound from a stale value leading elsewhere).
+        if (reasons.length === 0 && b) {
+          const cons = b.diagnostics.filter(consequence);
+          const own = cons.filter((d) => d.message.includes(address));
+          reasons = (own.length ? own : cons).map((d) => `(not reached) ${reasonOf(d)}`);
+        }
         if (reasons.length === 0) reasons = ['(not reached and no diagnostic: a call the footprints do not list)'];
       }
       const key = `${address}|${selector}`;
