@@ -81,6 +81,7 @@ describe('exec: delta merges and lazy senders equal sequential', () => {
   let hotAddr: string;
   let token0: string;
   let chain: LoadedBlock;
+  let mix: LoadedBlock;
   let pool2: WorkerPool;
   let pool3: WorkerPool;
   beforeAll(async () => {
@@ -95,6 +96,8 @@ describe('exec: delta merges and lazy senders equal sequential', () => {
     // Four senders, ~25 transactions each: long sender chains.
     await writeGeneratedBlock(join(root, 'chain'), { workload: 'erc20', txs: 100, users: 4, hot: 0.5, seed: 9 });
     chain = loadBlockDir(join(root, 'chain'));
+    await writeGeneratedBlock(join(root, 'mix'), { workload: 'mix', txs: 240, seed: 4 });
+    mix = loadBlockDir(join(root, 'mix'));
     pool2 = await WorkerPool.start(2);
     pool3 = await WorkerPool.start(3);
   }, 120_000);
@@ -134,6 +137,33 @@ describe('exec: delta merges and lazy senders equal sequential', () => {
       seq.outcomes!.map((_, i): TxPrediction => ({ ...truth.predict(i)!, deltas: [[token0, balanceSlot(hotAddr), i % 2 ? 'add' : 'sub']] })),
     );
     same(seq.result, await executeParallel(hot.block, hot.prestate, hot.blockHashes, { pool: pool3, oracle: readOnly }));
+  });
+
+  test('wrong claims whose value is really used (AMM reserves, counters, WETH, vault) are caught by the trace', async () => {
+    // Every slot a transaction of the mix workload both read and wrote, claimed as a delta in the direction it moved:
+    // right for ERC20 balances, wrong for pair reserves (they drive the swap), registry records, proxy counters.
+    const seq = await executeSequential(mix.block, mix.prestate, mix.blockHashes, { outcomes: true });
+    const everything = arrayOracle(
+      seq.outcomes!.map((o, i): TxPrediction => {
+        const deltas: DeltaClaim[] = [];
+        for (const [a, slots] of o.writes.storage) {
+          const read = new Map(o.reads.storage.find(([ra]) => ra === a)?.[1] ?? []);
+          for (const [k, w] of slots) {
+            const r = read.get(k);
+            if (r !== undefined && r !== w) deltas.push([a, k, w > r ? 'add' : 'sub']);
+          }
+        }
+        // No other access listed: everything runs as far ahead as it can, so claimed reads go stale often.
+        return { reads: [], writes: [], complete: true, deltas };
+      }),
+    );
+    let rejected = 0;
+    for (const pool of [pool2, pool3, pool3]) {
+      const r = await executeParallel(mix.block, mix.prestate, mix.blockHashes, { pool, oracle: everything });
+      same(seq.result, r);
+      rejected += (r.stats as any).deltaRejected;
+    }
+    expect(rejected).toBeGreaterThan(0);
   });
 
   test('an overflow at the edge: the hot balance wraps (unchecked +=) in the middle of the block', async () => {

@@ -20,6 +20,7 @@ import { PrescientError } from '../errors.js';
 import type { Hex } from '../types.js';
 import type { WorldState, WriteSet } from './state.js';
 import { freezeEips, patchInterpreter, patchUtil } from './patches.js';
+import { patchTaint, type ClaimTrace } from './taint.js';
 import { TAccount, TrackingState, type LazySender, type ReadSet } from './view.js';
 
 export const BEACON_ROOTS_ADDRESS = '0x000f3df6d732807ef1319fb7b8bb8522d0beac02';
@@ -41,15 +42,15 @@ export interface TxOutcome {
   halted?: boolean;
   /** Ran with a lazy sender whose balance it then really read: void, redo at its position (view.ts). */
   lazyBroken?: true;
-  /** Counted slots (RunOptions.counted): [address, [slot, SLOADs, SSTOREs]]. */
-  counts?: Array<[string, Array<[bigint, number, number]>]>;
+  /** How the claimed slots (RunOptions.counted) were used (taint.ts). */
+  claims?: ClaimTrace[];
 }
 
 export interface RunOptions {
   trace?: boolean;
   /** Speculative run: take the sender's nonce and balance sufficiency as assumptions (view.ts, lazy sender). */
   lazySender?: boolean;
-  /** Slots whose SLOADs and SSTOREs to count (the oracle's delta claims). */
+  /** Delta-claimed slots to trace (taint.ts). */
   counted?: Array<[string, bigint]>;
 }
 
@@ -104,6 +105,7 @@ export class Executor {
   static async create(env: BlockEnv, base: WorldState, hashes: Map<bigint, Hex>): Promise<Executor> {
     patchInterpreter();
     patchUtil();
+    patchTaint();
     freezeEips(env.common);
     const view = new TrackingState(base);
     const vm = await createVM({ common: env.common, stateManager: view as any, blockchain: blockchainShim(hashes) });
@@ -183,7 +185,7 @@ export class Executor {
         out.halted = err !== undefined && err.error !== 'revert';
       }
       if (view.lazyBroken) out.lazyBroken = true;
-      if (view.counted !== null) out.counts = view.slotCounts();
+      if (view.taint !== null) out.claims = view.taint.claims;
       return out;
     } catch (e) {
       const { reads, writes } = view.collect();

@@ -31,19 +31,23 @@ export interface TxPrediction {
   /**
    * Delta claims (a claimed slot is normally also listed in reads and writes). Two transactions that only delta a
    * slot get no scheduling edge between them. At commit, when the read of a claimed slot is stale (read r, wrote w,
-   * committed value now c), the executor merges instead of re-executing only if the transaction read and wrote the
-   * slot exactly once (SLOAD/SSTORE counted by the view), the direction matches the kind, c +- |w - r| does not wrap,
-   * and the SSTORE gas class is unchanged: (r == 0, w == 0, w == r) equals (c == 0, new == 0, new == c), since
-   * EIP-2200 and pre-Istanbul SSTORE gas and refunds depend on exactly these. Anything else re-executes.
+   * committed value now c), the executor merges (writes c +- |w - r|) instead of re-executing only if: the
+   * transaction SLOADed and SSTOREd the slot exactly once; the direction matches the kind and the merged value does
+   * not wrap; the SSTORE gas class is unchanged, (r == 0, w == 0, w == r) equal to (c == 0, new == 0, new == c),
+   * since EIP-2200 and pre-Istanbul SSTORE gas and refunds depend on exactly these; and the claim held in this very
+   * execution, as traced through the EVM (taint.ts): the loaded value went only through +/- of untainted values into
+   * that one SSTORE and into comparisons, and every comparison comes out the same with c as it did with r. Anything
+   * else re-executes.
    *
-   * TRUST BOUNDARY. These checks are everything an executor can see of the value's use from outside the EVM. What
-   * it cannot see is a claimed read that also flows elsewhere: into a log, another slot, return data, a branch (an
-   * AMM's reserves are read once, written once, and drive the swap). For such a wrong claim the merged result is
-   * NOT the sequential one. So `deltas` is the one part of a prediction that is trusted: it must come from an analysis
-   * that proves the claim (src/hints, from the analyzer's delta shapes), never from a guess. Every other field stays
-   * untrusted: reads, writes, `complete` and a missing or null prediction only cost time, never correctness, and a
-   * delta claim on a slot the transaction only reads, reads or writes more than once, moves in the other direction,
-   * or that would wrap or change gas class, is caught and re-executed (test/exec-deltas.test.ts).
+   * TRUST BOUNDARY. Value validation alone could not catch a wrong claim whose read also flows elsewhere (into a log,
+   * another slot, return data, a branch: an AMM's reserves are read once, written once, and drive the swap; a
+   * Uniswap V3 pool copies feeGrowthGlobal into ticks): the merged result would not be the sequential one. The
+   * executor therefore does not trust `deltas` either: the trace checks the claim on the execution it merges, so a
+   * wrong or adversarial claim costs a re-execution, never a different result (test/exec-deltas.test.ts claims every
+   * read-and-written slot of a mixed block, reserves and counters included). What remains trusted is the trace's
+   * model of the EVM: the opcodes it lets a tainted value through (ADD, SUB, comparisons, ISZERO, JUMPI, DUP, SWAP,
+   * POP, SLOAD/SSTORE of the claimed slot) behave as it assumes, and any opcode whose stack effect differs from the
+   * table (src/evm/opcodes.ts) drops the frame's taints as violations.
    */
   deltas?: DeltaClaim[];
 }

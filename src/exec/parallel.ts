@@ -33,6 +33,7 @@ import type { DeltaClaim, Oracle } from './oracle.js';
 import type { FaultInjection, FromWorker, RunTx, ToWorker } from './protocol.js';
 import { finishBlock } from './result.js';
 import { applyWrites, stateFromPrestate, type WorldState, type WriteSet } from './state.js';
+import { evalCheck, type ClaimTrace } from './taint.js';
 import { stateRoot } from './trie.js';
 import { validateReads } from './view.js';
 
@@ -202,16 +203,17 @@ interface Spec {
 const MAX_WORD = (1n << 256n) - 1n;
 
 /**
- * Delta merge of slot writes whose read went stale (oracle.ts, `deltas`). The transaction read `r` and wrote `w`
- * exactly once; the committed value is now `c`. With amount = |w - r| (in the claimed direction), the merged value
- * is c +- amount, accepted only without wrap and with the same SSTORE gas class, (r == 0, w == 0, w == r) equal to
- * (c == 0, new == 0, new == c): EIP-2200 and pre-Istanbul SSTORE gas and refunds depend on exactly these. Returns
- * -1 (the caller re-executes) when any condition fails; otherwise rewrites the outcome's slot writes in place and
- * returns how many it merged.
+ * Delta merge of slot writes whose read went stale (oracle.ts, `deltas`). The transaction read `r` and wrote `w`;
+ * the committed value is now `c`. Merged only if the trace of the claim (taint.ts) shows one SLOAD, one SSTORE of
+ * r + off, no other use of the value, and every comparison it made comes out the same for c as for r; the direction
+ * matches the claimed kind and c +- |w - r| does not wrap; and the SSTORE gas class is unchanged, (r == 0, w == 0,
+ * w == r) equal to (c == 0, new == 0, new == c), since EIP-2200 and pre-Istanbul SSTORE gas and refunds depend on
+ * exactly these. Returns -1 (the caller re-executes) when any condition fails; otherwise rewrites the outcome's slot
+ * writes in place and returns how many it merged.
  */
 function mergeDeltas(state: WorldState, o: TxOutcome, claims: Map<string, Map<bigint, 'add' | 'sub'>>): number {
-  const counts = new Map<string, Map<bigint, [number, number]>>();
-  for (const [a, ks] of o.counts ?? []) counts.set(a, new Map(ks.map(([k, r, w]) => [k, [r, w]])));
+  const traces = new Map<string, ClaimTrace>();
+  for (const c of o.claims ?? []) traces.set(`${c.address}|${c.slot.toString(16)}`, c);
   const pending: Array<[Array<[bigint, bigint]>, number, bigint]> = [];
   for (const [a, slots] of o.reads.storage) {
     const claimed = claims.get(a);
@@ -223,12 +225,13 @@ function mergeDeltas(state: WorldState, o: TxOutcome, claims: Map<string, Map<bi
       if (kind === undefined) continue;
       const c = st?.get(k) ?? 0n;
       if (c === r) continue;
-      const n = counts.get(a)?.get(k);
-      if (n === undefined || n[0] !== 1 || n[1] !== 1) return -1;
+      const tr = traces.get(`${a}|${k.toString(16)}`);
+      if (tr === undefined || tr.violated || tr.sloads !== 1 || tr.sstores !== 1 || tr.off === undefined) return -1;
       const ws = o.writes.storage.find(([wa]) => wa === a)?.[1];
       const wi = ws?.findIndex(([wk]) => wk === k) ?? -1;
       if (ws === undefined || wi < 0) return -1;
       const w = ws[wi]![1];
+      if (((r + tr.off) & MAX_WORD) !== w) return -1;
       let next: bigint;
       if (kind === 'add') {
         if (w < r) return -1;
@@ -240,6 +243,7 @@ function mergeDeltas(state: WorldState, o: TxOutcome, claims: Map<string, Map<bi
         if (next < 0n) return -1;
       }
       if ((r === 0n) !== (c === 0n) || (w === 0n) !== (next === 0n) || (w === r) !== (next === c)) return -1;
+      for (const ch of tr.checks) if (evalCheck(ch, r) !== evalCheck(ch, c)) return -1;
       pending.push([ws, wi, next]);
     }
   }
@@ -305,6 +309,7 @@ async function runOnPool(
   let executions = 0;
   let reExecutions = 0;
   let merged = 0;
+  let rejected = 0;
   let k = 0; // committed transactions
   const staleKeys = new Map<string, number>();
   let mainBusy = 0;
@@ -477,7 +482,10 @@ async function runOnPool(
       if (stale !== null) return invalidate(k, stale, false);
       if (cl !== null) {
         const m = mergeDeltas(state, o, cl);
-        if (m < 0) return invalidate(k, 'delta', true);
+        if (m < 0) {
+          rejected++;
+          return invalidate(k, 'delta', true);
+        }
         merged += m;
       }
       commit(o);
@@ -556,6 +564,8 @@ async function runOnPool(
       staleReads: [...staleKeys.values()].reduce((a, b) => a + b, 0),
       /** Outcomes committed with a delta merge instead of a re-execution. */
       deltaMerges: merged,
+      /** Outcomes whose stale delta-claimed read could not merge (re-executed). */
+      deltaRejected: rejected,
       /** Main-thread time spent validating, committing and dispatching. */
       mainBusyMs: mainBusy,
       /** Main-thread time executing transactions, and how many it executed speculatively. */

@@ -22,13 +22,14 @@
  * execution saw an assumed value and must be redone at its position without the assumption. So one sender's k-th
  * transaction runs before the k-1 earlier ones commit, and still fails exactly where sequential execution fails.
  *
- * Slots listed in `beginTx`'s `counted` (the oracle's delta claims) get their SLOAD and SSTORE counted: a delta merge
- * at commit is only sound for a slot read once and written once (see parallel.ts).
+ * Slots listed in `beginTx`'s `counted` (the oracle's delta claims) are traced through the EVM (taint.ts): a delta
+ * merge at commit is only sound for a slot read once, written once from its read value, and otherwise only compared.
  */
 import { Account, type Address, KECCAK256_NULL, KECCAK256_RLP, bytesToBigInt } from '@ethereumjs/util';
 import type { StateManagerInterface } from '@ethereumjs/common';
 import { keccak256 } from '../chain/crypto.js';
 import type { AccountState, AccountWrite, WorldState, WriteSet } from './state.js';
+import { TaintState } from './taint.js';
 import { bigToBytes, codeHashOf } from './trie.js';
 
 const EMPTY = new Uint8Array(0);
@@ -221,8 +222,8 @@ export class TrackingState implements StateManagerInterface {
   lazyBase = 0n;
   /** A lazy sender's balance was really looked at: the execution is void (see the header). */
   lazyBroken = false;
-  /** Counted slots: address -> slot -> [getStorage calls, putStorage calls]. */
-  counted: Map<string, Map<bigint, [number, number]>> | null = null;
+  /** The delta claims being traced in this execution (taint.ts; read by the patched interpreter step). */
+  taint: TaintState | null = null;
 
   constructor(public base: WorldState) {}
 
@@ -251,27 +252,7 @@ export class TrackingState implements StateManagerInterface {
       const b = this.baseAcct(lazy.address)!.balance;
       this.lazyBase = b > lazy.need ? b : lazy.need;
     }
-    this.counted = null;
-    if (counted !== null && counted.length > 0) {
-      this.counted = new Map();
-      for (const [a, k] of counted) {
-        let m = this.counted.get(a);
-        if (m === undefined) this.counted.set(a, (m = new Map()));
-        m.set(k, [0, 0]);
-      }
-    }
-  }
-
-  /** SLOADs and SSTOREs of a counted slot (every SSTORE reads the current value once for its gas). */
-  slotCounts(): Array<[string, Array<[bigint, number, number]>]> {
-    const out: Array<[string, Array<[bigint, number, number]>]> = [];
-    if (this.counted === null) return out;
-    for (const [a, m] of this.counted) out.push([a, [...m].map(([k, [g, p]]) => [k, g - p, p])]);
-    return out;
-  }
-  private count(a: string, k: bigint, put: boolean): void {
-    const c = this.counted?.get(a)?.get(k);
-    if (c !== undefined) c[put ? 1 : 0]++;
+    this.taint = counted !== null && counted.length > 0 ? new TaintState(counted) : null;
   }
 
   // ---- read recording (base values only) ----
@@ -484,7 +465,6 @@ export class TrackingState implements StateManagerInterface {
   async getStorage(address: Address, key: Uint8Array): Promise<Uint8Array> {
     const a = address.toString();
     const k = bytesToBigInt(key);
-    if (this.counted !== null) this.count(a, k, false);
     const s = this.slots.get(a);
     if (s !== undefined) {
       const v = s.get(k);
@@ -496,7 +476,6 @@ export class TrackingState implements StateManagerInterface {
   async putStorage(address: Address, key: Uint8Array, value: Uint8Array): Promise<void> {
     const a = address.toString();
     const k = bytesToBigInt(key);
-    if (this.counted !== null) this.count(a, k, true);
     let s = this.slots.get(a);
     if (s === undefined) {
       this.journal.push([2, a, undefined]);
