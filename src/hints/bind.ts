@@ -15,6 +15,7 @@ import type { ContractAnalysis, Diagnostic, ExternalCall, Expr, FunctionFootprin
 import { keccak256 } from '../chain/crypto.js';
 import { applyOp, MASK } from './ops.js';
 import { analyzeSelector } from '../analyze/index.js';
+import { infeasible } from './guards.js';
 
 /** Call frames deeper than this are not followed (real traffic: router -> pair -> token -> proxy -> implementation). */
 export const MAX_BIND_DEPTH = 16;
@@ -497,6 +498,12 @@ class Frame {
   private oobFlag = false;
   private oobSet = new Set<Expr>();
 
+  /** `e`'s value when it binds, else null (for guards). */
+  readonly concrete = (e: Expr): bigint | null => {
+    const v = this.eval(e);
+    return isUnbound(v) ? null : (v as bigint);
+  };
+
   eval(e: Expr): Val {
     const m = this.memo.get(e);
     if (m !== undefined) {
@@ -565,7 +572,7 @@ class Frame {
         const args: bigint[] = [];
         for (const a of e.args) {
           const v = this.eval(a);
-          if (isUnbound(v)) return v;
+          if (isUnbound(v)) return this.cancel(e) ?? v;
           args.push(v);
         }
         const r = applyOp(e.op, args);
@@ -609,6 +616,20 @@ class Frame {
     return new Unbound(`unsupported expression ${(e as { k: string }).k}`);
   }
 
+  /**
+   * (a + x) - x = a, for an x the binder cannot evaluate: a memory region's end minus its start, where the start
+   * depends on an earlier call's RETURNDATASIZE (a multicall's second element). The analyzer hash-conses values, so
+   * two structurally equal subexpressions are one value there; `unknown` nodes are never taken as equal.
+   */
+  private cancel(e: Expr & { k: 'op' }): Val | undefined {
+    if (e.op !== 'SUB' || e.args.length !== 2) return undefined;
+    const [x, y] = e.args as [Expr, Expr];
+    if (x.k !== 'op' || x.op !== 'ADD' || x.args.length !== 2) return undefined;
+    if (sameExpr(x.args[1]!, y)) return this.eval(x.args[0]!);
+    if (sameExpr(x.args[0]!, y)) return this.eval(x.args[1]!);
+    return undefined;
+  }
+
   private env(name: string): Val {
     const { block, state } = this.tx.ctx;
     const tx = this.tx.tx;
@@ -647,6 +668,42 @@ class Frame {
       default:
         return new Unbound(`${name} is not known before execution`);
     }
+  }
+}
+
+/** Structural equality of expressions; false wherever an `unknown` node is involved (two unknowns may differ). */
+export function sameExpr(a: Expr, b: Expr): boolean {
+  if (a === b) return a.k !== 'unknown';
+  if (a.k !== b.k) return false;
+  switch (a.k) {
+    case 'const':
+      return BigInt(a.v) === BigInt((b as typeof a).v);
+    case 'env':
+      return a.name === (b as typeof a).name;
+    case 'cd':
+      return a.off === (b as typeof a).off;
+    case 'cdx':
+      return sameExpr(a.off, (b as typeof a).off);
+    case 'sload':
+      return !!a.transient === !!(b as typeof a).transient && sameExpr(a.slot, (b as typeof a).slot);
+    case 'keccak': {
+      const o = b as typeof a;
+      return a.size === o.size && a.words.length === o.words.length && a.words.every((w, i) => sameExpr(w, o.words[i]!));
+    }
+    case 'op': {
+      const o = b as typeof a;
+      return a.op === o.op && a.args.length === o.args.length && a.args.every((w, i) => sameExpr(w, o.args[i]!));
+    }
+    case 'callret':
+      return a.call === (b as typeof a).call && a.word === (b as typeof a).word;
+    case 'callok':
+      return a.call === (b as typeof a).call;
+    case 'balance':
+      return sameExpr(a.addr, (b as typeof a).addr);
+    case 'ext':
+      return a.what === (b as typeof a).what && sameExpr(a.addr, (b as typeof a).addr);
+    case 'unknown':
+      return false;
   }
 }
 
@@ -787,6 +844,7 @@ function bindAccesses(f: Frame, fn: FunctionFootprint, where: string, exact: boo
   ] as const) {
     for (const acc of list) {
       if (acc.transient) continue;
+      if (infeasible(acc.guards, f.concrete)) continue;
       const v = f.eval(acc.expr);
       if (isUnbound(v)) {
         tx.incomplete('unknown-slot', `${where}: ${isWrite ? 'write' : 'read'} ${acc.text}: ${v.why}`, acc.pcs[0]);
@@ -848,7 +906,9 @@ function bindCalls(f: Frame, fn: FunctionFootprint, where: string): void {
   const ctx = tx.ctx;
   const out = tx.out;
   const prepared: PreparedCall[] = [];
-  for (const call of fn.calls) {
+  // Call sites on paths this transaction does not take are not followed.
+  const calls = fn.calls.filter((c) => !infeasible(c.guards, f.concrete));
+  for (const call of calls) {
     if (call.kind === 'CREATE' || call.kind === 'CREATE2' || call.kind === 'SELFDESTRUCT') continue;
     const at = `${where}: ${call.kind} at pc ${call.pc}`;
     let tv: Val | undefined;
@@ -872,7 +932,7 @@ function bindCalls(f: Frame, fn: FunctionFootprint, where: string): void {
     prepared.push(p);
     if (ctx.resolveCall) f.callData.set(call.id, once3(() => resolveCallResult(f, p)));
   }
-  for (const call of fn.calls) {
+  for (const call of calls) {
     const at = `${where}: ${call.kind} at pc ${call.pc}`;
     if (call.kind === 'CREATE' || call.kind === 'CREATE2') {
       tx.incomplete('unknown-call-target', `${at}: the created address and its constructor's storage are not predicted`, call.pc);
