@@ -161,3 +161,39 @@ describe('a length computed as end - start, the start depending on an earlier ca
     expect(b.complete).toBe(false);
   });
 });
+
+describe('multicall iterations the analysis widened', () => {
+  /** multicall(bytes[]) whose only DELEGATECALL entry is a widened iteration (what the 4th+ element looks like). */
+  const widened = (codeHash: Hex) => {
+    const a = multicall(codeHash);
+    const f = a.functions[0]!;
+    a.functions[0] = { ...f, inputs: 'bytes[]', calls: [f.calls[1]!] };
+    return a;
+  };
+  const el = (who: Hex) => '33333333' + hex(BigInt(who));
+  // multicall([el(BOB), el(ALICE)]): two 36-byte elements
+  const input = bytesOf(
+    'ac9650d8' + hex(32n) + hex(2n) + hex(64n) + hex(160n) + hex(36n) + el(BOB).padEnd(128, '0') + hex(36n) + el(ALICE).padEnd(128, '0'),
+  );
+
+  test("each element of the frame's bytes[] argument is bound, the transaction stays incomplete", () => {
+    const b = bindTx(tx(MULTI, input), world(widened));
+    // before: "selector unknown (input size of call at pc 101 unknown: widened at a loop or merge)", nothing bound
+    expect(b.writes.get(MULTI)?.has(keccakWords([BigInt(BOB), 9n]))).toBe(true);
+    expect(b.writes.get(MULTI)?.has(keccakWords([BigInt(ALICE), 9n]))).toBe(true);
+    expect(b.complete).toBe(false);
+    expect(b.diagnostics.some((d) => /element of the frame's bytes\[\] argument \(multicall\)/.test(d.message))).toBe(true);
+    expect(b.frames.map((f) => f.selector)).toEqual(['0xac9650d8', '0x33333333', '0x33333333']);
+  });
+
+  test('without a bytes[] argument nothing is assumed', () => {
+    const noArray = (h: Hex) => {
+      const a = widened(h);
+      a.functions[0] = { ...a.functions[0]!, inputs: 'bytes' };
+      return a;
+    };
+    const b = bindTx(tx(MULTI, input), world(noArray));
+    expect(b.writes.get(MULTI)).toBeUndefined();
+    expect(b.complete).toBe(false);
+  });
+});

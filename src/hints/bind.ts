@@ -468,6 +468,8 @@ class Frame {
   /** Return data of this frame's calls, by call id, when resolved. */
   readonly callData = new Map<number, () => CallResult>();
   fn: FunctionFootprint | null = null;
+  /** The elements of this frame's bytes[] argument were bound as multicall callees (see multicallElements). */
+  multicallDone = false;
   /** Call sites on the stack above this frame, with how often each is there (recursion guard). */
   sites: Map<string, number> = new Map();
   constructor(
@@ -985,6 +987,26 @@ function bindCalls(f: Frame, fn: FunctionFootprint, where: string): void {
       tx.unknownWrite('any');
       continue;
     }
+    if (call.kind === 'DELEGATECALL' && target === f.codeAddr && !call.forwardsCalldata) {
+      const sel = p.calldata === f.calldata ? new Unbound('unknown input') : p.calldata.selector();
+      const elems = isUnbound(sel) ? multicallElements(f) : null;
+      if (elems) {
+        // A multicall iteration the analysis widened: its input is one of the elements of the frame's own bytes[]
+        // argument, which the frame's calldata holds. Bound all of them, once per frame; assumed, hence incomplete.
+        tx.incomplete('unknown-call-input', `${at}: input assumed to be an element of the frame's bytes[] argument (multicall), each bound`, call.pc);
+        tx.unknownWrite('any');
+        if (f.multicallDone) continue;
+        f.multicallDone = true;
+        for (const el of elems) {
+          if (tx.frames >= MAX_BIND_FRAMES) break;
+          const child = new Frame(tx, tx.frames++, f.self, target, code, f.caller, f.value, new ConcreteCalldata(el), f.depth + 1);
+          child.sites = f.sites;
+          child.multicallDone = true; // an element that is itself a multicall would only bind the same elements again
+          bindFrame(child);
+        }
+        continue;
+      }
+    }
     if (p.calldata === f.calldata && !call.forwardsCalldata && call.kind === 'DELEGATECALL' && target === f.codeAddr) {
       // Assumed forwarding to its own code would call the same function again forever: a self-DELEGATECALL with an
       // unknown input is a multicall passing on something else, not a proxy.
@@ -1006,6 +1028,66 @@ function bindCalls(f: Frame, fn: FunctionFootprint, where: string): void {
     child.sites = new Map(f.sites).set(site, (f.sites.get(site) ?? 0) + 1);
     bindFrame(child);
   }
+}
+
+/** Elements of a multicall's bytes[] argument bound at most. */
+export const MAX_MULTICALL_ELEMENTS = 32;
+
+/**
+ * The elements of the frame's own `bytes[]` argument (the function's argument types as evmole infers them, e.g.
+ * `multicall(bytes[])` or `multicall(uint256,bytes[])`), decoded from its calldata; null when there is no such
+ * argument or a word of it is unknown.
+ */
+function multicallElements(f: Frame): Uint8Array[] | null {
+  const types = splitTypes(f.fn?.inputs ?? '');
+  const k = types.indexOf('bytes[]');
+  if (k < 0) return null;
+  const cd = f.calldata;
+  const num = (off: bigint): bigint | null => {
+    if (off > 1n << 32n) return null;
+    const v = cd.word(off);
+    return isUnbound(v) || v > 1n << 32n ? null : v;
+  };
+  const head = num(4n + 32n * BigInt(k));
+  if (head === null) return null;
+  const arr = 4n + head;
+  const n = num(arr);
+  if (n === null || n > BigInt(MAX_MULTICALL_ELEMENTS)) return null;
+  const out: Uint8Array[] = [];
+  for (let i = 0n; i < n; i++) {
+    const rel = num(arr + 32n + 32n * i);
+    if (rel === null) return null;
+    const at = arr + 32n + rel;
+    const len = num(at);
+    if (len === null || len > 1n << 20n) return null;
+    const bytes = new Uint8Array(Number((len + 31n) / 32n) * 32);
+    for (let o = 0n; o < len; o += 32n) {
+      const w = cd.word(at + 32n + o);
+      if (isUnbound(w)) return null;
+      bytes.set(wordBytes(w), Number(o));
+    }
+    out.push(bytes.subarray(0, Number(len)));
+  }
+  return out;
+}
+
+/** Top-level types of an argument list (`uint256,(address,bytes)[],bytes[]` -> three). */
+function splitTypes(s: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let cur = '';
+  for (const ch of s) {
+    if (ch === ',' && depth === 0) {
+      out.push(cur);
+      cur = '';
+      continue;
+    }
+    if (ch === '(') depth++;
+    if (ch === ')') depth--;
+    cur += ch;
+  }
+  if (cur) out.push(cur);
+  return out.map((t) => t.trim());
 }
 
 function once3<T>(f: () => T): () => T {
