@@ -1,7 +1,8 @@
 /**
  * Generated blocks for the benchmark (src/gen's writeGeneratedBlock), cached under /tmp by options: a low-conflict
- * block (1,000 ERC20 transfers among 1,000 users, no hot recipient) and a mixed one (1,000 transactions of the `mix`
- * workload: transfers, approvals, WETH, AMM swaps, registry/vault/proxy calls, plain ETH transfers, some reverts).
+ * block (1,000 ERC20 transfers among 1,000 users, no hot recipient), a mixed one (1,000 transactions of the `mix`
+ * workload: transfers, approvals, WETH, AMM swaps, registry/vault/proxy calls, plain ETH transfers, some reverts) and
+ * a hot-recipient one (1,000 ERC20 transfers, 90% of them to one address).
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,6 +11,8 @@ import { tmpdir } from 'node:os';
 export const GENERATED: Array<[string, Record<string, unknown>]> = [
   ['gen-erc20-1000', { workload: 'erc20', txs: 1000, users: 1000, hot: 0, seed: 1 }],
   ['gen-mix-1000', { workload: 'mix', txs: 1000, seed: 1 }],
+  // 90% of 1,000 ERC20 transfers pay one hot recipient (issue 6: its balance slot merges as a delta).
+  ['gen-hot-1000', { workload: 'erc20', txs: 1000, users: 1000, hot: 0.9, seed: 1 }],
 ];
 
 export async function generatedBlocks(): Promise<Array<[string, string]>> {

@@ -52,7 +52,7 @@ export interface ParallelOptions extends ForkOptions {
   depth?: number;
   /** A worker is refilled (up to `depth`, in one message) once it has at most this many in flight (default 2). */
   lowWater?: number;
-  /** How many of those may be far ahead of the commit point (default 2). */
+  /** How many of those may be far ahead of the commit point (default: all when the main thread executes, else 2). */
   farDepth?: number;
   /** Let speculative executions assume their sender's nonce and balance sufficiency (default true; view.ts). */
   lazySenders?: boolean;
@@ -297,7 +297,9 @@ async function runOnPool(
   const hangMs = opts.hangMs ?? 120_000;
   const perWorker = opts.depth ?? 4;
   const lowWater = Math.min(perWorker - 1, opts.lowWater ?? 2);
-  const farDepth = opts.farDepth ?? 2;
+  // Far-ahead work only fills part of a worker's queue so that the commit point does not queue behind it; when the
+  // main thread runs the commit point itself, that cannot happen.
+  const farDepth = opts.farDepth ?? (mainRuns ? perWorker : 2);
   const results: Array<Spec | undefined> = new Array(n);
   const committedOutcomes: TxOutcome[] = [];
   const log: WriteSet[] = [];
@@ -310,6 +312,8 @@ async function runOnPool(
   let reExecutions = 0;
   let merged = 0;
   let rejected = 0;
+  let postMs = 0;
+  let posts = 0;
   let k = 0; // committed transactions
   const staleKeys = new Map<string, number>();
   let mainBusy = 0;
@@ -448,8 +452,11 @@ async function runOnPool(
       if (txs.length === 0) continue;
       const msg: ToWorker = { t: 'run', log: log.slice(s.synced, k), txs };
       s.synced = k;
-      s.lastHeard = performance.now();
+      const p0 = performance.now();
+      s.lastHeard = p0;
       s.port.postMessage(msg);
+      postMs += performance.now() - p0;
+      posts++;
     }
   };
   const invalidate = (j: number, why: string, makeStrict: boolean) => {
@@ -502,6 +509,18 @@ async function runOnPool(
     results[m.o.index] = { o: m.o, v: m.v };
   };
 
+  // While the main thread executes, worker answers are collected and workers refilled every few state accesses;
+  // commits wait until the execution is over (they would change the state it runs on).
+  // A worker's failure report stays in the inbox for the loop (throwing here would end up in the execution's result).
+  ex.view.tick = () => {
+    const h0 = performance.now();
+    poll();
+    if (inbox.every(([, m]) => m.t === 'done')) {
+      for (const [i, m] of inbox.splice(0)) handle(i, m);
+      dispatch();
+    }
+    mainBusy += performance.now() - h0;
+  };
   let lastHangCheck = performance.now();
   while (k < n) {
     const h0 = performance.now();
@@ -546,6 +565,7 @@ async function runOnPool(
     }
     await wait(50);
   }
+  ex.view.tick = null;
   const tDone = performance.now();
 
   const closed = finishBlock(env, state, committedOutcomes, n);
@@ -562,6 +582,10 @@ async function runOnPool(
       startMs,
       txs: n,
       staleReads: [...staleKeys.values()].reduce((a, b) => a + b, 0),
+      /** Why outcomes were re-executed, by kind of stale read (b: balance, n: nonce, s: slot, lazy-broken, ...). */
+      staleKinds: [...[...staleKeys].reduce((m, [key, c]) => m.set(key.split(':')[0]!, (m.get(key.split(':')[0]!) ?? 0) + c), new Map<string, number>())]
+        .map(([kind, c]) => `${kind} ${c}`)
+        .join(', '),
       /** Outcomes committed with a delta merge instead of a re-execution. */
       deltaMerges: merged,
       /** Outcomes whose stale delta-claimed read could not merge (re-executed). */
@@ -578,6 +602,9 @@ async function runOnPool(
       workerBusyMs: workerBusy,
       finishMs: tEnd - tDone,
       workerApplyMs: workerApply,
+      /** Main-thread time in postMessage to workers, and how many messages. */
+      postMs,
+      posts,
       workerSendMs: workerSend.reduce((a, b) => a + (b ?? 0), 0),
     },
   };

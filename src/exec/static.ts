@@ -2,6 +2,9 @@
  * The `static` oracle: predictions from static analysis, src/hints' `predictBlock` (footprints bound to each
  * transaction of the block). Contract analyses are cached by code hash across the blocks of one process. The time
  * it takes is the oracle's, reported apart from the executor's wall time (`predictMs`).
+ *
+ * Delta claims are asked for (`deltas: true`): the executor checks each claim on the execution it merges (taint.ts),
+ * so an unproven or wrong claim costs a re-execution, not correctness (oracle.ts).
  */
 import type { LoadedBlock } from '../chain/load.js';
 import { PrescientError } from '../errors.js';
@@ -21,6 +24,6 @@ export async function loadStaticOracle(loaded: LoadedBlock): Promise<Oracle & { 
   }
   cache ??= new hints.AnalysisCache();
   const t0 = performance.now();
-  const preds = hints.predictBlock(loaded, cache);
+  const preds = hints.predictBlock(loaded, cache, { deltas: true });
   return { ...arrayOracle(preds), predictMs: performance.now() - t0 };
 }

@@ -33,6 +33,8 @@ import { TaintState } from './taint.js';
 import { bigToBytes, codeHashOf } from './trie.js';
 
 const EMPTY = new Uint8Array(0);
+/** State accesses between two `tick` calls (a plain transfer makes ~10, a swap ~100). */
+const TICK = 16;
 const NONEMPTY_STORAGE_ROOT = keccak256(Uint8Array.from([1]));
 
 export interface AcctRead {
@@ -224,6 +226,12 @@ export class TrackingState implements StateManagerInterface {
   lazyBroken = false;
   /** The delta claims being traced in this execution (taint.ts; read by the patched interpreter step). */
   taint: TaintState | null = null;
+  /**
+   * Called every `TICK` state accesses during an execution: the parallel executor's main thread refills its workers
+   * from there while it executes a long transaction itself (it must not touch the base state from it).
+   */
+  tick: (() => void) | null = null;
+  private ticks = 0;
 
   constructor(public base: WorldState) {}
 
@@ -246,8 +254,9 @@ export class TrackingState implements StateManagerInterface {
     this.prePhase = true;
     this.lazyBroken = false;
     this.lazy = null;
-    // A sender the stale base does not know yet is left strict (its existence is an ordinary read).
-    if (lazy !== null && lazy.address !== coinbase && this.baseAcct(lazy.address) !== undefined) {
+    // A sender the stale base does not know yet is left strict (its existence is an ordinary read). A sender that is
+    // also the coinbase (a pool paying out) stays lazy: its fee income is one more delta.
+    if (lazy !== null && this.baseAcct(lazy.address) !== undefined) {
       this.lazy = lazy;
       const b = this.baseAcct(lazy.address)!.balance;
       this.lazyBase = b > lazy.need ? b : lazy.need;
@@ -357,6 +366,7 @@ export class TrackingState implements StateManagerInterface {
 
   // ---- accounts ----
   async getAccount(address: Address): Promise<Account | undefined> {
+    if (this.tick !== null && ++this.ticks % TICK === 0) this.tick();
     const a = address.toString();
     const o = this.ov.get(a);
     if (o !== undefined) {
@@ -463,6 +473,7 @@ export class TrackingState implements StateManagerInterface {
 
   // ---- storage ----
   async getStorage(address: Address, key: Uint8Array): Promise<Uint8Array> {
+    if (this.tick !== null && ++this.ticks % TICK === 0) this.tick();
     const a = address.toString();
     const k = bytesToBigInt(key);
     const s = this.slots.get(a);
