@@ -24,11 +24,10 @@ export function blockHints(loaded: LoadedBlock, cache = new AnalysisCache(), opt
  * Bindings as the parallel executor's oracle wants them (src/exec/oracle.ts): storage slots, balance reads, the
  * sender's balance and nonce; ETH received is a commutative credit and not listed as a write.
  *
- * `deltas` (the executor's delta claims, TxBinding.deltas) only with `opts.deltas`: the executor trusts a claim (it
- * cannot see a claimed read flowing into a branch, a log or another slot), and the analyzer's `delta` today is the
- * shape of the written value (old +- x), which does not prove that the read value is used for nothing else (a
- * Uniswap V3 pool reads feeGrowthGlobal once, adds to it once, and also copies it into crossed ticks). Off by
- * default until the analyzer proves the read's uses.
+ * `deltas` (the executor's delta claims, TxBinding.deltas) only with `opts.deltas` (the static oracle asks for them):
+ * the analyzer marks `delta` only where the old value feeds nothing but the write and its wrap check, and the
+ * executor checks every claim it merges (src/exec/taint.ts), so a wrong claim costs a re-execution. Other consumers
+ * (the access-list formats) have no use for them.
  */
 export function toPrediction(b: TxBinding, opts: { deltas?: boolean } = {}): TxPrediction {
   const reads: Access[] = [];
