@@ -20,3 +20,13 @@ test('a miss in a contract created earlier in the block is attributed to that, n
   // before: "(not reached and no diagnostic: a call the footprints do not list)"
   expect(group!.reasons.map((r) => r.reason)).toEqual(['(not reached) unknown-call-target: code of <addr> may be changed by tx N (may create it)']);
 });
+
+test('the top miss reasons come with a plain statement in ACCURACY.md', async () => {
+  const { explainReason } = await import('../src/verify/report.js');
+  expect(explainReason('unknown-slot: selector unknown (unknown memory): callee not bound')).toMatch(/input in memory the analysis lost track of/);
+  expect(explainReason('unknown-slot: selector unknown (input size of call at pc N unknown: widened at a loop or merge): callee not bound')).toMatch(/call made in a loop/);
+  expect(explainReason('limit-paths: footprint incomplete (limit-paths: more than 64 distinct external calls)')).toMatch(/exploration limit/);
+  expect(explainReason('unknown-call-target: CALL at pc N: target unbound: widened at a loop or merge')).toMatch(/address is computed/);
+  expect(explainReason('(stale binding) cross-check: binding read <addr> slot <slot>, which tx N may write first')).toMatch(/earlier transaction/);
+  expect(explainReason('something new')).toBe('');
+});

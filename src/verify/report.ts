@@ -29,6 +29,26 @@ export function renderText(r: VerifyReport): string {
   return lines.join('\n') + '\n';
 }
 
+/** Plain statements of the common miss reasons (regex on the normalised reason, first match wins). */
+const EXPLAINED: [RegExp, string][] = [
+  [/stale binding/, 'keys bound from a pre-state value that an earlier transaction of the block changed'],
+  [/already bound as a union/, 'a second call into a contract whose selector was unknown the first time: still not bound'],
+  [/selector unknown \(input size of call at pc N unknown: widened/, 'a call made in a loop (a batch, a multicall past its third element): that iteration\'s input is not known, so the callee is not bound'],
+  [/selector unknown \(.*(unknown memory|input of call|input word)/, 'the caller builds the callee\'s input in memory the analysis lost track of (copies at computed offsets, loops): the callee is not bound'],
+  [/selector unknown \(.*RETURNDATASIZE/, 'the callee\'s input depends on an earlier call\'s return data size: the callee is not bound'],
+  [/^limit-(paths|steps)/, 'an exploration limit cut the caller\'s or the contract\'s footprint short (large routers and aggregators)'],
+  [/target unbound/, 'the callee\'s address is computed in a way the analysis lost (a loop-widened index, memory, a hash of unknown bytes)'],
+  [/limit-depth/, 'a call chain re-entering the same call site (fee-on-transfer tokens swapping through a router, guarded by a lock the binder cannot see)'],
+  [/cannot name|^unknown-slot: (read|write) /, 'a slot computed from values the analysis could not follow (loop counters, memory)'],
+  [/created|may create it/, 'a contract created earlier in the block: its code was not in the pre-state'],
+  [/^\(not reached and no diagnostic/, 'no diagnostic explains it: a binder or analyzer gap to investigate'],
+];
+
+export function explainReason(reason: string): string {
+  for (const [re, text] of EXPLAINED) if (re.test(reason)) return text;
+  return '';
+}
+
 export function renderMarkdown(r: VerifyReport, command: string, title = 'Prediction accuracy (prescient verify)'): string {
   const o = r.overall;
   const out: string[] = [];
@@ -83,8 +103,8 @@ export function renderMarkdown(r: VerifyReport, command: string, title = 'Predic
       '',
     );
   }
-  out.push('| missed slots | reason |', '| --- | --- |');
-  for (const t of tops) out.push(`| ${t.misses} | ${t.reason.replace(/\|/g, '\\|')} |`);
+  out.push('| missed slots | reason | in plain words |', '| --- | --- | --- |');
+  for (const t of tops) out.push(`| ${t.misses} | ${t.reason.replace(/\|/g, '\\|')} | ${explainReason(t.reason)} |`);
   out.push('', '### Misses by contract and function', '');
   out.push('| missed slots | txs | storage of | function | reasons (missed slots) |', '| --- | --- | --- | --- | --- |');
   for (const g of r.misses.slice(0, 30)) {
