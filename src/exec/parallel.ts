@@ -390,6 +390,7 @@ async function runOnPool(
     }
   }
   const tRun = performance.now();
+  const cpu0 = process.cpuUsage();
 
   // ---- scheduling ----
   // Ready transactions (dependencies committed) in two min-heaps by index: trusted ones may run far ahead, the others
@@ -570,6 +571,7 @@ async function runOnPool(
 
   const closed = finishBlock(env, state, committedOutcomes, n);
   const tEnd = performance.now();
+  const cpu = process.cpuUsage(cpu0);
   return {
     ...closed,
     stats: {
@@ -578,6 +580,8 @@ async function runOnPool(
       executions,
       reExecutions,
       wallMs: tEnd - tRun,
+      /** CPU time of the whole process (every thread) over wallMs: what the block cost beyond its wall time. */
+      cpuMs: (cpu.user + cpu.system) / 1000,
       loadMs: tRun - t0,
       startMs,
       txs: n,

@@ -30,6 +30,7 @@ export async function executeSequential(
   const state = stateFromPrestate(prestate);
   stateRoot(state); // the pre-state's trie, as a node would hold it (caches storage roots and hashed keys)
   const t1 = performance.now();
+  const cpu0 = process.cpuUsage();
   const ex = await Executor.create(env, state, blockHashes);
   const pre = beaconRootWrites(env, state);
   if (pre) applyWrites(state, pre, 0);
@@ -46,6 +47,7 @@ export async function executeSequential(
   }
   const closed = finishBlock(env, state, outcomes, env.txs.length);
   const t2 = performance.now();
+  const cpu = process.cpuUsage(cpu0);
   return {
     result: {
       ...closed,
@@ -55,6 +57,7 @@ export async function executeSequential(
         executions: env.txs.length,
         reExecutions: 0,
         wallMs: t2 - t1,
+        cpuMs: (cpu.user + cpu.system) / 1000,
         loadMs: t1 - t0,
         txs: env.txs.length,
       },
