@@ -324,6 +324,7 @@ async function runOnPool(
   let idleMs = 0;
   let workerApply = 0;
   const workerSend: number[] = [];
+  const workerStarved: number[] = [];
 
   // ---- start: workers load the block while the main thread builds its own executor and the pre-state's trie ----
   const signal = pool.signal;
@@ -507,6 +508,7 @@ async function runOnPool(
     workerBusy += m.ms;
     workerApply += m.applyMs;
     workerSend[i] = m.sendMs;
+    workerStarved[i] = m.starvedMs;
     results[m.o.index] = { o: m.o, v: m.v };
   };
 
@@ -610,6 +612,8 @@ async function runOnPool(
       postMs,
       posts,
       workerSendMs: workerSend.reduce((a, b) => a + (b ?? 0), 0),
+      /** Worker time with nothing queued (waiting for the main thread to send work), summed over workers. */
+      workerStarvedMs: workerStarved.reduce((a, b) => a + (b ?? 0), 0),
     },
   };
 }

@@ -31,5 +31,5 @@ export type ToWorker =
 export type FromWorker =
   | { t: 'ready'; id: number; run: number; ms: number }
   /** `v`: how many transactions were committed in the state the transaction ran on. */
-  | { t: 'done'; run: number; o: TxOutcome; v: number; ms: number; applyMs: number; sendMs: number }
+  | { t: 'done'; run: number; o: TxOutcome; v: number; ms: number; applyMs: number; sendMs: number; starvedMs: number }
   | { t: 'fail'; message: string };

@@ -22,6 +22,9 @@ const queue: ToWorker[] = [];
 let busy = false;
 let applyMs = 0;
 let sendMs = 0;
+/** Time with nothing queued (waiting for the main thread), since init. */
+let starvedMs = 0;
+let idleSince = -1;
 
 const send = (m: FromWorker) => {
   port.postMessage(m);
@@ -40,6 +43,7 @@ async function handle(m: ToWorker): Promise<void> {
     committed = 0;
     sendMs = 0;
     applyMs = 0;
+    starvedMs = 0;
     fault = m.fault;
     run = m.run;
     ex = await Executor.create(env, state, m.hashes);
@@ -65,7 +69,7 @@ async function handle(m: ToWorker): Promise<void> {
     const t0 = performance.now();
     const o = compact(await ex.runOne(i, { lazySender: lazy, counted }));
     const t1 = performance.now();
-    send({ t: 'done', run, o, v: committed, ms: t1 - t0, applyMs, sendMs });
+    send({ t: 'done', run, o, v: committed, ms: t1 - t0, applyMs, sendMs, starvedMs });
     sendMs += performance.now() - t1;
     applyMs = 0;
   }
@@ -87,6 +91,7 @@ async function pump(): Promise<void> {
   busy = true;
   try {
     while (queue.length > 0) await handle(queue.shift()!);
+    idleSince = performance.now();
   } catch (e) {
     send({ t: 'fail', message: (e as Error)?.stack ?? String(e) });
   } finally {
@@ -95,6 +100,8 @@ async function pump(): Promise<void> {
 }
 
 port.on('message', (m: ToWorker) => {
+  if (idleSince >= 0 && m.t === 'run') starvedMs += performance.now() - idleSince;
+  idleSince = -1;
   queue.push(m);
   void pump();
 });
