@@ -113,6 +113,17 @@ test('erc20: deterministic for a seed; the hot knob routes transfers to one reci
   expect(cold.block.hash).not.toBe(a.block.hash);
 });
 
+test('erc20: the hot-reads knob puts balanceOf(hot) calls between the transfers; 0 leaves the block unchanged', async () => {
+  const g = await generateBlock({ workload: 'erc20', txs: 40, users: 8, seed: 9, hot: 0.8, hotReads: 0.25 });
+  const hot = g.manifest.hot.slice(2);
+  const reads = g.manifest.transactions.filter((t) => t.kind === 'erc20.balanceOf');
+  expect(reads.length).toBeGreaterThan(3);
+  expect(reads.every((t) => t.status === 'success' && g.block.transactions[t.index].input.startsWith('0x70a08231') && g.block.transactions[t.index].input.includes(hot))).toBe(true);
+  const none = await generateBlock({ workload: 'erc20', txs: 12, users: 6, seed: 9, hot: 1, hotReads: 0 });
+  const base = await generateBlock({ workload: 'erc20', txs: 12, users: 6, seed: 9, hot: 1 });
+  expect(none.block.hash).toBe(base.block.hash);
+});
+
 test('amm: swaps through the router over K pairs, all succeed, re-execution matches', async () => {
   const folder = join(dir, 'amm');
   const g = await writeGeneratedBlock(folder, { workload: 'amm', txs: 20, pairs: 2, users: 5, seed: 2 });
