@@ -144,7 +144,7 @@ describe('exec: delta merges and lazy senders equal sequential', () => {
     // right for ERC20 balances, wrong for pair reserves (they drive the swap), registry records, proxy counters.
     const seq = await executeSequential(mix.block, mix.prestate, mix.blockHashes, { outcomes: true });
     const everything = arrayOracle(
-      seq.outcomes!.map((o, i): TxPrediction => {
+      seq.outcomes!.map((o): TxPrediction => {
         const deltas: DeltaClaim[] = [];
         for (const [a, slots] of o.writes.storage) {
           const read = new Map(o.reads.storage.find(([ra]) => ra === a)?.[1] ?? []);
