@@ -114,7 +114,9 @@ describe('multicall: DELEGATECALL to its own code', () => {
     const b = bindTx(tx(MULTI, input), world());
     expect(b.writes.get(MULTI)?.has(keccakWords([BigInt(BOB), 9n]))).toBe(true);
     expect(b.complete).toBe(false);
-    expect(b.frames.map((f) => f.selector)).toEqual(['0xac9650d8', '0x33333333', '?']);
+    // the widened iteration: no bytes[] argument known (inputs null), so not followed (and not the multicall again)
+    expect(b.frames.map((f) => f.selector)).toEqual(['0xac9650d8', '0x33333333']);
+    expect(b.diagnostics.some((d) => /own code with an unknown input/.test(d.message))).toBe(true);
   });
 
   test('without input information, a self-DELEGATECALL is not taken for proxy forwarding (no recursion)', () => {
@@ -196,4 +198,25 @@ describe('multicall iterations the analysis widened', () => {
     expect(b.writes.get(MULTI)).toBeUndefined();
     expect(b.complete).toBe(false);
   });
+});
+
+test('a DELEGATECALL whose described input does not give the selector is still taken as (unproven) proxy forwarding', () => {
+  const PROXY2 = A(0x9000);
+  // a proxy copying its calldata to memory the analysis lost: length and words unknown
+  const proxy2 = (h: Hex) =>
+    F.analysis(h, 'Proxy2', [
+      F.fn('fallback', { calls: [F.call(0, 'DELEGATECALL', F.c(BigInt(TOKEN)), null, null, { inputSize: null, inputSizeExpr: { k: 'unknown', why: 'unknown memory' }, inputWords: [] })] }),
+    ]);
+  const pre: Prestate = new Map([
+    [TOKEN, { balance: 0n, nonce: 1n, code: Uint8Array.of(1), storage: new Map() }],
+    [PROXY2, { balance: 0n, nonce: 1n, code: Uint8Array.of(9), storage: new Map() }],
+  ]);
+  const state = stateView(pre);
+  const cache = new AnalysisCache(null).add(F.erc20(state.codeHash(TOKEN))).add(proxy2(state.codeHash(PROXY2)));
+  const ctx: BindContext = { state, block: env, analysis: cache.provider, codeHash: (a) => state.codeHash(a) };
+  const b = bindTx(tx(PROXY2, bytesOf(F.SEL.transfer.slice(2) + hex(BigInt(BOB)) + hex(5n))), ctx);
+  // before: "selector unknown (input size of call at pc 100 unknown: unknown memory)", nothing bound
+  expect(b.writes.get(PROXY2)?.has(balSlot(BOB))).toBe(true);
+  expect(b.complete).toBe(false);
+  expect(b.diagnostics.some((d) => /input assumed to be the frame's own calldata/.test(d.message))).toBe(true);
 });

@@ -894,7 +894,10 @@ interface PreparedCall {
  */
 function forwarded(f: Frame, call: ExternalCall): boolean {
   if (call.forwardsCalldata) return true; // proven by the analyzer
-  if (call.kind !== 'DELEGATECALL' || call.args !== null || call.inputSizeExpr) return false;
+  if (call.kind !== 'DELEGATECALL' || call.args !== null) return false;
+  // An input the analysis describes by length and words is taken as described, unless it does not even give the
+  // selector (memory lost, a loop): then the DELEGATECALL is treated as unproven forwarding, as without a description.
+  if (call.inputSizeExpr && !isUnbound(new WordsCalldata(f, call).selector())) return false;
   f.tx.incomplete('unknown-call-input', `${f.codeAddr}: DELEGATECALL at pc ${call.pc}: input assumed to be the frame's own calldata (proxy forwarding)`, call.pc);
   return true;
 }
