@@ -15,7 +15,6 @@ import type { ContractAnalysis, Diagnostic, ExternalCall, Expr, FunctionFootprin
 import { keccak256 } from '../chain/crypto.js';
 import { applyOp, MASK } from './ops.js';
 import { analyzeSelector } from '../analyze/index.js';
-import { infeasible } from './guards.js';
 
 /** Call frames deeper than this are not followed (real traffic: router -> pair -> token -> proxy -> implementation). */
 export const MAX_BIND_DEPTH = 16;
@@ -500,12 +499,6 @@ class Frame {
   private oobFlag = false;
   private oobSet = new Set<Expr>();
 
-  /** `e`'s value when it binds, else null (for guards). */
-  readonly concrete = (e: Expr): bigint | null => {
-    const v = this.eval(e);
-    return isUnbound(v) ? null : (v as bigint);
-  };
-
   eval(e: Expr): Val {
     const m = this.memo.get(e);
     if (m !== undefined) {
@@ -846,7 +839,6 @@ function bindAccesses(f: Frame, fn: FunctionFootprint, where: string, exact: boo
   ] as const) {
     for (const acc of list) {
       if (acc.transient) continue;
-      if (infeasible(acc.guards, f.concrete)) continue;
       const v = f.eval(acc.expr);
       if (isUnbound(v)) {
         tx.incomplete('unknown-slot', `${where}: ${isWrite ? 'write' : 'read'} ${acc.text}: ${v.why}`, acc.pcs[0]);
@@ -911,8 +903,7 @@ function bindCalls(f: Frame, fn: FunctionFootprint, where: string): void {
   const ctx = tx.ctx;
   const out = tx.out;
   const prepared: PreparedCall[] = [];
-  // Call sites on paths this transaction does not take are not followed.
-  const calls = fn.calls.filter((c) => !infeasible(c.guards, f.concrete));
+  const calls = fn.calls;
   for (const call of calls) {
     if (call.kind === 'CREATE' || call.kind === 'CREATE2' || call.kind === 'SELFDESTRUCT') continue;
     const at = `${where}: ${call.kind} at pc ${call.pc}`;
