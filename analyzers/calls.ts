@@ -23,7 +23,8 @@ export class CallAnalyzer implements Observer {
     g.add(path);
   }
 
-  finish(): { calls: ExternalCall[]; transfers: { to: Expr; value: Expr; pc: number }[]; diagnostics: Diagnostic[] } {
+  /** `withGuards`: the exploration was exhaustive, so path conditions are sound. */
+  finish(withGuards = true): { calls: ExternalCall[]; transfers: { to: Expr; value: Expr; pc: number }[]; diagnostics: Diagnostic[] } {
     const diagnostics: Diagnostic[] = [];
     const calls: ExternalCall[] = [];
     const transfers: { to: Expr; value: Expr; pc: number }[] = [];
@@ -39,7 +40,7 @@ export class CallAnalyzer implements Observer {
       }
       if (s.target) c.target = toExpr(s.target);
       if (s.value) c.value = toExpr(s.value);
-      const g = this.guards.get(s.id)?.finish();
+      const g = withGuards ? this.guards.get(s.id)?.finish() : null;
       if (g) c.guards = g;
       calls.push(c);
       const creates = s.kind === 'CREATE' || s.kind === 'CREATE2';

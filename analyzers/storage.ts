@@ -197,7 +197,8 @@ export class StorageAnalyzer implements Observer {
   }
 
   /** Accesses and the diagnostics for slots the analysis could not name. */
-  finish(): { reads: StorageAccess[]; writes: StorageAccess[]; diagnostics: Diagnostic[]; exact: boolean } {
+  /** `withGuards`: the exploration was exhaustive, so path conditions are sound. */
+  finish(withGuards = true): { reads: StorageAccess[]; writes: StorageAccess[]; diagnostics: Diagnostic[]; exact: boolean } {
     const diagnostics: Diagnostic[] = [];
     let exact = !this.overflow;
     if (this.overflow) diagnostics.push({ code: 'limit-paths', message: `more than ${MAX_ACCESSES_PER_FUNCTION} distinct storage accesses` });
@@ -212,7 +213,7 @@ export class StorageAnalyzer implements Observer {
           acc.range = { offset, size };
         }
         if (a.delta && this.onlyDeltaUses(a)) acc.delta = a.delta;
-        const g = a.guards.finish();
+        const g = withGuards ? a.guards.finish() : null;
         if (g) acc.guards = g;
         if (exprHasUnknown(expr)) {
           exact = false;

@@ -224,6 +224,11 @@ export interface FunctionFootprint {
    * target or needed input words are unknown makes the transaction incomplete.
    */
   complete: boolean;
+  /**
+   * Every path was explored (no exploration limit, no unfollowed jump): then `guards` are present where they apply,
+   * and a call site's guard vouches that no unexplored path reaches it.
+   */
+  exhaustive?: boolean;
   diagnostics: Diagnostic[];
   /** Ids of the rules in rules/ that fired for this function. */
   rules: string[];

@@ -9,7 +9,7 @@ import { KNOWN_SLOTS } from '../rules/index.js';
 import { bindTx, type BindContext, type BlockEnv, type StateView, type TxBinding } from '../src/hints/bind.js';
 import type { ContractAnalysis, Hex } from '../src/types.js';
 import { keccak256, toHex } from '../src/util/keccak.js';
-import { EXAMPLE_NAMES, exampleContract, exampleWorld, makeRng, randomCalldata, type GenWorld } from './helpers/examples.js';
+import { EXAMPLE_NAMES, exampleContract, exampleWorld, makeRng, nestedMappingSlot, randomCalldata, type GenWorld } from './helpers/examples.js';
 import { traceCall } from './helpers/trace.js';
 import { toAddress } from '../src/gen/vm.js';
 import { distinctContracts } from '../bench/analyze.js';
@@ -169,6 +169,32 @@ describe('footprints cover traced execution (randomized calls to every example)'
     if (incompleteReasons.size) console.log(`${name}: ${CALLS_PER_CONTRACT - completeCalls}/${CALLS_PER_CONTRACT} calls incomplete: ${[...incompleteReasons].map(([k, v]) => `${k} x${v}`).join(', ')}; coverage ${covered}/${traced}`);
     expect(violations).toEqual([]);
     expect(completeCalls).toBeGreaterThan(0);
+  });
+});
+
+describe('path conditions prune what a transaction cannot reach (and nothing it does)', () => {
+  let g: GenWorld;
+  beforeAll(async () => {
+    g = await exampleWorld();
+  });
+
+  // WETH.transferFrom spends an allowance only when src != msg.sender.
+  test('WETH.transferFrom: the allowance slot is predicted exactly when src is not the caller', async () => {
+    const layout = exampleContract('WETH').storageLayout!;
+    const allowanceBase = BigInt(layout.find((v) => v.label === 'allowance')!.slot);
+    const [a, b] = [g.users[0]!.address as Hex, g.users[1]!.address as Hex];
+    for (const src of [a, b]) {
+      const data = g.world.encode('WETH', 'transferFrom', [src, b, 1n]);
+      const binding = await bindCall(g, a, g.weth, data, 0n);
+      const t = await traceCall(g.world, { from: a, to: g.weth, data, value: 0n });
+      const allowance = BigInt(nestedMappingSlot(allowanceBase, src, a));
+      const predicted = new Set([...(binding.reads.get(g.weth) ?? []), ...(binding.writes.get(g.weth) ?? [])]);
+      const traced = new Set([...(t.reads.get(g.weth) ?? []), ...(t.writes.get(g.weth) ?? [])].map((x) => BigInt(x)));
+      expect(binding.complete).toBe(true);
+      for (const s of traced) expect(predicted.has(s)).toBe(true);
+      expect(predicted.has(allowance)).toBe(src !== a);
+      expect(traced.has(allowance)).toBe(src !== a);
+    }
   });
 });
 

@@ -144,8 +144,10 @@ function exploreEntry(
   const balances = new BalanceAnalyzer();
   const mut = new MutabilityAnalyzer();
   const run = new Machine(code, jd, b, [storage, calls, balances, mut]).run({ maxSteps: o.budget, visited: o.visited });
-  const s = storage.finish();
-  const c = calls.finish();
+  // Guards are only sound when every path was explored: a site reached on an explored path may also be reached on
+  // one a limit cut off, under conditions nobody recorded.
+  const s = storage.finish(run.exhaustive);
+  const c = calls.finish(run.exhaustive);
   const bal = balances.finish();
   const diagnostics: Diagnostic[] = [...run.diagnostics, ...s.diagnostics, ...c.diagnostics, ...bal.diagnostics];
   if (b.depthHits > 0) diagnostics.push({ code: 'limit-depth', message: `${b.depthHits} expression(s) grew past the depth limit and became unknown` });
@@ -161,6 +163,7 @@ function exploreEntry(
     balanceReads: bal.balanceReads,
     transfers: c.transfers,
     complete: run.exhaustive && s.exact && bal.exact && b.depthHits === 0,
+    exhaustive: run.exhaustive,
     diagnostics,
     rules: [],
   };

@@ -15,6 +15,7 @@ import type { ContractAnalysis, Diagnostic, ExternalCall, Expr, FunctionFootprin
 import { keccak256 } from '../chain/crypto.js';
 import { applyOp, MASK } from './ops.js';
 import { analyzeSelector } from '../analyze/index.js';
+import { infeasible, isStateless } from './guards.js';
 
 /** Call frames deeper than this are not followed (real traffic: router -> pair -> token -> proxy -> implementation). */
 export const MAX_BIND_DEPTH = 16;
@@ -397,6 +398,10 @@ const once = (f: Lazy): Lazy => {
 class TxState {
   readonly out: TxBinding;
   readonly deps: { dep: Dep; frame: number }[] = [];
+  /** Storage read only to decide guards (`addr|slot`): checked apart, see bindTx. */
+  readonly guardDeps = new Set<string>();
+  /** Slots whose pre-state value guards must not use (an earlier transaction or this one may write them). */
+  poisoned: Set<string> | 'all' = new Set();
   frames = 0;
   readonly unionBound = new Set<string>();
   callResults = new Map<string, ReturnType<CallResolver>>();
@@ -471,6 +476,12 @@ class Frame {
   multicallDone = false;
   /** Call sites on the stack above this frame, with how often each is there (recursion guard). */
   sites: Map<string, number> = new Map();
+  /**
+   * Guards (path conditions) may drop this frame's accesses and calls: only while every caller's footprint was
+   * explored exhaustively, so this frame's input is one some explored path really passes (a call site of a
+   * footprint cut short by a limit may stand for paths nobody explored, with other inputs).
+   */
+  prune = true;
   constructor(
     readonly tx: TxState,
     readonly id: number,
@@ -492,12 +503,29 @@ class Frame {
   }
 
   private dep(d: Dep): void {
-    this.tx.deps.push({ dep: d, frame: this.id });
+    if (this.guardMode && d.kind === 'slot') this.tx.guardDeps.add(`${d.addr}|${d.slot}`);
+    else this.tx.deps.push({ dep: d, frame: this.id });
   }
+
+  /** Evaluating a guard: storage reads are guard dependencies, not binding dependencies. */
+  private guardMode = false;
 
   /** Set while evaluating when a value read calldata past its end (see `evalOob`). */
   private oobFlag = false;
   private oobSet = new Set<Expr>();
+
+  /** `e`'s value when it binds, else null (for guards). */
+  readonly concrete = (e: Expr): bigint | null => {
+    // Guard expressions are objects of their own (never shared with keys or targets), so their memoized values and
+    // the dependencies recorded on first evaluation stay apart from the binding's.
+    this.guardMode = true;
+    try {
+      const v = this.eval(e);
+      return isUnbound(v) ? null : (v as bigint);
+    } finally {
+      this.guardMode = false;
+    }
+  };
 
   eval(e: Expr): Val {
     const m = this.memo.get(e);
@@ -551,6 +579,7 @@ class Frame {
         if (e.transient) return new Unbound('transient storage value');
         const slot = this.eval(e.slot);
         if (isUnbound(slot)) return slot;
+        if (this.guardMode && (this.tx.poisoned === 'all' || this.tx.poisoned.has(`${this.self}|${slot}`))) return new Unbound('a slot this block may change first');
         this.dep({ kind: 'slot', addr: this.self, slot });
         return state.storage(this.self, slot);
       }
@@ -839,6 +868,7 @@ function bindAccesses(f: Frame, fn: FunctionFootprint, where: string, exact: boo
   ] as const) {
     for (const acc of list) {
       if (acc.transient) continue;
+      if (f.prune && infeasible(acc.guards, f.concrete)) continue;
       const v = f.eval(acc.expr);
       if (isUnbound(v)) {
         tx.incomplete('unknown-slot', `${where}: ${isWrite ? 'write' : 'read'} ${acc.text}: ${v.why}`, acc.pcs[0]);
@@ -894,6 +924,15 @@ function forwarded(f: Frame, call: ExternalCall): boolean {
   return true;
 }
 
+/** Are the callee's input and value known from the caller's inputs alone (no state read on the way)? */
+function statelessInput(call: ExternalCall, forwarded: boolean): boolean {
+  if (call.value && !isStateless(call.value)) return false;
+  if (forwarded) return true;
+  if (call.args) return call.args.every(isStateless);
+  if (call.inputWords && call.inputSizeExpr) return isStateless(call.inputSizeExpr) && call.inputWords.every(isStateless);
+  return false;
+}
+
 /**
  * Registers, for every call of `fn`, a lazy resolver of its return data (so `callret` nodes evaluate on demand, in any
  * order), then binds each callee's footprint.
@@ -903,7 +942,8 @@ function bindCalls(f: Frame, fn: FunctionFootprint, where: string): void {
   const ctx = tx.ctx;
   const out = tx.out;
   const prepared: PreparedCall[] = [];
-  const calls = fn.calls;
+  // Call sites on paths this transaction does not take are not followed.
+  const calls = f.prune ? fn.calls.filter((c) => !infeasible(c.guards, f.concrete)) : fn.calls;
   for (const call of calls) {
     if (call.kind === 'CREATE' || call.kind === 'CREATE2' || call.kind === 'SELFDESTRUCT') continue;
     const at = `${where}: ${call.kind} at pc ${call.pc}`;
@@ -1020,6 +1060,7 @@ function bindCalls(f: Frame, fn: FunctionFootprint, where: string): void {
     }
     const child = new Frame(tx, tx.frames++, self, target, code, caller, p.value, p.calldata, f.depth + 1);
     child.sites = new Map(f.sites).set(site, (f.sites.get(site) ?? 0) + 1);
+    child.prune = f.prune && fn.exhaustive === true && statelessInput(call, p.calldata === f.calldata);
     bindFrame(child);
   }
 }
@@ -1121,8 +1162,36 @@ function resolveCallResult(f: Frame, p: PreparedCall): CallResult {
 }
 
 /** Binds the footprints reached by one transaction. */
+/** Rebinding rounds when guards used storage a transaction may change first (see bindTx). */
+const MAX_GUARD_ROUNDS = 3;
+
+/**
+ * Guards may read storage (src/hints/guards.ts). A guard decided on a pre-state value that an earlier transaction,
+ * or this one, may write first could drop an access that really happens, so after binding, such slots are
+ * poisoned (guards treat them as unknown) and the transaction is bound again, until no guard used one.
+ */
 export function bindTx(tx: TxInput, ctx: BindContext): TxBinding {
+  let poisoned: Set<string> | 'all' = new Set<string>();
+  for (let round = 0; ; round++) {
+    const st = bindOnce(tx, ctx, poisoned);
+    if (poisoned === 'all') return st.out;
+    const out = st.out;
+    const bad: string[] = [];
+    for (const k of st.guardDeps) {
+      if (poisoned.has(k)) continue;
+      const [addr, slotText] = k.split('|') as [Hex, string];
+      const slot = BigInt(slotText);
+      const uw = out.unknownWrites;
+      if (ctx.prior?.slotChangedBy(addr, slot) || out.writes.get(addr)?.has(slot) || uw === 'any' || uw.has(addr)) bad.push(k);
+    }
+    if (bad.length === 0) return out;
+    poisoned = round + 1 >= MAX_GUARD_ROUNDS ? 'all' : new Set([...poisoned, ...bad]);
+  }
+}
+
+function bindOnce(tx: TxInput, ctx: BindContext, poisoned: Set<string> | 'all'): TxState {
   const st = new TxState(ctx, tx);
+  st.poisoned = poisoned;
   const out = st.out;
   out.nonceWrites.add(tx.from);
   debit(out, tx.from);
@@ -1155,7 +1224,7 @@ export function bindTx(tx: TxInput, ctx: BindContext): TxBinding {
   for (const u of st.slotUse.values()) {
     if (u.ok && u.reads === 1 && u.writes === 1 && u.kind && !st.unnamedIn.has(u.frame)) out.deltas.push([u.addr, u.slot, u.kind]);
   }
-  return out;
+  return st;
 }
 
 /**
