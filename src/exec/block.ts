@@ -92,6 +92,50 @@ function blockchainShim(hashes: Map<bigint, Hex>): any {
   return shim;
 }
 
+let valueCheckPatched = false;
+
+/**
+ * The interpreter checks a CALL's value against the calling contract's balance before entering the callee
+ * (`_baseCall`: `env.contract.balance < value`). In a speculative run with `lazyValue`, a check the stale balance
+ * passes records a requirement instead of a read (view.ts); the callee's debit is then a delta (`_reduceSenderBalance`
+ * above). The check is made on a stand-in holding the same balance, so the account's getter does not record a read.
+ */
+function patchValueCheck(): void {
+  if (valueCheckPatched) return;
+  valueCheckPatched = true;
+  const interpreterPath = require.resolve('@ethereumjs/evm').replace(/index\.js$/, 'interpreter.js');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { Interpreter } = require(interpreterPath);
+  const orig = Interpreter.prototype._baseCall;
+  Interpreter.prototype._baseCall = async function (this: any, msg: any) {
+    const v = this._stateManager;
+    const c = this._env.contract;
+    if (
+      !(v instanceof TrackingState) ||
+      !v.lazyValue ||
+      msg.value === 0n ||
+      msg.delegatecall === true ||
+      !(c instanceof TAccount) ||
+      c._v !== v ||
+      !c._bBase ||
+      c._creditMode ||
+      (v.lazy !== null && c._a === v.lazy.address)
+    ) {
+      return orig.call(this, msg);
+    }
+    const bal = c._balance as bigint;
+    if (bal < msg.value) return orig.call(this, msg);
+    v.requireBalance(c._a, msg.value - (bal - c._baseBalance));
+    const standIn = { balance: bal };
+    this._env.contract = standIn;
+    try {
+      return await orig.call(this, msg);
+    } finally {
+      if (this._env.contract === standIn) this._env.contract = c;
+    }
+  };
+}
+
 export class Executor {
   readonly view: TrackingState;
   private constructor(
@@ -106,6 +150,7 @@ export class Executor {
     patchInterpreter();
     patchUtil();
     patchTaint();
+    patchValueCheck();
     freezeEips(env.common);
     const view = new TrackingState(base);
     const vm = await createVM({ common: env.common, stateManager: view as any, blockchain: blockchainShim(hashes) });
@@ -116,12 +161,18 @@ export class Executor {
       else toAccount.balance = toAccount.balance + message.value;
       await evm.journal.putAccount(message.to, toAccount);
     };
-    // A lazy sender's top-level value debit is a delta like its fee debit (runTx checked sufficiency already).
+    // A lazy sender's top-level value debit is a delta like its fee debit (runTx checked sufficiency already). In a
+    // speculative run, a contract's value debit the stale balance covers is a delta under a requirement (view.ts).
     const reduce = evm._reduceSenderBalance.bind(evm);
     evm._reduceSenderBalance = async (account: any, message: any) => {
+      if (!(account instanceof TAccount) || account._v !== view || !account._bBase || account._creditMode) return reduce(account, message);
       const lazy = view.lazy;
-      if (lazy === null || !(account instanceof TAccount) || account._a !== lazy.address || view.lazyBroken || !account._bBase) {
-        return reduce(account, message);
+      if (lazy !== null && account._a === lazy.address) {
+        if (view.lazyBroken) return reduce(account, message);
+      } else {
+        const bal = account._balance as bigint;
+        if (!view.lazyValue || bal < message.value) return reduce(account, message);
+        view.requireBalance(account._a, message.value - (bal - account._baseBalance));
       }
       account._creditMode = true;
       try {

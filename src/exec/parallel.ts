@@ -592,6 +592,12 @@ async function runOnPool(
       staleKinds: [...[...staleKeys].reduce((m, [key, c]) => m.set(key.split(':')[0]!, (m.get(key.split(':')[0]!) ?? 0) + c), new Map<string, number>())]
         .map(([kind, c]) => `${kind} ${c}`)
         .join(', '),
+      /** The most frequent stale keys (for diagnosis). */
+      staleTop: [...staleKeys]
+        .sort((x, y) => y[1] - x[1])
+        .slice(0, 3)
+        .map(([key, c]) => `${key} ${c}`)
+        .join(', '),
       /** Outcomes committed with a delta merge instead of a re-execution. */
       deltaMerges: merged,
       /** Outcomes whose stale delta-claimed read could not merge (re-executed). */

@@ -14,6 +14,9 @@
  *   would otherwise make every pair of transactions conflict. A transaction that really reads the coinbase's balance
  *   (BALANCE, a transfer from the coinbase) records that read as usual and its fee becomes an absolute write.
  *
+ * Value sent by a contract (CALL with value) in a speculative run works the same way when the stale balance covers it
+ * (`lazyValue`): a requirement instead of a read, the debit a delta (WETH withdrawals commute with deposits).
+ *
  * Speculative executions (not at the commit point) may also run with a *lazy sender* (`beginTx`'s `lazy`): the
  * sender's nonce is taken to be the transaction's own (recorded as a nonce read of that value, validated at commit),
  * and runTx's balance checks, its upfront debit, the top-level value transfer and the refund do not read the balance:
@@ -224,6 +227,12 @@ export class TrackingState implements StateManagerInterface {
   lazyBase = 0n;
   /** A lazy sender's balance was really looked at: the execution is void (see the header). */
   lazyBroken = false;
+  /**
+   * Speculative run: a contract's value transfer (CALL with value, its debit) that the balance covers records the
+   * requirement `bmin` instead of reading the balance, and the debit becomes a delta (block.ts). A transfer the stale
+   * balance does not cover reads it as usual (validated by value), so either way the check comes out as in order.
+   */
+  lazyValue = false;
   /** The delta claims being traced in this execution (taint.ts; read by the patched interpreter step). */
   taint: TaintState | null = null;
   /**
@@ -253,6 +262,7 @@ export class TrackingState implements StateManagerInterface {
     this.postPhase = false;
     this.prePhase = true;
     this.lazyBroken = false;
+    this.lazyValue = lazy !== null;
     this.lazy = null;
     // A sender the stale base does not know yet is left strict (its existence is an ordinary read). A sender that is
     // also the coinbase (a pool paying out) stays lazy: its fee income is one more delta.
@@ -294,6 +304,11 @@ export class TrackingState implements StateManagerInterface {
     const r = this.acctRead(a);
     if (r.b === undefined && r.bz === undefined) r.bz = v;
     return v;
+  }
+  /** The committed balance must be at least `x` for this execution to hold (a sufficiency check that passed). */
+  requireBalance(a: string, x: bigint): void {
+    const r = this.acctRead(a);
+    if (r.bmin === undefined || r.bmin < x) r.bmin = x;
   }
   readNonce(a: string): void {
     const r = this.acctRead(a);
@@ -507,7 +522,7 @@ export class TrackingState implements StateManagerInterface {
 
   // ---- what the transaction did ----
   collect(): { reads: ReadSet; writes: WriteSet } {
-    if (this.lazy !== null && !this.lazyBroken) this.acctRead(this.lazy.address).bmin = this.lazy.need;
+    if (this.lazy !== null && !this.lazyBroken) this.requireBalance(this.lazy.address, this.lazy.need);
     const accounts: Array<[string, AccountWrite]> = [];
     for (const [a, o] of this.ov) {
       const base = this.baseAcct(a);
