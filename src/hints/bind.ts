@@ -15,7 +15,7 @@ import type { ContractAnalysis, Diagnostic, ExternalCall, Expr, FunctionFootprin
 import { keccak256 } from '../chain/crypto.js';
 import { applyOp, MASK } from './ops.js';
 import { analyzeSelector } from '../analyze/index.js';
-import { infeasible, isStateless } from './guards.js';
+import { infeasible, STATEFUL_ENV } from './guards.js';
 
 /** Call frames deeper than this are not followed (real traffic: router -> pair -> token -> proxy -> implementation). */
 export const MAX_BIND_DEPTH = 16;
@@ -209,10 +209,22 @@ interface Calldata {
   selector(): Hex | null | Unbound;
   /** The whole input as bytes, when every byte is known. */
   bytes(): Uint8Array | Unbound;
+  /**
+   * Does the 32-byte word at `off` (null: any word, including the size) follow from the transaction's inputs alone,
+   * with no storage or call result read on the way? Only such words may decide a guard (src/hints/guards.ts).
+   */
+  clean(off: bigint | null): boolean;
 }
 
 class ConcreteCalldata implements Calldata {
-  constructor(readonly data: Uint8Array) {}
+  /** `isClean`: the bytes come from the transaction's own input (false: decoded from a word that may be stale). */
+  constructor(
+    readonly data: Uint8Array,
+    private readonly isClean = true,
+  ) {}
+  clean(): boolean {
+    return this.isClean;
+  }
   size(): Val {
     return BigInt(this.data.length);
   }
@@ -244,6 +256,16 @@ class CallCalldata implements Calldata {
   private knownLength(): number | null {
     if (!this.call.args) return null;
     return this.prefix + 32 * this.call.args.length;
+  }
+  clean(off: bigint | null): boolean {
+    const args = this.call.args;
+    if (!args) return false;
+    if (off === null || off > 1n << 32n) return args.every((a) => this.parent.cleanExpr(a));
+    const o = Number(off);
+    const first = o < this.prefix ? 0 : Math.floor((o - this.prefix) / 32);
+    const last = Math.floor((o + 31 - this.prefix) / 32);
+    for (let j = Math.max(0, first); j <= last && j < args.length; j++) if (!this.parent.cleanExpr(args[j]!)) return false;
+    return true;
   }
   size(): Val {
     if (this.call.inputSize !== null) return BigInt(this.call.inputSize);
@@ -330,6 +352,9 @@ class WordsCalldata implements Calldata {
     readonly call: ExternalCall,
   ) {
     this.words = call.inputWords ?? [];
+  }
+  clean(): boolean {
+    return !!this.call.inputSizeExpr && this.parent.cleanExpr(this.call.inputSizeExpr) && this.words.every((w) => this.parent.cleanExpr(w));
   }
   size(): Val {
     if (this.sizeV === undefined) {
@@ -509,6 +534,43 @@ class Frame {
 
   /** Evaluating a guard: storage reads are guard dependencies, not binding dependencies. */
   private guardMode = false;
+
+  /** CALLVALUE follows from the transaction's inputs alone (see Calldata.clean). */
+  valueClean = true;
+  private cleanMemo = new Map<Expr, boolean>();
+
+  /**
+   * Does `e` follow from the transaction's inputs alone in this frame: no storage, balance, code, call result or
+   * execution state, and only clean calldata words? `storage`: storage reads are allowed (guards, whose storage
+   * reads are checked apart, see bindTx).
+   */
+  cleanExpr(e: Expr, storage = false): boolean {
+    if (storage) return this.cleanUncached(e, true);
+    const m = this.cleanMemo.get(e);
+    if (m !== undefined) return m;
+    const r = this.cleanUncached(e, false);
+    this.cleanMemo.set(e, r);
+    return r;
+  }
+
+  private cleanUncached(e: Expr, storage: boolean): boolean {
+    switch (e.k) {
+      case 'const': return true;
+      case 'env':
+        if (e.name === 'CALLDATASIZE') return this.calldata.clean(null);
+        if (e.name === 'CALLVALUE') return this.valueClean;
+        return !STATEFUL_ENV.has(e.name);
+      case 'cd': return this.calldata.clean(BigInt(e.off));
+      case 'cdx': return this.calldata.clean(null) && this.cleanExpr(e.off, storage);
+      case 'sload': return storage && !e.transient && this.cleanExpr(e.slot, storage);
+      case 'op': return e.args.every((a) => this.cleanExpr(a, storage));
+      case 'keccak': return e.words.every((a) => this.cleanExpr(a, storage));
+      default: return false;
+    }
+  }
+
+  /** Usable by a guard (see src/hints/guards.ts). */
+  readonly guardUsable = (e: Expr): boolean => this.cleanExpr(e, true);
 
   /** Set while evaluating when a value read calldata past its end (see `evalOob`). */
   private oobFlag = false;
@@ -868,7 +930,7 @@ function bindAccesses(f: Frame, fn: FunctionFootprint, where: string, exact: boo
   ] as const) {
     for (const acc of list) {
       if (acc.transient) continue;
-      if (f.prune && infeasible(acc.guards, f.concrete)) continue;
+      if (f.prune && infeasible(acc.guards, f.concrete, f.guardUsable)) continue;
       const v = f.eval(acc.expr);
       if (isUnbound(v)) {
         tx.incomplete('unknown-slot', `${where}: ${isWrite ? 'write' : 'read'} ${acc.text}: ${v.why}`, acc.pcs[0]);
@@ -924,15 +986,6 @@ function forwarded(f: Frame, call: ExternalCall): boolean {
   return true;
 }
 
-/** Are the callee's input and value known from the caller's inputs alone (no state read on the way)? */
-function statelessInput(call: ExternalCall, forwarded: boolean): boolean {
-  if (call.value && !isStateless(call.value)) return false;
-  if (forwarded) return true;
-  if (call.args) return call.args.every(isStateless);
-  if (call.inputWords && call.inputSizeExpr) return isStateless(call.inputSizeExpr) && call.inputWords.every(isStateless);
-  return false;
-}
-
 /**
  * Registers, for every call of `fn`, a lazy resolver of its return data (so `callret` nodes evaluate on demand, in any
  * order), then binds each callee's footprint.
@@ -943,7 +996,11 @@ function bindCalls(f: Frame, fn: FunctionFootprint, where: string): void {
   const out = tx.out;
   const prepared: PreparedCall[] = [];
   // Call sites on paths this transaction does not take are not followed.
-  const calls = f.prune ? fn.calls.filter((c) => !infeasible(c.guards, f.concrete)) : fn.calls;
+  const calls = f.prune ? fn.calls.filter((c) => !infeasible(c.guards, f.concrete, f.guardUsable)) : fn.calls;
+  // Call sites that still have several records (one per path, with different inputs): which one the transaction
+  // takes is not decided, so their callees must not prune on an input that may be another path's.
+  const perPc = new Map<number, number>();
+  for (const c of calls) perPc.set(c.pc, (perPc.get(c.pc) ?? 0) + 1);
   for (const call of calls) {
     if (call.kind === 'CREATE' || call.kind === 'CREATE2' || call.kind === 'SELFDESTRUCT') continue;
     const at = `${where}: ${call.kind} at pc ${call.pc}`;
@@ -1033,7 +1090,8 @@ function bindCalls(f: Frame, fn: FunctionFootprint, where: string): void {
         f.multicallDone = true;
         for (const el of elems) {
           if (tx.frames >= MAX_BIND_FRAMES) break;
-          const child = new Frame(tx, tx.frames++, f.self, target, code, f.caller, f.value, new ConcreteCalldata(el), f.depth + 1);
+          const child = new Frame(tx, tx.frames++, f.self, target, code, f.caller, f.value, new ConcreteCalldata(el, f.calldata.clean(null)), f.depth + 1);
+          child.valueClean = f.valueClean;
           child.sites = f.sites;
           child.multicallDone = true; // an element that is itself a multicall would only bind the same elements again
           bindFrame(child);
@@ -1060,7 +1118,10 @@ function bindCalls(f: Frame, fn: FunctionFootprint, where: string): void {
     }
     const child = new Frame(tx, tx.frames++, self, target, code, caller, p.value, p.calldata, f.depth + 1);
     child.sites = new Map(f.sites).set(site, (f.sites.get(site) ?? 0) + 1);
-    child.prune = f.prune && fn.exhaustive === true && statelessInput(call, p.calldata === f.calldata);
+    // Guards inside the callee use only its clean input words (Calldata.clean), so a word computed from a call
+    // result the transaction changed first (a pair's amountOut) never decides one.
+    child.prune = f.prune && fn.exhaustive === true && perPc.get(call.pc) === 1;
+    child.valueClean = call.kind === 'DELEGATECALL' ? f.valueClean : !call.value || f.cleanExpr(call.value);
     bindFrame(child);
   }
 }
