@@ -137,6 +137,8 @@ export interface BindContext {
    * precision) or none (default). Either way the transaction is incomplete.
    */
   unionOnUnknownSelector?: boolean;
+  /** Drop accesses and calls on paths the transaction cannot take (src/hints/guards.ts); default true. */
+  guards?: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------------------------------
@@ -1278,6 +1280,7 @@ function bindOnce(tx: TxInput, ctx: BindContext, poisoned: Set<string> | 'all'):
     const code = ctx.state.code(to);
     if (!isPrecompile(to, ctx.block.hardfork) && code.length > 0) {
       const frame = new Frame(st, st.frames++, to, to, code, () => BigInt(tx.from), () => tx.value, new ConcreteCalldata(tx.input), 0);
+      frame.prune = ctx.guards !== false;
       bindFrame(frame);
     }
   }

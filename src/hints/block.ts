@@ -92,6 +92,8 @@ export interface HintsOptions {
   trackPrior?: boolean;
   /** See BindContext.unionOnUnknownSelector. */
   union?: boolean;
+  /** See BindContext.guards (default true). */
+  guards?: boolean;
 }
 
 export interface BlockHints {
@@ -156,6 +158,7 @@ export function hintsForBlock(loaded: LoadedBlock, opts: HintsOptions, source = 
     resolveCall: opts.resolveCall?.(state, env, loaded),
     prior: opts.trackPrior === false ? undefined : prior,
     unionOnUnknownSelector: opts.union === true,
+    guards: opts.guards !== false,
   };
   const bindings: TxBinding[] = [];
   for (const tx of txs) {
