@@ -11,7 +11,7 @@ import { rootSlot } from '../../analyzers/render.js';
 import { StorageAnalyzer } from '../../analyzers/storage.js';
 import { applyRules, knownSignature } from '../../rules/index.js';
 import { PrescientError } from '../errors.js';
-import { MAX_STEPS_PER_CONTRACT, MAX_STEPS_PER_FUNCTION, MIN_STEPS_PER_ENTRY } from '../evm/limits.js';
+import { MAX_FLOOR_STEPS_PER_CONTRACT, MAX_STEPS_PER_CONTRACT, MAX_STEPS_PER_FUNCTION, MIN_STEPS_PER_ENTRY } from '../evm/limits.js';
 import { Machine } from '../evm/machine.js';
 import { jumpdests } from '../evm/opcodes.js';
 import { SymBuilder } from '../evm/sym.js';
@@ -87,9 +87,12 @@ export function analyzeCode(code: Uint8Array, opts: AnalyzeOptions = {}): Contra
   const codeHash = toHex(keccak256(code));
   const functions: FunctionFootprint[] = [];
   let budget = MAX_STEPS_PER_CONTRACT;
+  let floorLeft = MAX_FLOOR_STEPS_PER_CONTRACT;
   for (const e of entries) {
     const abiFn = e.sel !== null && !e.empty ? fromAbi.get(e.selector) : undefined;
-    const { fp, steps, ours } = exploreEntry(code, jd, e, { budget: Math.max(budget, MIN_STEPS_PER_ENTRY), visited, excluded: e.selector === 'fallback' ? known : null });
+    const floor = budget < MIN_STEPS_PER_ENTRY ? Math.min(MIN_STEPS_PER_ENTRY - budget, floorLeft) : 0;
+    const { fp, steps, ours } = exploreEntry(code, jd, e, { budget: budget + floor, visited, excluded: e.selector === 'fallback' ? known : null });
+    floorLeft -= Math.max(0, Math.min(floor, steps - budget));
     budget = Math.max(0, budget - steps);
     fp.signature = abiFn?.signature ?? (e.selector.startsWith('0x') ? knownSignature(e.selector) : null);
     fp.inputs = evmoleFns.get(e.selector)?.inputs ?? null;

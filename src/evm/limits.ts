@@ -9,10 +9,11 @@ export const MAX_STEPS_PER_FUNCTION = 40_000;
 export const MAX_STEPS_PER_CONTRACT = 160_000;
 /**
  * Steps every entry may take even when the contract's budget is spent: a small `receive` or `fallback` explored last
- * must not come out empty because the large functions before it used everything (bounds the worst case at
- * entries x this).
+ * must not come out empty because the large functions before it used everything.
  */
 export const MIN_STEPS_PER_ENTRY = 1_500;
+/** Steps all entries together may take past the contract's budget under MIN_STEPS_PER_ENTRY (bounds the worst case). */
+export const MAX_FLOOR_STEPS_PER_CONTRACT = 30_000;
 /** Distinct abstract states kept apart at one program point (same call context) before they are joined. */
 export const MAX_STATES_PER_POINT = 3;
 /** Joins at one program point before the point is abandoned (a join only widens, so this is a safety net). */
