@@ -3,11 +3,15 @@
  * order) and executes the transactions it is sent over it, never over its own speculative results. It talks over the
  * MessageChannel port it was started with, and bumps the shared signal after each message so that a sleeping main
  * thread wakes up (parallel.ts).
+ *
+ * Between two executions it takes every message waiting on its port (synchronously): committed write sets are applied
+ * at once (a transaction then runs on the newest committed prefix it can), and of the transactions it holds it runs
+ * the lowest index first, so the one the commit point waits for does not queue behind work far ahead.
  */
-import { workerData, type MessagePort } from 'node:worker_threads';
+import { receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
 import { initCrypto } from '../chain/crypto.js';
 import { Executor, beaconRootWrites, blockEnv, type TxOutcome } from './block.js';
-import type { FaultInjection, FromWorker, ToWorker } from './protocol.js';
+import type { FaultInjection, FromWorker, RunTx, ToWorker } from './protocol.js';
 import { applyWrites, stateFromPrestate, type WorldState } from './state.js';
 
 const port = (workerData as { port: MessagePort }).port;
@@ -19,10 +23,12 @@ let committed = 0;
 let fault: FaultInjection | undefined;
 let run = -1;
 const queue: ToWorker[] = [];
+/** Transactions received and not yet executed (this block's). */
+let pending: RunTx[] = [];
 let busy = false;
 let applyMs = 0;
 let sendMs = 0;
-/** Time with nothing queued (waiting for the main thread), since init. */
+/** Time with nothing to execute (waiting for the main thread), since init. */
 let starvedMs = 0;
 let idleSince = -1;
 
@@ -32,9 +38,11 @@ const send = (m: FromWorker) => {
   Atomics.notify(signal, 0);
 };
 
-async function handle(m: ToWorker): Promise<void> {
+/** Control messages and write sets, in arrival order; transactions go to `pending`. */
+async function accept(m: ToWorker): Promise<void> {
   if (m.t === 'init') {
     const t0 = performance.now();
+    pending = [];
     await initCrypto();
     const env = blockEnv(m.block, m.fork);
     state = stateFromPrestate(m.prestate);
@@ -53,26 +61,30 @@ async function handle(m: ToWorker): Promise<void> {
   if (m.t === 'close') {
     ex = null;
     state = null;
+    pending = [];
     return;
   }
   if (ex === null || state === null) throw new Error('worker: run before init');
   const a0 = performance.now();
   for (const w of m.log) applyWrites(state, w, ++committed);
   applyMs += performance.now() - a0;
-  for (const { i, lazy, counted } of m.txs) {
-    if (fault !== undefined && fault.txIndex === i) {
-      if (fault.kind === 'exit') process.exit(3);
-      if (fault.kind === 'throw') throw new Error(`injected fault at tx ${i}`);
-      // 'hang': a busy loop that never yields.
-      for (;;);
-    }
-    const t0 = performance.now();
-    const o = compact(await ex.runOne(i, { lazySender: lazy, counted }));
-    const t1 = performance.now();
-    send({ t: 'done', run, o, v: committed, ms: t1 - t0, applyMs, sendMs, starvedMs });
-    sendMs += performance.now() - t1;
-    applyMs = 0;
+  for (const t of m.txs) pending.push(t);
+}
+
+async function execute(t: RunTx): Promise<void> {
+  const { i, lazy, counted } = t;
+  if (fault !== undefined && fault.txIndex === i) {
+    if (fault.kind === 'exit') process.exit(3);
+    if (fault.kind === 'throw') throw new Error(`injected fault at tx ${i}`);
+    // 'hang': a busy loop that never yields.
+    for (;;);
   }
+  const t0 = performance.now();
+  const o = compact(await ex!.runOne(i, { lazySender: lazy, counted }));
+  const t1 = performance.now();
+  send({ t: 'done', run, o, v: committed, ms: t1 - t0, applyMs, sendMs, starvedMs });
+  sendMs += performance.now() - t1;
+  applyMs = 0;
 }
 
 /**
@@ -90,7 +102,21 @@ async function pump(): Promise<void> {
   if (busy) return;
   busy = true;
   try {
-    while (queue.length > 0) await handle(queue.shift()!);
+    for (;;) {
+      for (;;) {
+        const r = receiveMessageOnPort(port);
+        if (r === undefined) break;
+        queue.push(r.message as ToWorker);
+      }
+      while (queue.length > 0) await accept(queue.shift()!);
+      if (pending.length === 0) break;
+      let best = 0;
+      for (let j = 1; j < pending.length; j++) if (pending[j]!.i < pending[best]!.i) best = j;
+      const t = pending[best]!;
+      pending[best] = pending[pending.length - 1]!;
+      pending.pop();
+      await execute(t);
+    }
     idleSince = performance.now();
   } catch (e) {
     send({ t: 'fail', message: (e as Error)?.stack ?? String(e) });
