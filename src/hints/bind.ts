@@ -246,6 +246,21 @@ class ConcreteCalldata implements Calldata {
   }
 }
 
+/** A call input assembled word by word, when every word binds. */
+function inputBytes(cd: Calldata): Uint8Array | Unbound {
+  const size = cd.size();
+  if (isUnbound(size)) return size;
+  if (size > 1n << 20n) return new Unbound('call input too large');
+  const n = Number(size);
+  const out = new Uint8Array(Math.ceil(n / 32) * 32);
+  for (let o = 0; o < n; o += 32) {
+    const w = cd.word(BigInt(o));
+    if (isUnbound(w)) return w;
+    out.set(wordBytes(w), o);
+  }
+  return out.subarray(0, n);
+}
+
 /** The input of `call`, made in `parent`: `selector` (4 bytes, optional) followed by the argument words. */
 class CallCalldata implements Calldata {
   private readonly prefix: number;
@@ -326,17 +341,7 @@ class CallCalldata implements Calldata {
     return ('0x' + (w >> 224n).toString(16).padStart(8, '0')) as Hex;
   }
   bytes(): Uint8Array | Unbound {
-    const size = this.size();
-    if (isUnbound(size)) return size;
-    if (size > 1n << 20n) return new Unbound('call input too large');
-    const n = Number(size);
-    const out = new Uint8Array(Math.ceil(n / 32) * 32);
-    for (let o = 0; o < n; o += 32) {
-      const w = this.word(BigInt(o));
-      if (isUnbound(w)) return w;
-      out.set(wordBytes(w), o);
-    }
-    return out.subarray(0, n);
+    return inputBytes(this);
   }
 }
 
@@ -396,17 +401,7 @@ class WordsCalldata implements Calldata {
     return ('0x' + (w >> 224n).toString(16).padStart(8, '0')) as Hex;
   }
   bytes(): Uint8Array | Unbound {
-    const size = this.size();
-    if (isUnbound(size)) return size;
-    if (size > 1n << 20n) return new Unbound('call input too large');
-    const n = Number(size);
-    const out = new Uint8Array(Math.ceil(n / 32) * 32);
-    for (let o = 0; o < n; o += 32) {
-      const w = this.word(BigInt(o));
-      if (isUnbound(w)) return w;
-      out.set(wordBytes(w), o);
-    }
-    return out.subarray(0, n);
+    return inputBytes(this);
   }
 }
 
