@@ -119,7 +119,6 @@ function isWrapCheck(cond: Sym, kind: 'add' | 'sub', old: Sym, x: Sym | bigint):
   return (isSum(l, old, x) && (r === old || r === x)) || (r === old && isNot(l, x)) || (r === x && isNot(l, old));
 }
 
-export const wrapCheckForTest = isWrapCheck;
 
 export class StorageAnalyzer implements Observer {
   private readonly reads = new Map<string, Acc>();

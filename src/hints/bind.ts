@@ -535,6 +535,7 @@ class Frame {
   /** CALLVALUE follows from the transaction's inputs alone (see Calldata.clean). */
   valueClean = true;
   private cleanMemo = new Map<Expr, boolean>();
+  private usableMemo = new Map<Expr, boolean>();
 
   /**
    * Does `e` follow from the transaction's inputs alone in this frame: no storage, balance, code, call result or
@@ -542,11 +543,11 @@ class Frame {
    * reads are checked apart, see bindTx).
    */
   cleanExpr(e: Expr, storage = false): boolean {
-    if (storage) return this.cleanUncached(e, true);
-    const m = this.cleanMemo.get(e);
+    const memo = storage ? this.usableMemo : this.cleanMemo;
+    const m = memo.get(e);
     if (m !== undefined) return m;
-    const r = this.cleanUncached(e, false);
-    this.cleanMemo.set(e, r);
+    const r = this.cleanUncached(e, storage);
+    memo.set(e, r);
     return r;
   }
 
