@@ -119,20 +119,19 @@ function isWrapCheck(cond: Sym, kind: 'add' | 'sub', old: Sym, x: Sym | bigint):
   return (isSum(l, old, x) && (r === old || r === x)) || (r === old && isNot(l, x)) || (r === x && isNot(l, old));
 }
 
-
 export class StorageAnalyzer implements Observer {
   private readonly reads = new Map<string, Acc>();
   private readonly writes = new Map<string, Acc>();
   private overflow = false;
-  /** Values consumed other than by arithmetic or as the value of an SSTORE (see Observer.use), by kind. */
+  /** Values consumed other than by arithmetic (see Observer.use), with `op#operand` of each use. */
   private readonly sinks = new Map<Sym, Set<string>>();
   /** Every (slot, value) stored. */
   private readonly stores = new Map<Sym, Set<Sym>>();
 
-  use(_pc: number, op: string, v: Sym): void {
+  use(_pc: number, op: string, operand: number, v: Sym): void {
     let k = this.sinks.get(v);
     if (!k) this.sinks.set(v, (k = new Set()));
-    k.add(op);
+    k.add(`${op}#${operand}`);
   }
 
   private get(map: Map<string, Acc>, slot: Sym, transient: boolean, pc: number): Acc | null {
@@ -184,8 +183,8 @@ export class StorageAnalyzer implements Observer {
     for (const [v, ops] of this.sinks) {
       if (!contains(v, old, memo)) continue;
       for (const op of ops) {
-        if (op === 'SSTORE' || op === 'TSTORE') continue; // stored values: checked below, slot by slot
-        if (op === 'JUMPI' && a.amounts.some((x) => isWrapCheck(v, kind, old, x))) continue;
+        if (op === 'SSTORE#2' || op === 'TSTORE#2') continue; // stored values: checked below, slot by slot
+        if (op === 'JUMPI#2' && a.amounts.some((x) => isWrapCheck(v, kind, old, x))) continue;
         return false;
       }
     }

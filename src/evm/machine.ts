@@ -77,9 +77,10 @@ export interface Observer {
   balance?(pc: number, addr: Sym, path: PathNode | null): void;
   /**
    * A value consumed by anything but arithmetic (stored, compared by a conditional jump, used as an offset, a key, a
-   * call argument, logged): where a storage value may influence the transaction's behaviour.
+   * call argument, logged): where a storage value may influence the transaction's behaviour. `operand`: its stack
+   * position as the instruction takes it, 1 = top (SSTORE: 1 slot, 2 value; JUMPI: 1 destination, 2 condition).
    */
-  use?(pc: number, op: string, value: Sym): void;
+  use?(pc: number, op: string, operand: number, value: Sym): void;
   /** Every executed instruction (cheap analyses such as mutability). */
   step?(pc: number, op: OpInfo): void;
   /** A conditional jump whose condition is not constant (both ways are explored). */
@@ -197,10 +198,6 @@ export class Machine {
     const balanceObservers = this.obs.filter((o) => o.balance);
     const branchObservers = this.obs.filter((o) => o.branch);
     const useObservers = this.obs.filter((o) => o.use);
-    const use = (pc: number, op: string, v: Sym) => {
-      if (!v.isConst) for (const o of useObservers) o.use!(pc, op, v);
-    };
-    const useAll = useObservers.length > 0;
 
     outer: while (work.length) {
       const st = work.pop()!;
@@ -222,16 +219,18 @@ export class Machine {
         }
         first = false;
         if (stack.length < info.pops) break; // stack underflow: exceptional halt
+        if (info.consumes && useObservers.length > 0) {
+          for (let i = 1; i <= info.pops; i++) {
+            const v = stack[stack.length - i]!;
+            if (!v.isConst) for (const o of useObservers) o.use!(pc, info.name, i, v);
+          }
+        }
         for (const o of stepObservers) o.step!(pc, info);
         if (visited) visited[pc] = 1;
         const at = pc;
         pc += 1 + info.imm;
         switch (info.name) {
           case 'STOP': case 'RETURN': case 'REVERT': case 'INVALID':
-            if (useAll && info.pops === 2) {
-              use(at, info.name, stack[stack.length - 1]!);
-              use(at, info.name, stack[stack.length - 2]!);
-            }
             continue outer;
           case 'JUMPDEST':
             break;
@@ -241,10 +240,6 @@ export class Machine {
           case 'JUMP': case 'JUMPI': {
             const dest = stack.pop()!;
             const cond = info.name === 'JUMPI' ? stack.pop()! : b.const(1n);
-            if (useAll) {
-              use(at, 'JUMP.dest', dest);
-              use(at, info.name, cond);
-            }
             if (cond.isConst && cond.v === 0n) break;
             if (!dest.isConst) {
               this.diag('dynamic-jump', 'jump to a computed destination; paths past it are not explored', at);
@@ -276,10 +271,6 @@ export class Machine {
             break;
           case 'KECCAK256': {
             const off = stack.pop()!, len = stack.pop()!;
-            if (useAll) {
-              use(at, 'KECCAK256', off);
-              use(at, 'KECCAK256', len);
-            }
             stack.push(this.hash(st, off, len));
             break;
           }
@@ -297,19 +288,16 @@ export class Machine {
           }
           case 'BALANCE': {
             const a = stack.pop()!;
-            if (useAll) use(at, 'BALANCE', a);
             for (const o of balanceObservers) o.balance!(at, a, st.path);
             stack.push(b.balance(a));
             break;
           }
           case 'EXTCODESIZE': case 'EXTCODEHASH': {
             const a = stack.pop()!;
-            if (useAll) use(at, info.name, a);
             stack.push(b.ext(info.name, a));
             break;
           }
           case 'BLOCKHASH':
-            if (useAll) use(at, 'BLOCKHASH', stack[stack.length - 1]!);
             stack.pop();
             stack.push(b.env('BLOCKHASH'));
             break;
@@ -318,34 +306,26 @@ export class Machine {
             stack.push(b.unknown('blob hash'));
             break;
           case 'CALLDATALOAD':
-            if (useAll) use(at, 'CALLDATALOAD', stack[stack.length - 1]!);
             stack.push(b.calldata(stack.pop()!));
             break;
           case 'CALLDATACOPY': case 'CODECOPY': case 'RETURNDATACOPY': case 'EXTCODECOPY': {
-            if (useAll) for (let i = 1; i <= info.pops; i++) use(at, info.name, stack[stack.length - i]!);
             if (info.name === 'EXTCODECOPY') stack.pop();
             const dest = stack.pop()!, src = stack.pop()!, len = stack.pop()!;
             this.copy(st, info.name, dest, src, len);
             break;
           }
           case 'MCOPY': {
-            if (useAll) for (let i = 1; i <= 3; i++) use(at, 'MCOPY', stack[stack.length - i]!);
             const dest = stack.pop()!, src = stack.pop()!, len = stack.pop()!;
             this.mcopy(st, dest, src, len);
             break;
           }
           case 'MLOAD': {
-            if (useAll) use(at, 'MLOAD', stack[stack.length - 1]!);
             const o = normalise(stack.pop()!);
             stack.push(o ? readRange(st.mem, o, 32, b, code)[0]! : b.unknown('load at an unknown memory offset'));
             break;
           }
           case 'MSTORE': case 'MSTORE8': {
             const off = stack.pop()!, val = stack.pop()!;
-            if (useAll) {
-              use(at, info.name, off);
-              use(at, info.name, val);
-            }
             const o = normalise(off);
             if (!o) st.mem = havoc(st.mem);
             else st.mem = info.name === 'MSTORE' ? writeWord(st.mem, o, val) : writeByte(st.mem, o, val);
@@ -354,7 +334,6 @@ export class Machine {
           case 'SLOAD': case 'TLOAD': {
             const slot = stack.pop()!;
             const transient = info.name === 'TLOAD';
-            if (useAll) use(at, info.name, slot);
             for (const o of sloadObservers) o.sload!(at, slot, transient, st.path);
             let v: Sym | null = null;
             for (let e = st.store; e; e = e.next) if (e.slot === slot && e.transient === transient) { v = e.val; break; }
@@ -364,16 +343,11 @@ export class Machine {
           case 'SSTORE': case 'TSTORE': {
             const slot = stack.pop()!, val = stack.pop()!;
             const transient = info.name === 'TSTORE';
-            if (useAll) {
-              use(at, info.name + '.slot', slot);
-              use(at, info.name, val);
-            }
             for (const o of sstoreObservers) o.sstore!(at, slot, val, transient, st.path);
             st.store = { next: st.store, slot, val, transient, id: nextStoreId++ };
             break;
           }
           case 'CALL': case 'CALLCODE': case 'DELEGATECALL': case 'STATICCALL': {
-            if (useAll) for (let i = 1; i <= info.pops; i++) use(at, info.name, stack[stack.length - i]!);
             stack.pop(); // gas
             const target = stack.pop()!;
             const value = info.name === 'CALL' || info.name === 'CALLCODE' ? stack.pop()! : null;
@@ -390,7 +364,6 @@ export class Machine {
             break;
           }
           case 'CREATE': case 'CREATE2': {
-            if (useAll) for (let i = 1; i <= info.pops; i++) use(at, info.name, stack[stack.length - i]!);
             const value = stack.pop()!, inOff = stack.pop()!, inLen = stack.pop()!;
             if (info.name === 'CREATE2') stack.pop(); // salt
             const id = this.callSite(st, at, info.name as CallKind, null, value, inOff, inLen, callObservers, st.path);
@@ -400,7 +373,6 @@ export class Machine {
           }
           case 'SELFDESTRUCT': {
             const to = stack.pop()!;
-            if (useAll) use(at, 'SELFDESTRUCT', to);
             this.record(callObservers, { kind: 'SELFDESTRUCT', pc: at, target: to, value: b.env('SELFBALANCE'), selector: null, args: [], inputSize: 0, forwardsCalldata: false, path: st.path });
             continue outer;
           }
@@ -420,7 +392,6 @@ export class Machine {
               stack[top] = stack[other]!;
               stack[other] = t;
             } else if (name.startsWith('LOG')) {
-              if (useAll) for (let i = 1; i <= info.pops; i++) use(at, name, stack[stack.length - i]!);
               stack.length -= info.pops;
             } else if (name === 'INVALID') {
               continue outer;

@@ -9,6 +9,12 @@ export interface OpInfo {
   readonly pushes: number;
   /** Immediate bytes after the opcode (PUSHn). */
   readonly imm: number;
+  /**
+   * The instruction consumes its operands other than by arithmetic (stores, compares for a jump, addresses memory,
+   * storage or an account, logs, calls): what Observer.use reports. False for arithmetic, comparison and bitwise
+   * operators (their result carries the operands on) and for stack shuffling.
+   */
+  readonly consumes: boolean;
 }
 
 const defs: [number, string, number, number][] = [
@@ -36,16 +42,19 @@ const defs: [number, string, number, number][] = [
   [0xfe, 'INVALID', 0, 0], [0xff, 'SELFDESTRUCT', 1, 0],
 ];
 
+/** Operators whose result is an expression over their operands (0x01-0x1d), and POP. */
+const passesOn = (code: number) => (code >= 0x01 && code <= 0x1d) || code === 0x50;
+
 function build(): readonly OpInfo[] {
   const table: OpInfo[] = [];
-  for (let i = 0; i < 256; i++) table.push({ code: i, name: 'INVALID', pops: 0, pushes: 0, imm: 0 });
-  for (const [code, name, pops, pushes] of defs) table[code] = { code, name, pops, pushes, imm: 0 };
-  for (let n = 1; n <= 32; n++) table[0x5f + n] = { code: 0x5f + n, name: `PUSH${n}`, pops: 0, pushes: 1, imm: n };
+  for (let i = 0; i < 256; i++) table.push({ code: i, name: 'INVALID', pops: 0, pushes: 0, imm: 0, consumes: false });
+  for (const [code, name, pops, pushes] of defs) table[code] = { code, name, pops, pushes, imm: 0, consumes: pops > 0 && !passesOn(code) };
+  for (let n = 1; n <= 32; n++) table[0x5f + n] = { code: 0x5f + n, name: `PUSH${n}`, pops: 0, pushes: 1, imm: n, consumes: false };
   for (let n = 1; n <= 16; n++) {
-    table[0x7f + n] = { code: 0x7f + n, name: `DUP${n}`, pops: n, pushes: n + 1, imm: 0 };
-    table[0x8f + n] = { code: 0x8f + n, name: `SWAP${n}`, pops: n + 1, pushes: n + 1, imm: 0 };
+    table[0x7f + n] = { code: 0x7f + n, name: `DUP${n}`, pops: n, pushes: n + 1, imm: 0, consumes: false };
+    table[0x8f + n] = { code: 0x8f + n, name: `SWAP${n}`, pops: n + 1, pushes: n + 1, imm: 0, consumes: false };
   }
-  for (let n = 0; n <= 4; n++) table[0xa0 + n] = { code: 0xa0 + n, name: `LOG${n}`, pops: n + 2, pushes: 0, imm: 0 };
+  for (let n = 0; n <= 4; n++) table[0xa0 + n] = { code: 0xa0 + n, name: `LOG${n}`, pops: n + 2, pushes: 0, imm: 0, consumes: true };
   return Object.freeze(table.map((o) => Object.freeze(o)));
 }
 
