@@ -12,10 +12,11 @@ import { StorageAnalyzer } from '../../analyzers/storage.js';
 import { applyRules, knownSignature } from '../../rules/index.js';
 import { PrescientError } from '../errors.js';
 import { MAX_FLOOR_STEPS_PER_CONTRACT, MAX_STEPS_PER_CONTRACT, MAX_STEPS_PER_FUNCTION, MIN_STEPS_PER_ENTRY } from '../evm/limits.js';
+import { Facts, type Inputs } from '../evm/facts.js';
 import { Machine } from '../evm/machine.js';
 import { jumpdests } from '../evm/opcodes.js';
-import { SymBuilder } from '../evm/sym.js';
-import type { ContractAnalysis, Diagnostic, FunctionFootprint, Hex, Mutability, StorageVariable } from '../types.js';
+import { SymBuilder, toExpr } from '../evm/sym.js';
+import type { ContractAnalysis, Diagnostic, Expr, FunctionFootprint, Hex, Mutability, StorageVariable } from '../types.js';
 import { keccak256, selectorOf, toHex } from '../util/keccak.js';
 
 export interface AnalyzeOptions {
@@ -135,8 +136,8 @@ function exploreEntry(
   code: Uint8Array,
   jd: Uint8Array,
   e: Entry,
-  o: { budget: number; visited?: Uint8Array | undefined; excluded: Set<bigint> | null },
-): { fp: FunctionFootprint; steps: number; ours: Mutability } {
+  o: { budget: number; visited?: Uint8Array | undefined; excluded: Set<bigint> | null; inputs?: Inputs },
+): { fp: FunctionFootprint; steps: number; ours: Mutability; assumptions: Assumed[] } {
   // A builder per entry: its interning table dies with the entry, which keeps the heap (and GC) small.
   const b = new SymBuilder();
   b.selector = e.sel;
@@ -146,7 +147,8 @@ function exploreEntry(
   const calls = new CallAnalyzer();
   const balances = new BalanceAnalyzer();
   const mut = new MutabilityAnalyzer();
-  const run = new Machine(code, jd, b, [storage, calls, balances, mut]).run({ maxSteps: o.budget, visited: o.visited });
+  const facts = o.inputs ? new Facts(o.inputs) : undefined;
+  const run = new Machine(code, jd, b, [storage, calls, balances, mut]).run(facts ? { maxSteps: o.budget, visited: o.visited, facts } : { maxSteps: o.budget, visited: o.visited });
   // Guards are only sound when every path was explored: a site reached on an explored path may also be reached on
   // one a limit cut off, under conditions nobody recorded.
   const s = storage.finish(run.exhaustive);
@@ -170,7 +172,28 @@ function exploreEntry(
     diagnostics,
     rules: [],
   };
-  return { fp, steps: run.steps, ours };
+  const assumptions = run.assumptions.map((a) => ({ expr: toExpr(a.sym), value: a.value, truth: a.truth }));
+  return { fp, steps: run.steps, ours, assumptions };
+}
+
+/** A decision a specialized exploration took: `expr` evaluated to `value` (`truth`: only its truth was used). */
+export interface Assumed {
+  expr: Expr;
+  value: bigint;
+  truth: boolean;
+}
+
+/**
+ * The footprint of one call with concrete inputs (src/evm/facts.ts): branches, offsets and lengths the inputs decide
+ * are taken as decided, loops over input arrays unroll exactly. It holds for every call whose inputs satisfy all of
+ * `assumptions`. `selector`: the concrete selector, or null for calldata shorter than 4 bytes; `empty`: no calldata.
+ */
+export function analyzeSpecialized(code: Uint8Array, selector: Hex | null, empty: boolean, inputs: Inputs): { fp: FunctionFootprint; assumptions: Assumed[]; steps: number } {
+  const e: Entry = { selector: selector ?? (empty ? 'receive' : 'fallback'), sel: selector === null ? null : BigInt(selector), empty };
+  const { fp, assumptions, steps } = exploreEntry(code, jumpdests(code), e, { budget: MAX_STEPS_PER_FUNCTION, excluded: null, inputs });
+  fp.signature = selector ? knownSignature(selector) : null;
+  applyRules(fp, fp.calls.some((x) => x.kind === 'DELEGATECALL'), toHex(keccak256(code)));
+  return { fp, assumptions, steps };
 }
 
 /**

@@ -16,6 +16,11 @@ export const MIN_STEPS_PER_ENTRY = 1_500;
 export const MAX_FLOOR_STEPS_PER_CONTRACT = 30_000;
 /** Distinct abstract states kept apart at one program point (same call context) before they are joined. */
 export const MAX_STATES_PER_POINT = 3;
+/**
+ * With input facts (src/evm/facts.ts): program-point contexts per pc kept apart by the constants on the stack (loop
+ * rounds unrolled); past it, states at that pc join as without facts.
+ */
+export const MAX_UNROLL_PER_POINT = 64;
 /** Joins at one program point before the point is abandoned (a join only widens, so this is a safety net). */
 export const MAX_JOINS_PER_POINT = 24;
 /** Deepest expression kept; deeper ones (hash chains grown in a loop) become unknown. */

@@ -8,8 +8,9 @@
  * `unknown` and memory written since their common history into havoc. Joins only widen, so loops reach a fixpoint.
  */
 import type { CallKind, Diagnostic, DiagnosticCode } from '../types.js';
-import { MAX_CALLS_PER_FUNCTION, MAX_CONTEXTS_PER_POINT, MAX_JOIN_ENTRIES, MAX_JOIN_PLACES, MAX_JOINS_PER_POINT, MAX_STACK_EXPLORED, MAX_REGION_WORDS, MAX_STATES_PER_POINT, MAX_STEPS_PER_FUNCTION } from './limits.js';
+import { MAX_CALLS_PER_FUNCTION, MAX_CONTEXTS_PER_POINT, MAX_UNROLL_PER_POINT, MAX_JOIN_ENTRIES, MAX_JOIN_PLACES, MAX_JOINS_PER_POINT, MAX_STACK_EXPLORED, MAX_REGION_WORDS, MAX_STATES_PER_POINT, MAX_STEPS_PER_FUNCTION } from './limits.js';
 import { commonTail, havoc, havocPointers, type MemEntry, normalise, type Offset, readRange, UNBOUNDED, writeByte, writePartialWord, writeRegion, writeWord } from './memory.js';
+import type { Assumption, Facts } from './facts.js';
 import { OPCODES, type OpInfo } from './opcodes.js';
 import { hasUnknown, isWidened, type Sym, type SymBuilder, WIDENED } from './sym.js';
 
@@ -94,6 +95,12 @@ export interface ExploreOptions {
   maxSteps?: number;
   /** When given, every executed pc is marked (for the CFG cross-check). */
   visited?: Uint8Array;
+  /**
+   * Concrete inputs of one call (src/evm/facts.ts): branches, offsets and lengths they decide are taken as decided
+   * (each decision recorded in `assumptions`), and states that differ in constants are kept apart at a program point
+   * (up to MAX_UNROLL_PER_POINT), so loops over input arrays unroll exactly instead of widening.
+   */
+  facts?: Facts;
 }
 
 export interface ExploreResult {
@@ -101,6 +108,8 @@ export interface ExploreResult {
   diagnostics: Diagnostic[];
   /** False when an exploration limit cut paths off or a jump could not be followed. */
   exhaustive: boolean;
+  /** With `facts`: the decisions taken on them (the result holds for inputs that satisfy all of them). */
+  assumptions: Assumption[];
 }
 
 interface StoreEntry {
@@ -162,6 +171,10 @@ export class Machine {
   private readonly calls = new Map<string, number>();
   private exhaustive = true;
   private readonly codeLen: bigint;
+  private facts: Facts | null = null;
+  private readonly assumed = new Map<Sym, Assumption>();
+  /** Per pc, contexts kept apart by constants (with facts). */
+  private readonly unrolled = new Map<number, number>();
 
   constructor(code: Uint8Array, jumpdests: Uint8Array, builder: SymBuilder, observers: Observer[]) {
     this.code = code;
@@ -198,6 +211,8 @@ export class Machine {
     const balanceObservers = this.obs.filter((o) => o.balance);
     const branchObservers = this.obs.filter((o) => o.branch);
     const useObservers = this.obs.filter((o) => o.use);
+    this.facts = opts.facts ?? null;
+    const conc = (s: Sym): Sym => (this.facts === null || s.isConst ? s : this.decide(s, false));
 
     outer: while (work.length) {
       const st = work.pop()!;
@@ -238,8 +253,9 @@ export class Machine {
             stack.pop();
             break;
           case 'JUMP': case 'JUMPI': {
-            const dest = stack.pop()!;
-            const cond = info.name === 'JUMPI' ? stack.pop()! : b.const(1n);
+            const dest = conc(stack.pop()!);
+            let cond = info.name === 'JUMPI' ? stack.pop()! : b.const(1n);
+            if (!cond.isConst && this.facts) cond = this.decide(cond, true);
             if (cond.isConst && cond.v === 0n) break;
             if (!dest.isConst) {
               this.diag('dynamic-jump', 'jump to a computed destination; paths past it are not explored', at);
@@ -270,7 +286,7 @@ export class Machine {
             stack.push(b.const(BigInt(at)));
             break;
           case 'KECCAK256': {
-            const off = stack.pop()!, len = stack.pop()!;
+            const off = conc(stack.pop()!), len = conc(stack.pop()!);
             stack.push(this.hash(st, off, len));
             break;
           }
@@ -306,26 +322,26 @@ export class Machine {
             stack.push(b.unknown('blob hash'));
             break;
           case 'CALLDATALOAD':
-            stack.push(b.calldata(stack.pop()!));
+            stack.push(b.calldata(conc(stack.pop()!)));
             break;
           case 'CALLDATACOPY': case 'CODECOPY': case 'RETURNDATACOPY': case 'EXTCODECOPY': {
             if (info.name === 'EXTCODECOPY') stack.pop();
-            const dest = stack.pop()!, src = stack.pop()!, len = stack.pop()!;
+            const dest = conc(stack.pop()!), src = conc(stack.pop()!), len = conc(stack.pop()!);
             this.copy(st, info.name, dest, src, len);
             break;
           }
           case 'MCOPY': {
-            const dest = stack.pop()!, src = stack.pop()!, len = stack.pop()!;
+            const dest = conc(stack.pop()!), src = conc(stack.pop()!), len = conc(stack.pop()!);
             this.mcopy(st, dest, src, len);
             break;
           }
           case 'MLOAD': {
-            const o = normalise(stack.pop()!);
+            const o = normalise(conc(stack.pop()!));
             stack.push(o ? readRange(st.mem, o, 32, b, code)[0]! : b.unknown('load at an unknown memory offset'));
             break;
           }
           case 'MSTORE': case 'MSTORE8': {
-            const off = stack.pop()!, val = stack.pop()!;
+            const off = conc(stack.pop()!), val = stack.pop()!;
             const o = normalise(off);
             if (!o) st.mem = havoc(st.mem);
             else st.mem = info.name === 'MSTORE' ? writeWord(st.mem, o, val) : writeByte(st.mem, o, val);
@@ -351,7 +367,7 @@ export class Machine {
             stack.pop(); // gas
             const target = stack.pop()!;
             const value = info.name === 'CALL' || info.name === 'CALLCODE' ? stack.pop()! : null;
-            const inOff = stack.pop()!, inLen = stack.pop()!, outOff = stack.pop()!, outLen = stack.pop()!;
+            const inOff = conc(stack.pop()!), inLen = conc(stack.pop()!), outOff = conc(stack.pop()!), outLen = conc(stack.pop()!);
             const id = this.callSite(st, at, info.name as CallKind, target, value, inOff, inLen, callObservers, st.path);
             st.lastCall = id;
             const o = normalise(outOff);
@@ -364,7 +380,7 @@ export class Machine {
             break;
           }
           case 'CREATE': case 'CREATE2': {
-            const value = stack.pop()!, inOff = stack.pop()!, inLen = stack.pop()!;
+            const value = stack.pop()!, inOff = conc(stack.pop()!), inLen = conc(stack.pop()!);
             if (info.name === 'CREATE2') stack.pop(); // salt
             const id = this.callSite(st, at, info.name as CallKind, null, value, inOff, inLen, callObservers, st.path);
             st.lastCall = id;
@@ -404,7 +420,18 @@ export class Machine {
         if (stack.length > 1024) continue outer;
       }
     }
-    return { steps, diagnostics: [...this.diags.values()], exhaustive: this.exhaustive };
+    return { steps, diagnostics: [...this.diags.values()], exhaustive: this.exhaustive, assumptions: [...this.assumed.values()] };
+  }
+
+  /** `s` as the facts decide it (a branch condition: its truth), recorded as an assumption; else `s` itself. */
+  private decide(s: Sym, truth: boolean): Sym {
+    let v = this.facts!.value(s);
+    if (v === null) return s;
+    if (truth) v = v === 0n ? 0n : 1n;
+    const prev = this.assumed.get(s);
+    if (!prev) this.assumed.set(s, { sym: s, value: v, truth });
+    else if (!truth) prev.truth = false, prev.value = this.facts!.value(s)!;
+    return this.b.const(v);
   }
 
   /**
@@ -419,7 +446,7 @@ export class Machine {
       return false;
     }
     // The point: pc, stack height and the jump destinations on the stack (the internal-call context).
-    const ctx: number[] = [stack.length];
+    let ctx: number[] = [stack.length];
     for (let i = 0; i < stack.length; i++) {
       const s = stack[i]!;
       if (this.isJumpdestConst(s)) ctx.push(i, Number(s.v));
@@ -427,9 +454,24 @@ export class Machine {
     let list = points.get(st.pc);
     if (!list) points.set(st.pc, (list = []));
     let p: Point | undefined;
-    for (const q of list) if (sameNumbers(q.ctx, ctx)) { p = q; break; }
+    if (this.facts) {
+      // With facts, a loop counter is a constant each round: keeping rounds apart unrolls the loop exactly.
+      const wide = ctx.slice();
+      wide[0] = -1 - stack.length;
+      for (let i = 0; i < stack.length; i++) {
+        const s = stack[i]!;
+        if (s.isConst && s.jd !== 1) wide.push(i, s.id);
+      }
+      for (const q of list) if (sameNumbers(q.ctx, wide)) { p = q; break; }
+      if (p) ctx = wide;
+      else if ((this.unrolled.get(st.pc) ?? 0) < MAX_UNROLL_PER_POINT) {
+        this.unrolled.set(st.pc, (this.unrolled.get(st.pc) ?? 0) + 1);
+        ctx = wide;
+      }
+    }
+    if (!p) for (const q of list) if (sameNumbers(q.ctx, ctx)) { p = q; break; }
     if (!p) {
-      if (list.length >= MAX_CONTEXTS_PER_POINT) {
+      if (list.length >= MAX_CONTEXTS_PER_POINT + (this.facts ? MAX_UNROLL_PER_POINT : 0)) {
         this.diag('limit-paths', `more than ${MAX_CONTEXTS_PER_POINT} call contexts at pc ${st.pc}; paths past it are not explored`, st.pc);
         this.exhaustive = false;
         return false;

@@ -14,7 +14,8 @@
 import type { ContractAnalysis, Diagnostic, ExternalCall, Expr, FunctionFootprint, Hex } from '../types.js';
 import { keccak256 } from '../chain/crypto.js';
 import { applyOp, MASK } from './ops.js';
-import { analyzeSelector } from '../analyze/index.js';
+import { analyzeSelector, analyzeSpecialized, type Assumed } from '../analyze/index.js';
+import type { Inputs } from '../evm/facts.js';
 import { infeasible, STATEFUL_ENV } from './guards.js';
 
 /** Call frames deeper than this are not followed (real traffic: router -> pair -> token -> proxy -> implementation). */
@@ -23,6 +24,10 @@ export const MAX_BIND_DEPTH = 16;
 export const MAX_SITE_REPEAT = 3;
 /** At most this many frames per transaction (bounds the work when a selector is unknown and all functions are bound). */
 export const MAX_BIND_FRAMES = 512;
+/** Frames per transaction whose incomplete footprint may be explored again with the frame's concrete inputs. */
+export const MAX_SPECIALIZED_FRAMES = 16;
+/** Specialized footprints kept per code and selector (each valid for inputs that satisfy its assumptions). */
+export const MAX_SPECIALIZATIONS_KEPT = 32;
 
 const ADDR_MASK = (1n << 160n) - 1n;
 
@@ -139,6 +144,11 @@ export interface BindContext {
   unionOnUnknownSelector?: boolean;
   /** Drop accesses and calls on paths the transaction cannot take (src/hints/guards.ts); default true. */
   guards?: boolean;
+  /**
+   * Explore an incomplete footprint again with the frame's concrete inputs (src/evm/facts.ts): exact loops over input
+   * arrays and branches; default true.
+   */
+  specialize?: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------------------------------
@@ -279,18 +289,32 @@ class CallCalldata implements Calldata {
     if (!args) return false;
     if (off === null || off > 1n << 32n) return args.every((a) => this.parent.cleanExpr(a));
     const o = Number(off);
-    const first = o < this.prefix ? 0 : Math.floor((o - this.prefix) / 32);
-    const last = Math.floor((o + 31 - this.prefix) / 32);
-    for (let j = Math.max(0, first); j <= last && j < args.length; j++) if (!this.parent.cleanExpr(args[j]!)) return false;
+    for (const { j, mask } of this.pieces(o)) if (j >= 0 && j < args.length && !this.parent.cleanBits(args[j]!, mask)) return false;
     return true;
+  }
+  /** The segments overlapping bytes [o, o+32), with the bits of each segment that fall inside. */
+  private pieces(o: number): { j: number; lo: number; hi: number; segStart: number; segLen: number; mask: bigint }[] {
+    const out = [];
+    const first = o < this.prefix ? -1 : Math.floor((o - this.prefix) / 32);
+    const last = Math.floor((o + 31 - this.prefix) / 32);
+    for (let j = first; j <= last; j++) {
+      const segStart = j < 0 ? 0 : this.prefix + 32 * j;
+      const segLen = j < 0 ? 4 : 32;
+      const lo = Math.max(o, segStart);
+      const hi = Math.min(o + 32, segStart + segLen);
+      if (hi <= lo) continue;
+      const mask = ((1n << BigInt(8 * (hi - lo))) - 1n) << BigInt(8 * (segStart + segLen - hi));
+      out.push({ j, lo, hi, segStart, segLen, mask });
+    }
+    return out;
   }
   size(): Val {
     if (this.call.inputSize !== null) return BigInt(this.call.inputSize);
     const n = this.knownLength();
     return n === null ? new Unbound(`input size of call at pc ${this.call.pc} unknown`) : BigInt(n);
   }
-  /** Segment i: -1 the selector, j >= 0 argument word j. */
-  private segment(j: number): Val {
+  /** Segment i: -1 the selector, j >= 0 argument word j; only the bits of `mask`. */
+  private segment(j: number, mask: bigint): Val {
     if (j < 0) return BigInt(this.call.selector!);
     const args = this.call.args!;
     if (j >= args.length) {
@@ -300,7 +324,7 @@ class CallCalldata implements Calldata {
       if (BigInt(this.prefix + 32 * j) >= size) return 0n;
       return new Unbound(`input word ${j} of call at pc ${this.call.pc} unknown`);
     }
-    return this.parent.eval(args[j]!);
+    return this.parent.evalBits(args[j]!, mask);
   }
   word(off: bigint): Val {
     if (!this.call.args) return new Unbound(`input of call at pc ${this.call.pc} unknown`);
@@ -310,15 +334,8 @@ class CallCalldata implements Calldata {
     const o = Number(off);
     // Assemble the 32 bytes [o, o+32) from the segments overlapping them.
     let acc = 0n;
-    const first = o < this.prefix ? -1 : Math.floor((o - this.prefix) / 32);
-    const last = Math.floor((o + 31 - this.prefix) / 32);
-    for (let j = first; j <= last; j++) {
-      const segStart = j < 0 ? 0 : this.prefix + 32 * j;
-      const segLen = j < 0 ? 4 : 32;
-      const lo = Math.max(o, segStart);
-      const hi = Math.min(o + 32, segStart + segLen);
-      if (hi <= lo) continue;
-      const v = this.segment(j);
+    for (const { j, hi, lo, segStart, segLen, mask } of this.pieces(o)) {
+      const v = this.segment(j, mask);
       if (isUnbound(v)) return v;
       // bytes [lo, hi) of the segment, placed at [lo - o, hi - o) of the word
       const bits = BigInt(8 * (hi - lo));
@@ -370,9 +387,9 @@ class WordsCalldata implements Calldata {
     }
     return this.sizeV;
   }
-  private inputWord(j: number): Val {
+  private inputWord(j: number, mask: bigint): Val {
     if (j >= this.words.length) return new Unbound(`input word ${j} of call at pc ${this.call.pc} unknown`);
-    return this.parent.eval(this.words[j]!);
+    return this.parent.evalBits(this.words[j]!, mask);
   }
   word(off: bigint): Val {
     const size = this.size();
@@ -381,11 +398,11 @@ class WordsCalldata implements Calldata {
     const o = Number(off);
     const j = Math.floor(o / 32);
     const r = o % 32;
-    const a = this.inputWord(j);
+    const a = this.inputWord(j, MASK >> BigInt(8 * r));
     if (isUnbound(a)) return a;
     let acc = (a << BigInt(8 * r)) & MASK;
     if (r !== 0 && BigInt(32 * (j + 1)) < size) {
-      const b = this.inputWord(j + 1);
+      const b = this.inputWord(j + 1, MASK ^ (MASK >> BigInt(8 * r)));
       if (isUnbound(b)) return b;
       acc |= b >> BigInt(8 * (32 - r));
     }
@@ -425,6 +442,7 @@ class TxState {
   /** Slots whose pre-state value guards must not use (an earlier transaction or this one may write them). */
   poisoned: Set<string> | 'all' = new Set();
   frames = 0;
+  specialized = 0;
   readonly unionBound = new Set<string>();
   callResults = new Map<string, ReturnType<CallResolver>>();
   constructor(
@@ -565,6 +583,89 @@ class Frame {
       case 'keccak': return e.words.every((a) => this.cleanExpr(a, storage));
       default: return false;
     }
+  }
+
+  /**
+   * This frame's inputs as facts for a specialized exploration (src/evm/facts.ts): only what `cleanExpr` accepts, so
+   * a decision never rests on storage or a call result (which an earlier transaction may change).
+   */
+  inputs(): Inputs {
+    const cd = this.calldata;
+    return {
+      word: (off) => {
+        if (!cd.clean(off)) return null;
+        const w = cd.word(off);
+        return isUnbound(w) ? null : w;
+      },
+      size: (() => {
+        if (!cd.clean(null)) return null;
+        const n = cd.size();
+        return isUnbound(n) ? null : n;
+      })(),
+      env: (name) => {
+        if (STATEFUL_ENV.has(name) || (name === 'CALLVALUE' && !this.valueClean)) return null;
+        const v = this.env(name);
+        return isUnbound(v) ? null : v;
+      },
+    };
+  }
+
+  /**
+   * `e & mask`, evaluating only the parts of `e` that can set bits of `mask`: a call input packed at an unaligned
+   * offset (abi.encodeWithSelector) shares each word between two arguments, and a key taken from one of them must not
+   * depend on the other (an amount computed from a call result).
+   */
+  evalBits(e: Expr, mask: bigint): Val {
+    if (mask === 0n) return 0n;
+    if (e.k === 'op' && e.args.length === 2) {
+      const [x, y] = e.args as [Expr, Expr];
+      switch (e.op) {
+        case 'OR': case 'XOR': {
+          const a = this.evalBits(x, mask);
+          if (isUnbound(a)) return a;
+          const b = this.evalBits(y, mask);
+          if (isUnbound(b)) return b;
+          return (e.op === 'OR' ? a | b : a ^ b) & mask;
+        }
+        case 'AND':
+          if (y.k === 'const') return this.evalBits(x, mask & BigInt(y.v));
+          if (x.k === 'const') return this.evalBits(y, mask & BigInt(x.v));
+          break;
+        case 'SHR': case 'SHL': {
+          if (x.k !== 'const') break;
+          const k = BigInt(x.v);
+          if (k >= 256n) return 0n;
+          const v = this.evalBits(y, e.op === 'SHR' ? (mask << k) & MASK : mask >> k);
+          if (isUnbound(v)) return v;
+          return (e.op === 'SHR' ? v >> k : (v << k) & MASK) & mask;
+        }
+      }
+    }
+    const v = this.eval(e);
+    return isUnbound(v) ? v : v & mask;
+  }
+
+  /** `cleanExpr` for the bits of `mask` only (see `evalBits`). */
+  cleanBits(e: Expr, mask: bigint): boolean {
+    if (mask === 0n) return true;
+    if (e.k === 'op' && e.args.length === 2) {
+      const [x, y] = e.args as [Expr, Expr];
+      switch (e.op) {
+        case 'OR': case 'XOR':
+          return this.cleanBits(x, mask) && this.cleanBits(y, mask);
+        case 'AND':
+          if (y.k === 'const') return this.cleanBits(x, mask & BigInt(y.v));
+          if (x.k === 'const') return this.cleanBits(y, mask & BigInt(x.v));
+          break;
+        case 'SHR': case 'SHL': {
+          if (x.k !== 'const') break;
+          const k = BigInt(x.v);
+          if (k >= 256n) return true;
+          return this.cleanBits(y, e.op === 'SHR' ? (mask << k) & MASK : mask >> k);
+        }
+      }
+    }
+    return this.cleanExpr(e);
   }
 
   /** Usable by a guard (see src/hints/guards.ts). */
@@ -837,6 +938,57 @@ function selectorFootprint(code: Uint8Array, sel: Hex): FunctionFootprint {
   return f;
 }
 
+/** Specialized footprints per code hash and entry; each holds for inputs satisfying its assumptions. */
+const specialized = new Map<string, { assumptions: Assumed[]; fp: FunctionFootprint }[]>();
+
+/** Do this frame's clean inputs satisfy every assumption? */
+function satisfies(f: Frame, assumptions: Assumed[]): boolean {
+  for (const a of assumptions) {
+    if (!f.cleanExpr(a.expr)) return false;
+    const v = f.eval(a.expr);
+    if (isUnbound(v)) return false;
+    if (a.truth ? (v !== 0n) !== (a.value !== 0n) : v !== a.value) return false;
+  }
+  return true;
+}
+
+/**
+ * `fn` explored again with this frame's concrete inputs (loops over input arrays unrolled, branches the inputs decide
+ * taken one way), when that explored more exactly; else null. Cached per code and entry, reused by every frame whose
+ * inputs satisfy the same assumptions.
+ */
+function specialize(f: Frame, codeHash: Hex, fn: FunctionFootprint): FunctionFootprint | null {
+  if (f.tx.specialized >= MAX_SPECIALIZED_FRAMES) return null;
+  const size = f.calldata.size();
+  const empty = fn.selector === 'receive';
+  let sel: Hex | null = null;
+  if (!empty) {
+    const s = f.calldata.selector();
+    if (isUnbound(s) || isUnbound(size)) return null;
+    sel = s;
+  }
+  const key = `${codeHash}|${sel ?? (empty ? 'receive' : 'short')}`;
+  let list = specialized.get(key);
+  if (!list) specialized.set(key, (list = []));
+  let hit = list.find((x) => satisfies(f, x.assumptions));
+  if (!hit) {
+    f.tx.specialized++;
+    const r = analyzeSpecialized(f.code, sel, empty, f.inputs());
+    hit = { assumptions: r.assumptions, fp: r.fp };
+    if (list.length >= MAX_SPECIALIZATIONS_KEPT) list.shift();
+    list.push(hit);
+  }
+  // A generic footprint explored to the end beats a specialized one cut short by a limit.
+  const limited = (x: FunctionFootprint) => x.exhaustive !== true;
+  if (limited(hit.fp) && !limited(fn)) return null;
+  return hit.fp;
+}
+
+/** A footprint with parts the analysis could not name (an unknown slot, call target or input) or cut short. */
+function imprecise(fn: FunctionFootprint): boolean {
+  return !fn.complete || fn.diagnostics.some((d) => d.code !== 'cross-check' && d.code !== 'rule');
+}
+
 function chooseFunctions(a: ContractAnalysis, cd: Calldata, code: Uint8Array, union: boolean): { fns: FunctionFootprint[]; why?: string; label: string } {
   const byName = (s: string) => a.functions.find((f) => f.selector === s);
   const size = cd.size();
@@ -903,7 +1055,8 @@ function bindFrameInner(f: Frame): void {
     tx.incomplete('unknown-slot', `${where}: ${why}`);
     tx.unknownWrite('any');
   }
-  for (const fn of fns) {
+  for (let fn of fns) {
+    if (fns.length === 1 && label !== '?' && ctx.specialize !== false && imprecise(fn)) fn = specialize(f, codeHash, fn) ?? fn;
     f.fn = fn;
     if (!fn.complete) {
       const reasons = [...new Set(fn.diagnostics.map((d) => `${d.code}: ${d.message}`))];

@@ -1,0 +1,66 @@
+/**
+ * Input facts: the concrete inputs of one call (calldata words, its size, caller, value, block fields) that an
+ * exploration may use to decide branches, offsets and lengths instead of exploring every way. A run with facts
+ * explores only what a call with those inputs can do, so a loop over a calldata array unrolls exactly as often as
+ * the array is long. Every decision is recorded as an assumption; the footprint holds for any call whose inputs
+ * satisfy all of them (src/hints reuses it across transactions that way).
+ */
+import { evalOp, type Sym } from './sym.js';
+
+/** What the caller of an exploration knows concretely; null where a value is not a fact (a stale or unknown word). */
+export interface Inputs {
+  /** The 32-byte calldata word at byte offset `off` (zero past the end), or null. */
+  word(off: bigint): bigint | null;
+  size: bigint | null;
+  /** CALLER, CALLVALUE, ORIGIN, ADDRESS, TIMESTAMP, NUMBER, ... or null. */
+  env(name: string): bigint | null;
+}
+
+/** A decision an exploration took on the facts: `value` of `sym` (for a branch condition: 1 = taken, 0 = not). */
+export interface Assumption {
+  sym: Sym;
+  value: bigint;
+  /** A branch condition: only its truth was assumed. */
+  truth: boolean;
+}
+
+/** Evaluates symbolic values over concrete inputs (memoized per node: nodes are hash-consed). */
+export class Facts {
+  private readonly memo = new Map<Sym, bigint | null>();
+  constructor(private readonly inputs: Inputs) {}
+
+  value(s: Sym): bigint | null {
+    if (s.isConst) return s.v;
+    const m = this.memo.get(s);
+    if (m !== undefined) return m;
+    const r = this.compute(s);
+    this.memo.set(s, r);
+    return r;
+  }
+
+  private compute(s: Sym): bigint | null {
+    switch (s.k) {
+      case 'env':
+        return s.name === 'CALLDATASIZE' ? this.inputs.size : this.inputs.env(s.name);
+      case 'cd':
+        return this.inputs.word(s.v);
+      case 'cdx': {
+        const off = this.value(s.args[0]!);
+        if (off === null) return null;
+        // Past 2^32 the EVM reads zeros, as the builder folds constant offsets.
+        return off > 0xffffffffn ? 0n : this.inputs.word(off);
+      }
+      case 'op': {
+        const vs: bigint[] = [];
+        for (const a of s.args) {
+          const v = this.value(a);
+          if (v === null) return null;
+          vs.push(v);
+        }
+        return evalOp(s.name, vs);
+      }
+      default:
+        return null;
+    }
+  }
+}
