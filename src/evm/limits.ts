@@ -21,6 +21,16 @@ export const MAX_STATES_PER_POINT = 3;
  * rounds unrolled); past it, states at that pc join as without facts.
  */
 export const MAX_UNROLL_PER_POINT = 64;
+/**
+ * With input facts: states kept apart by constants at one pc when the loop round that led there forked on something
+ * the facts do not decide. Small, because such a loop (clearing storage up to a stored length) would otherwise
+ * explore, and report the slots of, every possible count.
+ */
+export const MAX_UNDECIDED_UNROLL = 8;
+/** Path nodes walked back to find a loop round's start (past it, the round counts as decided). */
+export const MAX_ROUND_LOOKBACK = 4_096;
+/** Straight-line instructions followed to see whether a branch only reverts (a failed check). */
+export const REVERT_PEEK_STEPS = 48;
 /** Joins at one program point before the point is abandoned (a join only widens, so this is a safety net). */
 export const MAX_JOINS_PER_POINT = 24;
 /** Deepest expression kept; deeper ones (hash chains grown in a loop) become unknown. */

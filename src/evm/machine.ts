@@ -8,7 +8,7 @@
  * `unknown` and memory written since their common history into havoc. Joins only widen, so loops reach a fixpoint.
  */
 import type { CallKind, Diagnostic, DiagnosticCode } from '../types.js';
-import { MAX_CALLS_PER_FUNCTION, MAX_CONTEXTS_PER_POINT, MAX_UNROLL_PER_POINT, MAX_JOIN_ENTRIES, MAX_JOIN_PLACES, MAX_JOINS_PER_POINT, MAX_STACK_EXPLORED, MAX_REGION_WORDS, MAX_STATES_PER_POINT, MAX_STEPS_PER_FUNCTION } from './limits.js';
+import { MAX_CALLS_PER_FUNCTION, MAX_CONTEXTS_PER_POINT, MAX_ROUND_LOOKBACK, MAX_UNDECIDED_UNROLL, MAX_UNROLL_PER_POINT, REVERT_PEEK_STEPS, MAX_JOIN_ENTRIES, MAX_JOIN_PLACES, MAX_JOINS_PER_POINT, MAX_STACK_EXPLORED, MAX_REGION_WORDS, MAX_STATES_PER_POINT, MAX_STEPS_PER_FUNCTION } from './limits.js';
 import { commonTail, havoc, havocPointers, type MemEntry, normalise, type Offset, readRange, UNBOUNDED, writeByte, writePartialWord, writeRegion, writeWord } from './memory.js';
 import type { Assumption, Facts } from './facts.js';
 import { OPCODES, type OpInfo } from './opcodes.js';
@@ -23,7 +23,9 @@ import { hasUnknown, isWidened, type Sym, type SymBuilder, WIDENED } from './sym
 export interface PathNode {
   readonly next: PathNode | null;
   readonly cond: Sym | null;
-  readonly point: { multi: boolean } | null;
+  readonly point: { multi: boolean; pc: number } | null;
+  /** At a point marker: the path's count of undecided forks (State.undecided) when it was admitted there. */
+  readonly undecided?: number;
 }
 
 /**
@@ -128,9 +130,12 @@ interface State {
   /** Id of the last external call, for RETURNDATACOPY. */
   lastCall: number;
   path: PathNode | null;
+  /** With facts: forks on this path the facts did not decide, checks that revert at once not counted. */
+  undecided: number;
 }
 
 interface Point {
+  pc: number;
   ctx: number[];
   seen: { stack: Sym[]; mem: MemEntry | null; store: StoreEntry | null; lastCall: number }[];
   ref: Sym[] | null;
@@ -149,6 +154,9 @@ interface Point {
 }
 
 let nextStoreId = 1;
+
+/** Instructions after which a path is not "only a revert". */
+const SIDE_EFFECTS: ReadonlySet<string> = new Set(['JUMPI', 'STOP', 'RETURN', 'SELFDESTRUCT', 'SSTORE', 'TSTORE', 'CALL', 'CALLCODE', 'DELEGATECALL', 'STATICCALL', 'CREATE', 'CREATE2', 'LOG0', 'LOG1', 'LOG2', 'LOG3', 'LOG4']);
 
 function sameNumbers(a: number[], b: number[]): boolean {
   if (a.length !== b.length) return false;
@@ -175,6 +183,8 @@ export class Machine {
   private readonly assumed = new Map<Sym, Assumption>();
   /** Per pc, contexts kept apart by constants (with facts). */
   private readonly unrolled = new Map<number, number>();
+  /** Per pc, states of undecided rounds kept apart by constants (with facts). */
+  private readonly undecidedUnrolls = new Map<number, number>();
 
   constructor(code: Uint8Array, jumpdests: Uint8Array, builder: SymBuilder, observers: Observer[]) {
     this.code = code;
@@ -200,7 +210,7 @@ export class Machine {
     const b = this.b;
     const code = this.code;
     const points = new Map<number, Point[]>();
-    const work: State[] = [{ pc: opts.entry ?? 0, stack: [], mem: null, store: null, lastCall: -1, path: null }];
+    const work: State[] = [{ pc: opts.entry ?? 0, stack: [], mem: null, store: null, lastCall: -1, path: null, undecided: 0 }];
     let steps = 0;
     const visited = opts.visited;
     const maxSteps = Math.min(opts.maxSteps ?? MAX_STEPS_PER_FUNCTION, MAX_STEPS_PER_FUNCTION);
@@ -275,8 +285,9 @@ export class Machine {
             }
             for (const o of branchObservers) o.branch!(at, cond);
             // Fork: the taken branch goes on the worklist, this path falls through.
+            if (this.facts && !(valid && this.revertsSoon(d)) && !this.revertsSoon(pc)) st.undecided++;
             if (valid) {
-              const fork: State = { pc: d, stack: stack.slice(), mem: st.mem, store: st.store, lastCall: st.lastCall, path: { next: st.path, cond, point: null } };
+              const fork: State = { pc: d, stack: stack.slice(), mem: st.mem, store: st.store, lastCall: st.lastCall, path: { next: st.path, cond, point: null }, undecided: st.undecided };
               if (this.enter(points, fork)) work.push(fork);
             }
             st.path = { next: st.path, cond: b.op('ISZERO', [cond]), point: null };
@@ -423,6 +434,67 @@ export class Machine {
     return { steps, diagnostics: [...this.diags.values()], exhaustive: this.exhaustive, assumptions: [...this.assumed.values()] };
   }
 
+  /**
+   * Did the path fork undecided since it last passed this pc (a loop round whose exit the facts do not decide, such
+   * as clearing storage up to a stored length)? Unrolling such a loop would explore every possible count.
+   */
+  private undecidedRound(st: State): boolean {
+    let n = st.path;
+    for (let k = 0; n && k < MAX_ROUND_LOOKBACK; n = n.next, k++) if (n.point && n.point.pc === st.pc) return st.undecided > (n.undecided ?? 0);
+    return false;
+  }
+
+  /**
+   * Keep this state apart by its constants? Always for a round the facts decided; for an undecided one (a `require`
+   * with `&&`, or a loop bounded by storage) only the first MAX_UNDECIDED_UNROLL times at this pc.
+   */
+  private mayUnroll(st: State): boolean {
+    if (!this.undecidedRound(st)) return true;
+    const n = this.undecidedUnrolls.get(st.pc) ?? 0;
+    if (n >= MAX_UNDECIDED_UNROLL) return false;
+    this.undecidedUnrolls.set(st.pc, n + 1);
+    return true;
+  }
+
+  /**
+   * Does execution from `pc` revert within a few straight-line instructions (a failed `require`, a panic)? Forks
+   * into such a path are checks, not alternatives: they do not stop a loop round from counting as decided.
+   */
+  private revertsSoon(pc: number): boolean {
+    const code = this.code;
+    const stack: (bigint | null)[] = new Array(24).fill(null);
+    for (let n = 0; n < REVERT_PEEK_STEPS; n++) {
+      const info = OPCODES[pc < code.length ? code[pc]! : 0x00]!;
+      const name = info.name;
+      if (name === 'REVERT' || name === 'INVALID') return true;
+      if (name === 'JUMP') {
+        const d = stack.pop();
+        if (d === undefined || d === null || d >= this.codeLen || this.jd[Number(d)] !== 1) return false;
+        pc = Number(d);
+        continue;
+      }
+      if (SIDE_EFFECTS.has(name)) return false;
+      if (stack.length < info.pops) return false;
+      if (info.imm > 0) {
+        let v = 0n;
+        for (let i = 0; i < info.imm; i++) v = (v << 8n) | BigInt(code[pc + 1 + i] ?? 0);
+        stack.push(v);
+      } else if (name === 'PUSH0') stack.push(0n);
+      else if (name.startsWith('DUP')) stack.push(stack[stack.length - info.pops]!);
+      else if (name.startsWith('SWAP')) {
+        const top = stack.length - 1, other = top - (info.pops - 1);
+        const t = stack[top]!;
+        stack[top] = stack[other]!;
+        stack[other] = t;
+      } else {
+        stack.length -= info.pops;
+        for (let i = 0; i < info.pushes; i++) stack.push(null);
+      }
+      pc += 1 + info.imm;
+    }
+    return false;
+  }
+
   /** `s` as the facts decide it (a branch condition: its truth), recorded as an assumption; else `s` itself. */
   private decide(s: Sym, truth: boolean): Sym {
     let v = this.facts!.value(s);
@@ -454,7 +526,7 @@ export class Machine {
     let list = points.get(st.pc);
     if (!list) points.set(st.pc, (list = []));
     let p: Point | undefined;
-    if (this.facts) {
+    if (this.facts && this.mayUnroll(st)) {
       // With facts, a loop counter is a constant each round: keeping rounds apart unrolls the loop exactly.
       const wide = ctx.slice();
       wide[0] = -1 - stack.length;
@@ -476,7 +548,7 @@ export class Machine {
         this.exhaustive = false;
         return false;
       }
-      p = { ctx, seen: [], ref: null, lastMem: null, joined: null, tail: undefined, unknownPlaces: new Set(), havocked: false, joins: 0, multi: false };
+      p = { pc: st.pc, ctx, seen: [], ref: null, lastMem: null, joined: null, tail: undefined, unknownPlaces: new Set(), havocked: false, joins: 0, multi: false };
       list.push(p);
     }
     for (const q of p.seen) {
@@ -491,7 +563,7 @@ export class Machine {
         p.ref = p.seen[0]!.stack;
         p.lastMem = st.mem;
       }
-      st.path = { next: st.path, cond: null, point: p };
+      st.path = { next: st.path, cond: null, point: p, undecided: st.undecided };
       return true;
     }
     // From here on the arriving path is merged into, or covered by, what was explored from this point.
@@ -524,7 +596,7 @@ export class Machine {
     for (let i = 0; i < stack.length; i++) stack[i] = joined[i]!;
     st.mem = p.lastMem = mem.mem;
     st.store = null;
-    st.path = { next: null, cond: null, point: p };
+    st.path = { next: null, cond: null, point: p, undecided: st.undecided };
     return true;
   }
 

@@ -27,7 +27,9 @@ export const MAX_BIND_FRAMES = 512;
 /** Frames per transaction whose incomplete footprint may be explored again with the frame's concrete inputs. */
 export const MAX_SPECIALIZED_FRAMES = 16;
 /** Specialized footprints kept per code and selector (each valid for inputs that satisfy its assumptions). */
-export const MAX_SPECIALIZATIONS_KEPT = 32;
+export const MAX_SPECIALIZATIONS_KEPT = 256;
+/** Specialized footprints kept in all (least recently used code and selector dropped first): bounds the memory. */
+export const MAX_SPECIALIZATIONS = 4_096;
 
 const ADDR_MASK = (1n << 160n) - 1n;
 
@@ -940,6 +942,9 @@ function selectorFootprint(code: Uint8Array, sel: Hex): FunctionFootprint {
 
 /** Specialized footprints per code hash and entry; each holds for inputs satisfying its assumptions. */
 const specialized = new Map<string, { assumptions: Assumed[]; fp: FunctionFootprint }[]>();
+let specializedCount = 0;
+/** Work done by specialization since the process started (for `hints --stats` and the benchmarks). */
+export const specializationStats = { explored: 0, reused: 0, ms: 0 };
 
 /** Do this frame's clean inputs satisfy every assumption? */
 function satisfies(f: Frame, assumptions: Assumed[]): boolean {
@@ -969,14 +974,26 @@ function specialize(f: Frame, codeHash: Hex, fn: FunctionFootprint): FunctionFoo
   }
   const key = `${codeHash}|${sel ?? (empty ? 'receive' : 'short')}`;
   let list = specialized.get(key);
-  if (!list) specialized.set(key, (list = []));
+  if (list) specialized.delete(key); // re-inserted below: most recently used last
+  else list = [];
+  specialized.set(key, list);
   let hit = list.find((x) => satisfies(f, x.assumptions));
-  if (!hit) {
+  if (hit) specializationStats.reused++;
+  else {
     f.tx.specialized++;
+    const t0 = performance.now();
     const r = analyzeSpecialized(f.code, sel, empty, f.inputs());
+    specializationStats.ms += performance.now() - t0;
+    specializationStats.explored++;
     hit = { assumptions: r.assumptions, fp: r.fp };
     if (list.length >= MAX_SPECIALIZATIONS_KEPT) list.shift();
+    else specializedCount++;
     list.push(hit);
+    for (const [k, l] of specialized) {
+      if (specializedCount <= MAX_SPECIALIZATIONS || k === key) break;
+      specialized.delete(k);
+      specializedCount -= l.length;
+    }
   }
   // A generic footprint explored to the end beats a specialized one cut short by a limit.
   const limited = (x: FunctionFootprint) => x.exhaustive !== true;

@@ -13,6 +13,7 @@ import type { AccessListEntry, Hex, TxHints } from '../types.js';
 import {
   bindTx,
   isPrecompile,
+  specializationStats,
   toWordHex,
   type AnalysisProvider,
   type BindContext,
@@ -94,6 +95,8 @@ export interface HintsOptions {
   union?: boolean;
   /** See BindContext.guards (default true). */
   guards?: boolean;
+  /** See BindContext.specialize (default true). */
+  specialize?: boolean;
 }
 
 export interface BlockHints {
@@ -106,6 +109,11 @@ export interface BlockHints {
     /** Transactions whose binding read a value an earlier transaction (or itself) may change first. */
     staleTxs: number;
     bindMs: number;
+    /** Frames explored again with their concrete inputs (src/evm/facts.ts), and the time it took (in bindMs). */
+    specialized: number;
+    specializeMs: number;
+    /** Frames that reused a specialization explored before (this block or an earlier one). */
+    specializedReused: number;
   };
 }
 
@@ -148,6 +156,7 @@ export function hintsForBlock(loaded: LoadedBlock, opts: HintsOptions, source = 
   const state = stateView(loaded.prestate);
   const txs = loaded.block.transactions.map((t, i) => txInput(t, i, env.baseFee, `${source}: transactions[${i}]`));
   const t0 = performance.now();
+  const s0 = { ...specializationStats };
   const postCancun = ['cancun', 'prague', 'osaka'].includes(env.hardfork);
   const prior = new BlockWrites((a) => state.code(a).length > 0, !postCancun, (a) => state.nonce(a) > 0n);
   const ctx: BindContext = {
@@ -159,6 +168,7 @@ export function hintsForBlock(loaded: LoadedBlock, opts: HintsOptions, source = 
     prior: opts.trackPrior === false ? undefined : prior,
     unionOnUnknownSelector: opts.union === true,
     guards: opts.guards !== false,
+    specialize: opts.specialize !== false,
   };
   const bindings: TxBinding[] = [];
   for (const tx of txs) {
@@ -176,6 +186,9 @@ export function hintsForBlock(loaded: LoadedBlock, opts: HintsOptions, source = 
       complete: bindings.filter((b) => b.complete).length,
       staleTxs: bindings.filter((b) => b.staleDeps > 0).length,
       bindMs,
+      specialized: specializationStats.explored - s0.explored,
+      specializeMs: specializationStats.ms - s0.ms,
+      specializedReused: specializationStats.reused - s0.reused,
     },
   };
 }

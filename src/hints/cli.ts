@@ -26,6 +26,7 @@ const USAGE = `usage: prescient hints <blockdir> [options]
   --cache DIR            keep analyses on disk by code hash
   --no-resolve           do not resolve call return values over the pre-state
   --union                bind every function of a callee whose selector is unknown (more recall, less precision)
+  --no-specialize        do not explore imprecise footprints again with each call's concrete inputs
   --no-prior             ignore earlier transactions' writes (every binding trusts the pre-state; unsound)
   --graph                the predicted transaction dependency graph (weighted by gas limits)
   --html FILE            with --graph: the graph as an HTML page
@@ -77,6 +78,7 @@ export async function hintsCommand(argv: string[]): Promise<number> {
   let resolve = true;
   let prior = true;
   let union = false;
+  let specialize = true;
   let stats = false;
   let graph = false;
   let html: string | undefined;
@@ -99,6 +101,7 @@ export async function hintsCommand(argv: string[]): Promise<number> {
     else if (a === '--no-resolve') resolve = false;
     else if (a === '--no-prior') prior = false;
     else if (a === '--union') union = true;
+    else if (a === '--no-specialize') specialize = false;
     else if (a === '--stats') stats = true;
     else if (a === '--graph') graph = true;
     else if (a === '--html') html = val();
@@ -127,12 +130,13 @@ export async function hintsCommand(argv: string[]): Promise<number> {
 
   const cache = new AnalysisCache(undefined, cacheDir ? new DiskAnalysisCache(cacheDir) : undefined);
   const t0 = performance.now();
-  const h = hintsForBlock(loaded, { analysis: cache.provider, resolveCall: resolve ? viewCallResolver : undefined, trackPrior: prior, union }, source);
+  const h = hintsForBlock(loaded, { analysis: cache.provider, resolveCall: resolve ? viewCallResolver : undefined, trackPrior: prior, union, specialize }, source);
   const total = performance.now() - t0;
   if (stats) {
     process.stderr.write(
       `${h.stats.txs} txs, ${h.stats.complete} complete, ${h.stats.staleTxs} with stale-able bindings; ` +
-        `${total.toFixed(0)} ms (analysis ${cache.analyzeMs.toFixed(0)} ms for ${cache.analyzed} contracts)\n`,
+        `${total.toFixed(0)} ms (analysis ${cache.analyzeMs.toFixed(0)} ms for ${cache.analyzed} contracts; ` +
+        `${h.stats.specialized} frames explored with their inputs in ${h.stats.specializeMs.toFixed(0)} ms, ${h.stats.specializedReused} reused)\n`,
     );
   }
   const hf = hintsForBlockHardfork(loaded);

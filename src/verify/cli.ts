@@ -24,6 +24,7 @@ const USAGE = `usage: prescient verify <blockdir...> [options]
   --cache DIR            keep analyses on disk by code hash
   --no-resolve           do not resolve call return values over the pre-state
   --union                bind every function of a callee whose selector is unknown (more recall, less precision)
+  --no-specialize        do not explore imprecise footprints again with each call's concrete inputs
   --graph                the transaction dependency graph per block, predicted against actual
   --html FILE            the graph as an HTML page (FILE-<block>.html for several blocks)
   --quiet                no per-block progress`;
@@ -35,6 +36,7 @@ export async function verifyCommand(argv: string[]): Promise<number> {
   let cacheDir: string | undefined;
   let resolve = true;
   let union = false;
+  let specialize = true;
   let quiet = false;
   let graph = false;
   let html: string | undefined;
@@ -54,6 +56,7 @@ export async function verifyCommand(argv: string[]): Promise<number> {
     else if (a === '--cache') cacheDir = val();
     else if (a === '--no-resolve') resolve = false;
     else if (a === '--union') union = true;
+    else if (a === '--no-specialize') specialize = false;
     else if (a === '--quiet') quiet = true;
     else if (a === '--graph') graph = true;
     else if (a === '--html') html = val();
@@ -97,6 +100,7 @@ export async function verifyCommand(argv: string[]): Promise<number> {
     cache,
     resolveCalls: resolve,
     union,
+    specialize,
     onBlock: (b) => {
       if (quiet || json) return;
       const r = b.traced ? ((100 * b.hit) / b.traced).toFixed(2) : '100.00';

@@ -33,6 +33,8 @@ export interface VerifyOptions {
   resolveCalls?: boolean;
   /** Bind every function of a callee whose selector is unknown (default false). */
   union?: boolean;
+  /** Explore imprecise footprints again with each frame's concrete inputs (default true; see BindContext.specialize). */
+  specialize?: boolean;
   /** Test hook: change the hints before they are compared (e.g. inject a wrong prediction). */
   mutateHints?: (hints: TxHints[], block: LoadedBlock) => void;
   onBlock?: (v: BlockVerdict) => void;
@@ -55,12 +57,14 @@ export async function verifyBlock(dir: string, opts: VerifyOptions = {}, grouper
     analysis: cache.provider,
     resolveCall: opts.resolveCalls === false ? undefined : viewCallResolver,
     union: opts.union === true,
+    specialize: opts.specialize !== false,
   });
   // Binding again with every contract analyzed: the cost of hints alone ("< 1 s per 1,000 transactions").
   const warm = hintsForBlock(loaded, {
     analysis: cache.provider,
     resolveCall: opts.resolveCalls === false ? undefined : viewCallResolver,
     union: opts.union === true,
+    specialize: opts.specialize !== false,
   });
   opts.mutateHints?.(hints.hints, loaded);
   const t0 = performance.now();
