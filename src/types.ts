@@ -41,6 +41,7 @@ export type Expr =
   /** An EVM arithmetic / bitwise / comparison operator over operands (`op` is the mnemonic, e.g. ADD, AND, SHR). */
   | { k: 'op'; op: string; args: Expr[] }
   /** Word `word` of the return data of external call number `call` (an index into FunctionFootprint.calls). */
+  /** Word `word` of a call's return data; word -1: the return data's size (RETURNDATASIZE after that call). */
   | { k: 'callret'; call: number; word: number }
   /** The success flag of external call `call`. */
   | { k: 'callok'; call: number }

@@ -26,11 +26,11 @@ export const MAX_UNROLL_PER_POINT = 64;
  * the facts do not decide. Small, because such a loop (clearing storage up to a stored length) would otherwise
  * explore, and report the slots of, every possible count.
  */
-export const MAX_UNDECIDED_UNROLL = 8;
+export const MAX_UNDECIDED_UNROLL = 2;
 /** Path nodes walked back to find a loop round's start (past it, the round counts as decided). */
-export const MAX_ROUND_LOOKBACK = 4_096;
-/** Straight-line instructions followed to see whether a branch only reverts (a failed check). */
-export const REVERT_PEEK_STEPS = 48;
+export const MAX_ROUND_LOOKBACK = 1_024;
+/** Straight-line instructions followed to see whether a branch only reverts or meets the other side again. */
+export const REVERT_PEEK_STEPS = 64;
 /** Joins at one program point before the point is abandoned (a join only widens, so this is a safety net). */
 export const MAX_JOINS_PER_POINT = 24;
 /** Deepest expression kept; deeper ones (hash chains grown in a loop) become unknown. */
@@ -49,3 +49,9 @@ export const MAX_STACK_EXPLORED = 160;
 export const MAX_JOIN_PLACES = 64;
 /** Memory writes since the common history examined at a join; past it, the join forgets all memory written since. */
 export const MAX_JOIN_ENTRIES = 128;
+/**
+ * The same two limits with input facts: offsets the facts decide are absolute, so nearly all of memory is merged place
+ * by place, and a router's path array copied to memory survives the joins of its checks.
+ */
+export const MAX_JOIN_PLACES_FACTS = 1_024;
+export const MAX_JOIN_ENTRIES_FACTS = 2_048;

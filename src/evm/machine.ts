@@ -8,7 +8,7 @@
  * `unknown` and memory written since their common history into havoc. Joins only widen, so loops reach a fixpoint.
  */
 import type { CallKind, Diagnostic, DiagnosticCode } from '../types.js';
-import { MAX_CALLS_PER_FUNCTION, MAX_CONTEXTS_PER_POINT, MAX_ROUND_LOOKBACK, MAX_UNDECIDED_UNROLL, MAX_UNROLL_PER_POINT, REVERT_PEEK_STEPS, MAX_JOIN_ENTRIES, MAX_JOIN_PLACES, MAX_JOINS_PER_POINT, MAX_STACK_EXPLORED, MAX_REGION_WORDS, MAX_STATES_PER_POINT, MAX_STEPS_PER_FUNCTION } from './limits.js';
+import { MAX_CALLS_PER_FUNCTION, MAX_CONTEXTS_PER_POINT, MAX_ROUND_LOOKBACK, MAX_UNDECIDED_UNROLL, MAX_UNROLL_PER_POINT, REVERT_PEEK_STEPS, MAX_JOIN_ENTRIES, MAX_JOIN_ENTRIES_FACTS, MAX_JOIN_PLACES, MAX_JOIN_PLACES_FACTS, MAX_JOINS_PER_POINT, MAX_STACK_EXPLORED, MAX_REGION_WORDS, MAX_STATES_PER_POINT, MAX_STEPS_PER_FUNCTION } from './limits.js';
 import { commonTail, havoc, havocPointers, type MemEntry, normalise, type Offset, readRange, UNBOUNDED, writeByte, writePartialWord, writeRegion, writeWord } from './memory.js';
 import type { Assumption, Facts } from './facts.js';
 import { OPCODES, type OpInfo } from './opcodes.js';
@@ -23,7 +23,7 @@ import { hasUnknown, isWidened, type Sym, type SymBuilder, WIDENED } from './sym
 export interface PathNode {
   readonly next: PathNode | null;
   readonly cond: Sym | null;
-  readonly point: { multi: boolean; pc: number } | null;
+  readonly point: { multi: boolean; pc: number; base: string } | null;
   /** At a point marker: the path's count of undecided forks (State.undecided) when it was admitted there. */
   readonly undecided?: number;
 }
@@ -136,6 +136,8 @@ interface State {
 
 interface Point {
   pc: number;
+  /** The context without constants (see `enter`): the same for every round of one loop. */
+  base: string;
   ctx: number[];
   seen: { stack: Sym[]; mem: MemEntry | null; store: StoreEntry | null; lastCall: number }[];
   ref: Sym[] | null;
@@ -148,6 +150,8 @@ interface Point {
   /** A join here gave up on memory altogether. */
   havocked: boolean;
   joined: Sym[] | null;
+  /** The last call of the joined state: -1 once joined paths disagree (RETURNDATASIZE/COPY then unknown). */
+  joinedCall: number;
   joins: number;
   /** Another path reached this point and was merged or dropped here (see PathNode). */
   multi: boolean;
@@ -285,7 +289,7 @@ export class Machine {
             }
             for (const o of branchObservers) o.branch!(at, cond);
             // Fork: the taken branch goes on the worklist, this path falls through.
-            if (this.facts && !(valid && this.revertsSoon(d)) && !this.revertsSoon(pc)) st.undecided++;
+            if (this.facts && this.alternative(valid ? d : null, pc, stack)) st.undecided++;
             if (valid) {
               const fork: State = { pc: d, stack: stack.slice(), mem: st.mem, store: st.store, lastCall: st.lastCall, path: { next: st.path, cond, point: null }, undecided: st.undecided };
               if (this.enter(points, fork)) work.push(fork);
@@ -305,6 +309,7 @@ export class Machine {
           case 'COINBASE': case 'TIMESTAMP': case 'NUMBER': case 'DIFFICULTY': case 'GASLIMIT': case 'CHAINID':
           case 'BASEFEE': case 'BLOBBASEFEE': case 'GAS': case 'CODESIZE': case 'RETURNDATASIZE': case 'MSIZE':
             if (info.name === 'CODESIZE') stack.push(b.const(BigInt(code.length)));
+            else if (info.name === 'RETURNDATASIZE' && st.lastCall >= 0) stack.push(b.retsize(st.lastCall));
             else stack.push(b.env(info.name));
             break;
           case 'SELFBALANCE': {
@@ -438,18 +443,24 @@ export class Machine {
    * Did the path fork undecided since it last passed this pc (a loop round whose exit the facts do not decide, such
    * as clearing storage up to a stored length)? Unrolling such a loop would explore every possible count.
    */
-  private undecidedRound(st: State): boolean {
+  private round(st: State, base: string): 'first' | 'decided' | 'undecided' {
     let n = st.path;
-    for (let k = 0; n && k < MAX_ROUND_LOOKBACK; n = n.next, k++) if (n.point && n.point.pc === st.pc) return st.undecided > (n.undecided ?? 0);
-    return false;
+    for (let k = 0; n && k < MAX_ROUND_LOOKBACK; n = n.next, k++) {
+      if (n.point && n.point.pc === st.pc && n.point.base === base) return st.undecided > (n.undecided ?? 0) ? 'undecided' : 'decided';
+    }
+    return 'first';
   }
 
   /**
-   * Keep this state apart by its constants? Always for a round the facts decided; for an undecided one (a `require`
-   * with `&&`, or a loop bounded by storage) only the first MAX_UNDECIDED_UNROLL times at this pc.
+   * Keep this state apart by its constants? Only when the path comes round to this pc again (a loop: the constants
+   * are its counters; on a first visit they are flags, and splitting by them would keep apart the two sides of every
+   * `a || b`). Always for a round the facts decided; for an undecided one (a `require` with `&&`, or a loop bounded
+   * by storage) only the first MAX_UNDECIDED_UNROLL times at this pc.
    */
-  private mayUnroll(st: State): boolean {
-    if (!this.undecidedRound(st)) return true;
+  private mayUnroll(st: State, base: string): boolean {
+    const r = this.round(st, base);
+    if (r === 'first') return false;
+    if (r === 'decided') return true;
     const n = this.undecidedUnrolls.get(st.pc) ?? 0;
     if (n >= MAX_UNDECIDED_UNROLL) return false;
     this.undecidedUnrolls.set(st.pc, n + 1);
@@ -457,24 +468,38 @@ export class Machine {
   }
 
   /**
-   * Does execution from `pc` revert within a few straight-line instructions (a failed `require`, a panic)? Forks
-   * into such a path are checks, not alternatives: they do not stop a loop round from counting as decided.
+   * Is an undecided fork a real alternative for a loop round? Not when one side only reverts (a failed `require`, a
+   * panic) or when both sides meet again within a few instructions (`a || b`, `a && b`, a conditional expression):
+   * such forks are checks, and a round that only has those still counts as decided.
    */
-  private revertsSoon(pc: number): boolean {
+  private alternative(taken: number | null, fallthrough: number, stack: Sym[]): boolean {
+    if ((taken !== null && this.walk(taken, stack) === 'revert') || this.walk(fallthrough, stack) === 'revert') return false;
+    if (taken === null) return true;
+    const seen = new Set<number>();
+    this.walk(taken, stack, (pc) => (seen.add(pc), false));
+    return this.walk(fallthrough, stack, (pc) => seen.has(pc)) !== 'met';
+  }
+
+  /**
+   * Straight-line execution from `pc` over the constants of `init` (constant jumps followed), up to
+   * REVERT_PEEK_STEPS instructions: 'revert' when it reverts, 'met' when `onJumpdest` says so, else 'stop' (a
+   * conditional jump, a side effect, a computed jump, the step budget).
+   */
+  private walk(pc: number, init: Sym[], onJumpdest?: (pc: number) => boolean): 'revert' | 'met' | 'stop' {
     const code = this.code;
-    const stack: (bigint | null)[] = new Array(24).fill(null);
+    const stack: (bigint | null)[] = init.map((s) => (s.isConst ? s.v : null));
     for (let n = 0; n < REVERT_PEEK_STEPS; n++) {
       const info = OPCODES[pc < code.length ? code[pc]! : 0x00]!;
       const name = info.name;
-      if (name === 'REVERT' || name === 'INVALID') return true;
+      if (name === 'REVERT' || name === 'INVALID') return 'revert';
+      if (name === 'JUMPDEST' && onJumpdest?.(pc)) return 'met';
       if (name === 'JUMP') {
         const d = stack.pop();
-        if (d === undefined || d === null || d >= this.codeLen || this.jd[Number(d)] !== 1) return false;
+        if (d === undefined || d === null || d >= this.codeLen || this.jd[Number(d)] !== 1) return 'stop';
         pc = Number(d);
         continue;
       }
-      if (SIDE_EFFECTS.has(name)) return false;
-      if (stack.length < info.pops) return false;
+      if (SIDE_EFFECTS.has(name) || stack.length < info.pops) return 'stop';
       if (info.imm > 0) {
         let v = 0n;
         for (let i = 0; i < info.imm; i++) v = (v << 8n) | BigInt(code[pc + 1 + i] ?? 0);
@@ -492,7 +517,7 @@ export class Machine {
       }
       pc += 1 + info.imm;
     }
-    return false;
+    return 'stop';
   }
 
   /** `s` as the facts decide it (a branch condition: its truth), recorded as an assumption; else `s` itself. */
@@ -526,7 +551,8 @@ export class Machine {
     let list = points.get(st.pc);
     if (!list) points.set(st.pc, (list = []));
     let p: Point | undefined;
-    if (this.facts && this.mayUnroll(st)) {
+    const base = this.facts ? ctx.join(',') : '';
+    if (this.facts && this.mayUnroll(st, base)) {
       // With facts, a loop counter is a constant each round: keeping rounds apart unrolls the loop exactly.
       const wide = ctx.slice();
       wide[0] = -1 - stack.length;
@@ -548,7 +574,7 @@ export class Machine {
         this.exhaustive = false;
         return false;
       }
-      p = { pc: st.pc, ctx, seen: [], ref: null, lastMem: null, joined: null, tail: undefined, unknownPlaces: new Set(), havocked: false, joins: 0, multi: false };
+      p = { pc: st.pc, base, ctx, seen: [], ref: null, lastMem: null, joined: null, joinedCall: -1, tail: undefined, unknownPlaces: new Set(), havocked: false, joins: 0, multi: false };
       list.push(p);
     }
     for (const q of p.seen) {
@@ -585,6 +611,8 @@ export class Machine {
     if (tail !== p.tail) changed = true;
     const mem = st.mem === tail ? { mem: tail, changed: false } : this.joinMemory(p, p.lastMem, st.mem, tail);
     if (mem.changed) changed = true;
+    const call = p.joined === null ? (p.seen.every((q) => q.lastCall === st.lastCall) ? st.lastCall : -1) : p.joinedCall === st.lastCall ? p.joinedCall : -1;
+    if (p.joined !== null && call !== p.joinedCall) changed = true;
     if (!changed) return false;
     if (++p.joins > MAX_JOINS_PER_POINT) {
       this.diag('limit-paths', `too many joins at pc ${st.pc}; paths past it are not explored`, st.pc);
@@ -592,6 +620,7 @@ export class Machine {
       return false;
     }
     p.joined = joined;
+    p.joinedCall = st.lastCall = call;
     p.tail = tail;
     for (let i = 0; i < stack.length; i++) stack[i] = joined[i]!;
     st.mem = p.lastMem = mem.mem;
@@ -612,7 +641,7 @@ export class Machine {
     let entries = 0;
     for (const m of [a, c]) {
       for (let e = m; e && e !== tail; e = e.next) {
-        if (++entries > MAX_JOIN_ENTRIES) return { mem: havoc(tail), changed: !p.havocked && (p.havocked = true) };
+        if (++entries > (this.facts ? MAX_JOIN_ENTRIES_FACTS : MAX_JOIN_ENTRIES)) return { mem: havoc(tail), changed: !p.havocked && (p.havocked = true) };
         if (e.kind === 'havoc' || e.kind === 'havocsym') {
           if (e.kind === 'havoc') return { mem: havoc(tail), changed: !p.havocked && (p.havocked = true) };
           pointers = true;
@@ -622,7 +651,7 @@ export class Machine {
           pointers = true;
           continue;
         }
-        if (e.size > MAX_REGION_WORDS * 32 || places.size > MAX_JOIN_PLACES) return { mem: havoc(tail), changed: !p.havocked && (p.havocked = true) };
+        if (e.size > MAX_REGION_WORDS * 32 || places.size > (this.facts ? MAX_JOIN_PLACES_FACTS : MAX_JOIN_PLACES)) return { mem: havoc(tail), changed: !p.havocked && (p.havocked = true) };
         for (let off = 0; off < e.size; off += 32) places.set(e.c + off, Math.min(32, e.size - off));
       }
     }

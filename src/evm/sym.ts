@@ -240,6 +240,10 @@ export class SymBuilder {
   callret(call: number, word: number): Sym {
     return this.intern('callret', BigInt(word), '', [], call);
   }
+  /** RETURNDATASIZE after call `call` (a binder that resolves the call knows it). */
+  retsize(call: number): Sym {
+    return this.intern('callret', -1n, '', [], call);
+  }
   callok(call: number): Sym {
     return this.intern('callok', 0n, '', [], call);
   }

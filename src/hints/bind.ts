@@ -772,6 +772,7 @@ class Frame {
         const r = get();
         if (isUnbound(r)) return new Unbound(`return value of call #${e.call}: ${r.why}`);
         if (e.k === 'callok') return r.ok ? 1n : 0n;
+        if (e.word < 0) return BigInt(r.ret.length);
         const w = new Uint8Array(32);
         w.set(r.ret.subarray(32 * e.word, 32 * e.word + 32));
         return bytesToBigint(w);

@@ -35,6 +35,8 @@ export const MAX_RESOLVE_STEPS = 200_000;
 export const MAX_RESOLVE_DEPTH = 16;
 /** Memory per frame, bytes. */
 export const MAX_RESOLVE_MEMORY = 1 << 20;
+/** Resolved calls remembered per block (the same `getReserves` is asked by many transactions). */
+export const MAX_RESOLVED_REMEMBERED = 50_000;
 const GAS_CONSTANT = 10_000_000n;
 
 class Halt {
@@ -384,7 +386,19 @@ function precompile(to: Hex, input: Uint8Array): FrameResult {
 export function viewCallResolver(state: StateView & { codeHash?(a: Hex): Hex }, env: BlockEnv, loaded: LoadedBlock): CallResolver {
   const codeHash = (a: Hex): Hex =>
     state.codeHash ? state.codeHash(a) : (('0x' + Buffer.from(keccak256(state.code(a))).toString('hex')) as Hex);
+  // Every call runs over the same pre-state, so one with the same inputs has the same result (and reads).
+  const memo = new Map<string, ReturnType<CallResolver>>();
   return (req) => {
+    const key = `${req.kind}|${req.from}|${req.to}|${req.storageAddr}|${req.origin}|${req.value}|${Buffer.from(req.data).toString('hex')}`;
+    let r = memo.get(key);
+    if (r === undefined) {
+      r = resolveOnce(req);
+      if (memo.size < MAX_RESOLVED_REMEMBERED) memo.set(key, r);
+    }
+    return r;
+  };
+
+  function resolveOnce(req: Parameters<CallResolver>[0]): ReturnType<CallResolver> {
     const ctx: Ctx = {
       state,
       env,
@@ -416,7 +430,7 @@ export function viewCallResolver(state: StateView & { codeHash?(a: Hex): Hex }, 
       if (e instanceof Halt) return { ok: false, returnData: new Uint8Array(0), reads: ctx.reads };
       throw e;
     }
-  };
+  }
 }
 
 function precompileResult(to: Hex, data: Uint8Array): { ok: boolean; returnData: Uint8Array } {
