@@ -8,8 +8,10 @@
  *
  * Gas is not metered (GAS reads a large constant): a real call that runs out of gas may fail where this one succeeds.
  * That only matters for values derived from the return data, and the footprints' union over paths still covers the
- * accesses of either outcome. Anything the interpreter does not support (CREATE, value transfers, most precompiles,
- * a step limit) makes the result unbound, never a guess.
+ * accesses of either outcome. Anything the interpreter does not support (CREATE, most precompiles, a step limit)
+ * makes the result unbound, never a guess. Value moves between balances in an overlay (undone when a frame fails);
+ * a call with value reads the payer's balance, which every binding treats as stale (balances change with every fee),
+ * so a transaction bound through one is never complete, only better predicted.
  */
 import { createHash } from 'node:crypto';
 import { keccak256 } from '../chain/crypto.js';
@@ -54,7 +56,24 @@ interface Ctx {
   /** Storage written during this resolution (an overlay over the pre-state), by address then slot. */
   writes: Map<Hex, Map<bigint, bigint>>;
   transient: Map<string, bigint>;
+  /** Balances changed during this resolution (an overlay over the pre-state). */
+  balances: Map<Hex, bigint>;
   codeHash: (a: Hex) => Hex;
+}
+
+function balanceOf(ctx: Ctx, a: Hex): bigint {
+  ctx.reads.push({ kind: 'balance', addr: a });
+  return ctx.balances.get(a) ?? ctx.state.balance(a);
+}
+
+/** Moves `v` from `from` to `to`; false (nothing moved) when `from` cannot pay. */
+function transfer(ctx: Ctx, from: Hex, to: Hex, v: bigint): boolean {
+  if (v === 0n) return true;
+  const have = balanceOf(ctx, from);
+  if (have < v) return false;
+  ctx.balances.set(from, have - v);
+  ctx.balances.set(to, (ctx.balances.get(to) ?? ctx.state.balance(to)) + v);
+  return true;
 }
 
 interface FrameResult {
@@ -179,9 +198,7 @@ function run(
       }
       case 0x30: push(BigInt(self)); break;
       case 0x31: {
-        const a = toAddr(pop());
-        ctx.reads.push({ kind: 'balance', addr: a });
-        push(ctx.state.balance(a));
+        push(balanceOf(ctx, toAddr(pop())));
         break;
       }
       case 0x32: push(BigInt(ctx.origin)); break;
@@ -248,8 +265,7 @@ function run(
       case 0x45: push(ctx.env.gasLimit); break;
       case 0x46: push(ctx.env.chainId); break;
       case 0x47:
-        ctx.reads.push({ kind: 'balance', addr: self });
-        push(ctx.state.balance(self));
+        push(balanceOf(ctx, self));
         break;
       case 0x48:
         if (ctx.env.baseFee === null) throw new Halt('BASEFEE before London');
@@ -323,11 +339,12 @@ function run(
         const to = toAddr(pop());
         const v = op === 0xf1 || op === 0xf2 ? pop() : 0n;
         const inOff = pop(); const inLen = pop(); const outOff = pop(); const outLen = pop();
-        if (v !== 0n) throw new Unbound('value transfer inside a resolved call');
+        if (v !== 0n && isStatic && op === 0xf1) throw new Halt('CALL with value in a static call');
         const input = read(inOff, inLen);
         touch(outOff, outLen);
         let r: FrameResult;
-        if (depth + 1 >= MAX_RESOLVE_DEPTH) r = { ok: false, ret: new Uint8Array(0) };
+        const bsnap = new Map(ctx.balances);
+        if (depth + 1 >= MAX_RESOLVE_DEPTH || !transfer(ctx, self, op === 0xf1 ? to : self, v)) r = { ok: false, ret: new Uint8Array(0) };
         else if (isPrecompile(to, ctx.env.hardfork)) r = precompile(to, input);
         else {
           const codeAddr = to;
@@ -345,6 +362,7 @@ function run(
             }
           }
         }
+        if (!r.ok) ctx.balances = bsnap;
         ret = r.ret;
         const n = Math.min(Number(outLen), ret.length);
         if (n > 0) mem.set(ret.subarray(0, n), Number(outOff));
@@ -409,12 +427,14 @@ export function viewCallResolver(state: StateView & { codeHash?(a: Hex): Hex }, 
       reads: [{ kind: 'code', addr: req.to }],
       writes: new Map(),
       transient: new Map(),
+      balances: new Map(),
       codeHash,
     };
-    if (req.value !== 0n) return new Unbound('call with value not resolved');
+    const pays = req.kind === 'CALL' || req.kind === 'CALLCODE';
+    if (pays && !transfer(ctx, req.from, req.kind === 'CALL' ? req.to : req.from, req.value)) return { ok: false, returnData: new Uint8Array(0), reads: ctx.reads };
     if (isPrecompile(req.to, env.hardfork)) {
       try {
-        return { ...precompileResult(req.to, req.data), reads: [] };
+        return { ...precompileResult(req.to, req.data), reads: ctx.reads.filter((d) => d.kind === 'balance') };
       } catch (e) {
         if (e instanceof Unbound) return e;
         throw e;
