@@ -43,7 +43,7 @@ export function exprText(e: Expr, depth = 0): string {
       if (inf && e.args.length === 2) return `(${r(a!)} ${inf} ${r(b!)})`;
       return `${e.op.toLowerCase()}(${e.args.map(r).join(', ')})`;
     }
-    case 'callret': return `call${e.call}.ret[${e.word}]`;
+    case 'callret': return e.word < 0 ? `call${e.call}.ret.length` : `call${e.call}.ret[${e.word}]`;
     case 'callok': return `call${e.call}.ok`;
     case 'balance': return `balance(${r(e.addr)})`;
     case 'ext': return `${e.what.toLowerCase()}(${r(e.addr)})`;
