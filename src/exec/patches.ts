@@ -40,9 +40,10 @@ let loopPatched = false;
 /**
  * The interpreter's loop awaits an async `runStep` for every opcode: a promise and a microtask per PUSH, DUP or ADD,
  * a quarter of all allocation in a block (GC is the cost that grows most when two threads run). For legacy code
- * without tracing, profiling, step listeners, taint tracking or code-chunk gas, opcodes with static gas and a
- * synchronous handler run inline, as `runStep` would run them (gas, pc, EIP-7928 pending trap, handler, witness
- * commit); every other opcode still goes through `runStep`. The loop around it is the original's, minus the EOF and
+ * without tracing, profiling, step listeners or code-chunk gas, opcodes with static gas and a synchronous handler run
+ * inline, as `runStep` would run them (gas, pc, EIP-7928 pending trap, handler, witness commit); every other opcode
+ * still goes through `runStep`, and so does every opcode of a frame whose stack holds a tainted item (taint.ts wraps
+ * `runStep`; it only looks at other steps than SLOAD/SSTORE, both dynamic-gas, once its frame has a taint). The loop around it is the original's, minus the EOF and
  * witness branches that the fast path's preconditions exclude.
  */
 export function patchRunLoop(): void {
@@ -66,8 +67,7 @@ export function patchRunLoop(): void {
       common.isActivatedEIP(7864) ||
       this.profilerOpts?.enabled === true ||
       this._evm.DEBUG ||
-      this._evm.events.listenerCount('step') > 0 ||
-      (this._stateManager?.taint ?? null) !== null
+      this._evm.events.listenerCount('step') > 0
     ) {
       return orig.call(this, code, opts);
     }
@@ -108,7 +108,7 @@ export function patchRunLoop(): void {
       try {
         const entry = opCodeObj ?? it.lookupOpInfo(opCode);
         const info = entry.opcodeInfo;
-        if (info.dynamicGas || info.isAsync || info.isInvalid) {
+        if (info.dynamicGas || info.isAsync || info.isInvalid || (it._taints !== undefined && it._taints.size > 0)) {
           await it.runStep(opCodeObj);
         } else {
           it.useGas(info.feeBigInt, info);
