@@ -19,7 +19,7 @@ import { rpcToTxs } from '../chain/txs.js';
 import { PrescientError } from '../errors.js';
 import type { Hex } from '../types.js';
 import type { WorldState, WriteSet } from './state.js';
-import { freezeEips, patchInterpreter, patchRunLoop, patchUtil } from './patches.js';
+import { freezeEips, patchInterpreter, patchRunLoop, patchTxSender, patchUtil } from './patches.js';
 import { patchTaint, type ClaimTrace } from './taint.js';
 import { TAccount, TrackingState, type LazySender, type ReadSet } from './view.js';
 
@@ -149,6 +149,7 @@ export class Executor {
   static async create(env: BlockEnv, base: WorldState, hashes: Map<bigint, Hex>): Promise<Executor> {
     patchInterpreter();
     patchRunLoop();
+    patchTxSender();
     patchUtil();
     patchTaint();
     patchValueCheck();

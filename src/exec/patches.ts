@@ -132,6 +132,33 @@ export function patchRunLoop(): void {
   }
 }
 
+let senderPatched = false;
+
+/**
+ * `getSenderAddress` caches the recovered public key but hashes it (JS keccak) into an address on every call; a
+ * speculative execution asks twice (its lazy-sender assumption, then runTx). A frozen transaction's signature cannot
+ * change, so its address bytes are kept (a fresh Address around them per call, as before).
+ */
+export function patchTxSender(): void {
+  if (senderPatched) return;
+  senderPatched = true;
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const txs = require('@ethereumjs/tx');
+  const { Address } = require('@ethereumjs/util');
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const cache = new WeakMap<object, Uint8Array>();
+  for (const C of [txs.LegacyTx, txs.AccessList2930Tx, txs.FeeMarket1559Tx, txs.Blob4844Tx, txs.EOACode7702Tx]) {
+    const orig = C.prototype.getSenderAddress;
+    C.prototype.getSenderAddress = function (this: object) {
+      const bytes = cache.get(this);
+      if (bytes !== undefined) return new Address(bytes);
+      const a = orig.call(this);
+      if (Object.isFrozen(this)) cache.set(this, a.bytes);
+      return a;
+    };
+  }
+}
+
 const HEX = new Int8Array(128).fill(-1);
 for (let i = 0; i < 10; i++) HEX[48 + i] = i;
 for (let i = 0; i < 6; i++) HEX[97 + i] = HEX[65 + i] = 10 + i;
