@@ -185,6 +185,8 @@ const REFILL_MS = 2.5;
 const FILL_MS = 5;
 const MIN_DEPTH = 2;
 const MAX_DEPTH = 24;
+/** Per worker, the smallest look-ahead for transactions without a complete prediction (the former fixed depth). */
+const WINDOW_DEPTH = 6;
 /** Assumed time per transaction before a worker has reported any. */
 const INITIAL_TX_MS = 0.3;
 /** Weight of the newest report in the moving average. */
@@ -460,8 +462,10 @@ async function runOnPool(
       for (const j of buckets[released]!) (trusted[j] ? heapT : heapU).push(j);
       released++;
     }
+    // Transactions without a complete prediction stay within a window near the commit point: as wide as the queues,
+    // and never narrower than the fixed depth it was tuned with (WINDOW_DEPTH per worker).
     let queued = 0;
-    for (const s of slots) queued += depthOf(s)[0];
+    for (const s of slots) queued += Math.max(WINDOW_DEPTH, depthOf(s)[0]);
     const window = k + queued + 4;
     const u = top(heapU);
     const t = top(heapT);
@@ -628,8 +632,8 @@ async function runOnPool(
   const tDone = performance.now();
 
   // ---- close: a worker computes the post-state root (from its copy of the state) while this thread builds the
-  // receipts; without workers, this thread does both ----
-  const helper = slots[0];
+  // receipts; without an idle worker (one still running a stale speculative transaction), this thread does both ----
+  const helper = slots.find((s) => s.inflight === 0);
   let root: Uint8Array | null = null;
   if (helper !== undefined) {
     const msg: ToWorker = { t: 'root', run: runId, log: log.slice(helper.synced, n) };
@@ -647,7 +651,7 @@ async function runOnPool(
     }
     if (root !== null) break;
     if (performance.now() - helper!.lastHeard > hangMs) {
-      fail(new PrescientError('WORKER_FAILED', 'worker 0', `no answer for ${Math.round(hangMs)} ms (hung)`));
+      fail(new PrescientError('WORKER_FAILED', `worker ${slots.indexOf(helper!)}`, `no answer for ${Math.round(hangMs)} ms (hung)`));
     }
     await wait(50);
   }
