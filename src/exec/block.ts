@@ -19,7 +19,7 @@ import { rpcToTxs } from '../chain/txs.js';
 import { PrescientError } from '../errors.js';
 import type { Hex } from '../types.js';
 import type { WorldState, WriteSet } from './state.js';
-import { freezeEips, patchInterpreter, patchUtil } from './patches.js';
+import { freezeEips, patchInterpreter, patchRunLoop, patchTxSender, patchUtil } from './patches.js';
 import { patchTaint, type ClaimTrace } from './taint.js';
 import { TAccount, TrackingState, type LazySender, type ReadSet } from './view.js';
 
@@ -148,6 +148,8 @@ export class Executor {
 
   static async create(env: BlockEnv, base: WorldState, hashes: Map<bigint, Hex>): Promise<Executor> {
     patchInterpreter();
+    patchRunLoop();
+    patchTxSender();
     patchUtil();
     patchTaint();
     patchValueCheck();

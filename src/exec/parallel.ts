@@ -31,7 +31,7 @@ import type { BlockResult, Hex } from '../types.js';
 import { Executor, beaconRootWrites, blockEnv, type TxOutcome } from './block.js';
 import type { DeltaClaim, Oracle } from './oracle.js';
 import type { FaultInjection, FromWorker, RunTx, ToWorker } from './protocol.js';
-import { finishBlock } from './result.js';
+import { applyWithdrawals, assembleReceipts, blockResult } from './result.js';
 import { applyWrites, stateFromPrestate, type WorldState, type WriteSet } from './state.js';
 import { evalCheck, type ClaimTrace } from './taint.js';
 import { stateRoot } from './trie.js';
@@ -48,11 +48,14 @@ export interface ParallelOptions extends ForkOptions {
   pool?: WorkerPool;
   /** A worker silent this long while it has work fails the run (default 120 s). */
   hangMs?: number;
-  /** Transactions in flight per worker (default 6): hides message latency and the main thread's own executions. */
+  /**
+   * Transactions in flight per worker: hides message latency and the main thread's own executions. Default: adaptive,
+   * enough for `FILL_MS` of the worker's measured time per transaction (see `queueDepth`).
+   */
   depth?: number;
   /**
-   * A worker is refilled (up to `depth`, in one message) once it has at most this many in flight (default 1: fewer,
-   * larger messages; measured best of 4/2, 6/1, 8/2 on the generated blocks and 12300570).
+   * A worker is refilled (up to `depth`, in one message) once it has at most this many in flight. Default: adaptive,
+   * what the worker runs in `REFILL_MS` (the main thread notices a low queue only between its own state accesses).
    */
   lowWater?: number;
   /** How many of those may be far ahead of the commit point (default: all when the main thread executes, else 2). */
@@ -73,6 +76,8 @@ function workerScript(): string {
 
 interface Slot {
   w: Worker;
+  /** The worker's recent time per transaction (moving average), for the adaptive queue depth. */
+  avgMs: number;
   /** The main thread's end of this worker's channel (polled synchronously). */
   port: MessagePort;
   /** Transactions sent and not yet reported. */
@@ -116,7 +121,7 @@ export class WorkerPool {
         transferList: [port2],
         resourceLimits: { maxYoungGenerationSizeMb: 48 },
       });
-      const slot: Slot = { w, port: port1, inflight: 0, synced: 0, lastHeard: performance.now() };
+      const slot: Slot = { w, port: port1, avgMs: INITIAL_TX_MS, inflight: 0, synced: 0, lastHeard: performance.now() };
       w.on('error', (e) => pool.fail(new PrescientError('WORKER_FAILED', `worker ${i}`, `crashed: ${e.message}`)));
       w.on('exit', (code) => {
         if (!pool.closed) pool.fail(new PrescientError('WORKER_FAILED', `worker ${i}`, `exited with code ${code}`));
@@ -166,6 +171,32 @@ export async function executeParallel(
   } finally {
     if (!opts.pool) await pool.close();
   }
+}
+
+/**
+ * Adaptive worker queues. The main thread sees a worker's queue only when it polls (between its own state accesses,
+ * ~0.3 ms apart on plain transfers), so a fixed depth either starves a worker of cheap transactions (measured: the
+ * worker idle 25-30% of block 12300570 at depth 6 / low water 1) or queues too much far-ahead work of expensive ones.
+ * Instead a worker is refilled while its queue still holds ~REFILL_MS of work, up to ~FILL_MS. REFILL_MS also covers
+ * the main thread's own pauses between polls (a young-generation GC there takes 4-6 ms): measured on gen-erc20-1000,
+ * 2.5 / 5 ms halved the worker's starved time against 1 / 2.5 ms (15 vs 30 ms), 4 / 8 ms gained nothing more.
+ */
+const REFILL_MS = 2.5;
+const FILL_MS = 5;
+const MIN_DEPTH = 2;
+const MAX_DEPTH = 24;
+/** Per worker, the smallest look-ahead for transactions without a complete prediction (the former fixed depth). */
+const WINDOW_DEPTH = 6;
+/** Assumed time per transaction before a worker has reported any. */
+const INITIAL_TX_MS = 0.3;
+/** Weight of the newest report in the moving average. */
+const AVG_WEIGHT = 0.2;
+
+/** [depth, low water] for a worker whose transactions take `avgMs` each. */
+function queueDepth(avgMs: number): [number, number] {
+  const per = Math.max(avgMs, 0.01);
+  const depth = Math.min(MAX_DEPTH, Math.max(MIN_DEPTH, Math.ceil(FILL_MS / per)));
+  return [depth, Math.min(depth - 1, Math.max(1, Math.ceil(REFILL_MS / per)))];
 }
 
 /** A binary min-heap of transaction indices. */
@@ -304,16 +335,21 @@ async function runOnPool(
   if (opts.oracle) addOracleDeps(opts.oracle, n, depMax, env.coinbase, trusted, senders, lazyOk, claims, counted);
 
   const hangMs = opts.hangMs ?? 120_000;
-  const perWorker = opts.depth ?? 6;
-  const lowWater = Math.min(perWorker - 1, opts.lowWater ?? 1);
+  const depthOf = (s: Slot): [number, number] => {
+    const [d, l] = queueDepth(s.avgMs);
+    const depth = opts.depth ?? d;
+    return [depth, Math.min(depth - 1, opts.lowWater ?? l)];
+  };
   // Far-ahead work only fills part of a worker's queue so that the commit point does not queue behind it; when the
   // main thread runs the commit point itself, that cannot happen.
-  const farDepth = opts.farDepth ?? (mainRuns ? perWorker : 2);
+  const farDepth = (depth: number) => opts.farDepth ?? (mainRuns ? depth : 2);
   const results: Array<Spec | undefined> = new Array(n);
   const committedOutcomes: TxOutcome[] = [];
   const log: WriteSet[] = [];
   /** 0: to run; 1: in flight on a worker or done, awaiting commit. */
   const dispatched = new Uint8Array(n);
+  /** Transactions with dispatched[j] === 0. */
+  let undispatched = n;
   /** After a void or failed speculative run: run at the commit point, on the main thread, without assumptions. */
   const strict = new Uint8Array(n);
   const execCount = new Uint16Array(n);
@@ -341,6 +377,7 @@ async function runOnPool(
   slots.forEach((s, id) => {
     s.inflight = 0;
     s.synced = 0;
+    s.avgMs = INITIAL_TX_MS;
     s.lastHeard = performance.now();
     while (receiveMessageOnPort(s.port) !== undefined); // a previous run's leftovers (none after a clean run)
     const init: ToWorker = { t: 'init', id, run: runId, block, prestate, hashes: blockHashes, fork: { chain: opts.chain, fork: opts.fork }, fault: opts.fault };
@@ -420,22 +457,26 @@ async function runOnPool(
     }
   };
   /** The lowest ready transaction after the commit point, or -1. */
-  const nextReady = (inflight: number, notFault: boolean): number => {
+  const nextReady = (inflight: number, depth: number, notFault: boolean): number => {
     while (released <= k && released <= n) {
       for (const j of buckets[released]!) (trusted[j] ? heapT : heapU).push(j);
       released++;
     }
-    const window = k + perWorker * slots.length + 4;
+    // Transactions without a complete prediction stay within a window near the commit point: as wide as the queues,
+    // and never narrower than the fixed depth it was tuned with (WINDOW_DEPTH per worker).
+    let queued = 0;
+    for (const s of slots) queued += Math.max(WINDOW_DEPTH, depthOf(s)[0]);
+    const window = k + queued + 4;
     const u = top(heapU);
     const t = top(heapT);
     const okU = u >= 0 && u < window;
-    const okT = t >= 0 && (t < window || inflight < farDepth);
+    const okT = t >= 0 && (t < window || inflight < farDepth(depth));
     const j = okU && okT ? Math.min(u, t) : okU ? u : okT ? t : -1;
     if (j >= 0 && notFault && opts.fault?.txIndex === j) {
       // Only a worker may run the injected fault: look past it, then put it back.
       const h = trusted[j] ? heapT : heapU;
       h.pop();
-      const next = nextReady(inflight, notFault);
+      const next = nextReady(inflight, depth, notFault);
       h.push(j);
       return next;
     }
@@ -450,13 +491,18 @@ async function runOnPool(
   /** Refill workers at or below the low-water mark, up to `depth`, one message each (fewer messages, same depth). */
   const dispatch = () => {
     for (const s of slots) {
+      const [depth, lowWater] = depthOf(s);
       if (s.inflight > lowWater) continue;
       const txs: RunTx[] = [];
-      while (s.inflight < perWorker) {
+      // Near the end of the block, a deep queue would leave the main thread idle while a worker still holds work:
+      // one refill takes at most an even share of what is left.
+      const share = mainRuns ? Math.ceil(undispatched / (slots.length + 1)) : n;
+      while (s.inflight < depth && txs.length < share) {
         // The commit point goes to a worker only without a main executor (or for an injected fault).
-        const j = k < n && !dispatched[k] && (!mainRuns || opts.fault?.txIndex === k) ? k : nextReady(s.inflight, false);
+        const j = k < n && !dispatched[k] && (!mainRuns || opts.fault?.txIndex === k) ? k : nextReady(s.inflight, depth, false);
         if (j < 0) break;
         dispatched[j] = 1;
+        undispatched--;
         count(j);
         s.inflight++;
         txs.push(strict[j] ? { i: j, lazy: false } : specRun(j));
@@ -475,6 +521,7 @@ async function runOnPool(
     staleKeys.set(why, (staleKeys.get(why) ?? 0) + 1);
     results[j] = undefined;
     dispatched[j] = 0;
+    undispatched++;
     if (makeStrict) strict[j] = 1;
   };
   const commit = (o: TxOutcome) => {
@@ -515,6 +562,7 @@ async function runOnPool(
     if (m.t !== 'done' || m.run !== runId) return;
     const s = slots[i]!;
     s.inflight--;
+    s.avgMs += AVG_WEIGHT * (m.ms - s.avgMs);
     workerBusy += m.ms;
     workerApply += m.applyMs;
     workerSend[i] = m.sendMs;
@@ -552,6 +600,7 @@ async function runOnPool(
       // The commit point, when nobody has it: exact, committed at once. Otherwise the next ready one, speculatively.
       if (!dispatched[k] && opts.fault?.txIndex !== k) {
         dispatched[k] = 1;
+        undispatched--;
         count(k);
         const e0 = performance.now();
         const o = await ex.runOne(k);
@@ -563,9 +612,10 @@ async function runOnPool(
         commit(o);
         continue;
       }
-      const j = nextReady(0, true);
+      const j = nextReady(0, MIN_DEPTH, true);
       if (j >= 0) {
         dispatched[j] = 1;
+        undispatched--;
         count(j);
         const e0 = performance.now();
         const run = specRun(j);
@@ -581,7 +631,31 @@ async function runOnPool(
   ex.view.tick = null;
   const tDone = performance.now();
 
-  const closed = finishBlock(env, state, committedOutcomes, n);
+  // ---- close: a worker computes the post-state root (from its copy of the state) while this thread builds the
+  // receipts; without an idle worker (one still running a stale speculative transaction), this thread does both ----
+  const helper = slots.find((s) => s.inflight === 0);
+  let root: Uint8Array | null = null;
+  if (helper !== undefined) {
+    const msg: ToWorker = { t: 'root', run: runId, log: log.slice(helper.synced, n) };
+    helper.synced = n;
+    helper.lastHeard = performance.now();
+    helper.port.postMessage(msg);
+  }
+  applyWithdrawals(env, state, n);
+  const receipts = assembleReceipts(env, committedOutcomes);
+  if (helper === undefined) root = stateRoot(state);
+  while (root === null) {
+    for (const [i, m] of inbox.splice(0)) {
+      if (m.t === 'fail') fail(new PrescientError('WORKER_FAILED', `worker ${i}`, m.message.split('\n')[0]!));
+      if (m.t === 'root' && m.run === runId) root = m.root;
+    }
+    if (root !== null) break;
+    if (performance.now() - helper!.lastHeard > hangMs) {
+      fail(new PrescientError('WORKER_FAILED', `worker ${slots.indexOf(helper!)}`, `no answer for ${Math.round(hangMs)} ms (hung)`));
+    }
+    await wait(50);
+  }
+  const closed = blockResult(env, receipts, root);
   const tEnd = performance.now();
   const cpu = process.cpuUsage(cpu0);
   return {

@@ -35,6 +35,130 @@ export function patchInterpreter(): void {
   };
 }
 
+let loopPatched = false;
+
+/**
+ * The interpreter's loop awaits an async `runStep` for every opcode: a promise and a microtask per PUSH, DUP or ADD,
+ * a quarter of all allocation in a block (GC is the cost that grows most when two threads run). For legacy code
+ * without tracing, profiling, step listeners or code-chunk gas, opcodes with static gas and a synchronous handler run
+ * inline, as `runStep` would run them (gas, pc, EIP-7928 pending trap, handler, witness commit); every other opcode
+ * still goes through `runStep`, and so does every opcode of a frame whose stack holds a tainted item (taint.ts wraps
+ * `runStep`; it only looks at other steps than SLOAD/SSTORE, both dynamic-gas, once its frame has a taint). The loop around it is the original's, minus the EOF and
+ * witness branches that the fast path's preconditions exclude.
+ */
+export function patchRunLoop(): void {
+  if (loopPatched) return;
+  loopPatched = true;
+  const base = require.resolve('@ethereumjs/evm').replace(/index\.js$/, '');
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { Interpreter } = require(base + 'interpreter.js');
+  const { EVMError, EVMErrorTypeString } = require(base + 'errors.js');
+  const { FORMAT } = require(base + 'eof/constants.js');
+  const { consumeEip7928PostTargetCallOog } = require(base + 'opcodes/EIP7928.js');
+  const { EthereumJSErrorWithoutCode } = require('@ethereumjs/util');
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const orig = Interpreter.prototype.run;
+  const STOP = EVMError.errorMessages.STOP;
+  Interpreter.prototype.run = function (this: any, code: Uint8Array, opts: { pc?: number } = {}) {
+    const common = this.common;
+    if (
+      (common.isActivatedEIP(3540) && code[0] === FORMAT) ||
+      common.isActivatedEIP(6800) ||
+      common.isActivatedEIP(7864) ||
+      this.profilerOpts?.enabled === true ||
+      this._evm.DEBUG ||
+      this._evm.events.listenerCount('step') > 0
+    ) {
+      return orig.call(this, code, opts);
+    }
+    return fastRun(this, code, opts);
+  };
+
+  async function fastRun(it: any, code: Uint8Array, opts: { pc?: number }) {
+    const rs = it._runState;
+    const common = it.common;
+    rs.code = code;
+    rs.programCounter = opts.pc ?? rs.programCounter;
+    const pc0 = rs.programCounter;
+    if (pc0 !== 0 && (pc0 < 0 || pc0 >= rs.code.length)) {
+      throw EthereumJSErrorWithoutCode('Internal error: program counter not in range');
+    }
+    let err: any;
+    let cachedOpcodes: any[] | undefined;
+    let doJumpAnalysis = true;
+    while (rs.programCounter < rs.code.length) {
+      const programCounter = rs.programCounter;
+      let opCode: number;
+      let opCodeObj: any;
+      if (doJumpAnalysis) {
+        opCode = rs.code[programCounter];
+        if (opCode === 0x56 || opCode === 0x57 || opCode === 0x5e) {
+          const { jumps, pushes, opcodesCached } = it._getValidJumpDestinations(rs.code);
+          rs.validJumps = jumps;
+          rs.cachedPushes = pushes;
+          rs.shouldDoJumpAnalysis = false;
+          cachedOpcodes = opcodesCached;
+          doJumpAnalysis = false;
+        }
+      } else {
+        opCodeObj = cachedOpcodes![programCounter];
+        opCode = opCodeObj.opcodeInfo.code;
+      }
+      rs.opCode = opCode;
+      try {
+        const entry = opCodeObj ?? it.lookupOpInfo(opCode);
+        const info = entry.opcodeInfo;
+        if (info.dynamicGas || info.isAsync || info.isInvalid || (it._taints !== undefined && it._taints.size > 0)) {
+          await it.runStep(opCodeObj);
+        } else {
+          it.useGas(info.feeBigInt, info);
+          rs.programCounter++;
+          consumeEip7928PostTargetCallOog(rs);
+          entry.opHandler(rs, common);
+          rs.env.accessWitness?.commit();
+        }
+      } catch (e: any) {
+        rs.env.accessWitness?.revert();
+        if (!('errorType' in e && e.errorType === EVMErrorTypeString)) throw e;
+        if (e.error !== STOP) err = e;
+        break;
+      }
+    }
+    if (err === undefined && rs.eip8037BurnLeftoverAfterCreateHaltOntoAlive === true && rs.gasLeft > 0n) {
+      rs.gasLeft = 0n;
+      err = new EVMError(EVMError.errorMessages.OUT_OF_GAS);
+    }
+    return { runState: rs, exceptionError: err };
+  }
+}
+
+let senderPatched = false;
+
+/**
+ * `getSenderAddress` caches the recovered public key but hashes it (JS keccak) into an address on every call; a
+ * speculative execution asks twice (its lazy-sender assumption, then runTx). A frozen transaction's signature cannot
+ * change, so its address bytes are kept (a fresh Address around them per call, as before).
+ */
+export function patchTxSender(): void {
+  if (senderPatched) return;
+  senderPatched = true;
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const txs = require('@ethereumjs/tx');
+  const { Address } = require('@ethereumjs/util');
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const cache = new WeakMap<object, Uint8Array>();
+  for (const C of [txs.LegacyTx, txs.AccessList2930Tx, txs.FeeMarket1559Tx, txs.Blob4844Tx, txs.EOACode7702Tx]) {
+    const orig = C.prototype.getSenderAddress;
+    C.prototype.getSenderAddress = function (this: object) {
+      const bytes = cache.get(this);
+      if (bytes !== undefined) return new Address(bytes);
+      const a = orig.call(this);
+      if (Object.isFrozen(this)) cache.set(this, a.bytes);
+      return a;
+    };
+  }
+}
+
 const HEX = new Int8Array(128).fill(-1);
 for (let i = 0; i < 10; i++) HEX[48 + i] = i;
 for (let i = 0; i < 6; i++) HEX[97 + i] = HEX[65 + i] = 10 + i;

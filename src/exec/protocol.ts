@@ -26,10 +26,16 @@ export type ToWorker =
   | { t: 'init'; id: number; run: number; block: ChainBlock; prestate: Prestate; hashes: Map<bigint, Hex>; fork: ForkOptions; fault?: FaultInjection }
   /** Apply `log` (the write sets committed since the last message, in order), then execute `txs` over that state. */
   | { t: 'run'; log: WriteSet[]; txs: RunTx[] }
+  /**
+   * Every transaction is committed: drop the queued work, apply `log` (the rest of the block's write sets) and the
+   * withdrawals, and report the post-state root (the main thread builds the receipts meanwhile).
+   */
+  | { t: 'root'; run: number; log: WriteSet[] }
   | { t: 'close' };
 
 export type FromWorker =
   | { t: 'ready'; id: number; run: number; ms: number }
   /** `v`: how many transactions were committed in the state the transaction ran on. */
   | { t: 'done'; run: number; o: TxOutcome; v: number; ms: number; applyMs: number; sendMs: number; starvedMs: number }
+  | { t: 'root'; run: number; root: Uint8Array; ms: number }
   | { t: 'fail'; message: string };

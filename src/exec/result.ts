@@ -1,10 +1,10 @@
 /** Receipts, bloom and roots from committed transaction outcomes (shared by every mode). */
 import { bytesToHex } from '@ethereumjs/util';
-import { encodeReceipt } from '@ethereumjs/vm';
 import type { AccessListEntry, BlockResult, Hex, TxTrace } from '../types.js';
 import { withdrawalWrites, type BlockEnv, type TxOutcome } from './block.js';
 import { applyWrites, type WorldState } from './state.js';
-import { bigTo32, receiptsRoot, stateRoot } from './trie.js';
+import { rlpEncode } from './rlp.js';
+import { bigTo32, bigToBytes, receiptsRoot, stateRoot } from './trie.js';
 
 export interface Receipts {
   gasUsed: bigint;
@@ -17,15 +17,24 @@ export interface Receipts {
  * `txCount + 1`), receipts assembled, the post-state root computed. Returns the result fields every mode reports.
  */
 export function finishBlock(env: BlockEnv, state: WorldState, outcomes: TxOutcome[], txCount: number): Omit<BlockResult, 'stats'> {
+  applyWithdrawals(env, state, txCount);
+  return blockResult(env, assembleReceipts(env, outcomes), stateRoot(state));
+}
+
+/** The post-transaction part of the state transition (withdrawals, at write index `txCount + 1`). */
+export function applyWithdrawals(env: BlockEnv, state: WorldState, txCount: number): void {
   const post = withdrawalWrites(env);
   if (post) applyWrites(state, post, txCount + 1);
-  const receipts = assembleReceipts(env, outcomes);
+}
+
+/** The result fields from the receipts and the post-state root (however they were computed). */
+export function blockResult(env: BlockEnv, receipts: Receipts, root: Uint8Array): Omit<BlockResult, 'stats'> {
   return {
     number: Number(env.block.header.number),
     gasUsed: Number(receipts.gasUsed),
     receiptsRoot: receipts.receiptsRoot,
     logsBloom: receipts.logsBloom,
-    stateRoot: bytesToHex(stateRoot(state)) as Hex,
+    stateRoot: bytesToHex(root) as Hex,
   };
 }
 
@@ -36,18 +45,26 @@ export function assembleReceipts(env: BlockEnv, outcomes: TxOutcome[]): Receipts
   outcomes.forEach((o, i) => {
     cumulative += o.gasUsed;
     for (let j = 0; j < 256; j++) bloom[j]! |= o.bloom[j]!;
-    encoded.push(
-      encodeReceipt(
-        { status: o.status, cumulativeBlockGasUsed: cumulative, bitvector: o.bloom, logs: o.logs } as any,
-        env.txs[i]!.type,
-      ),
-    );
+    encoded.push(encodeReceipt(o, cumulative, env.txs[i]!.type));
   });
   return {
     gasUsed: cumulative,
     receiptsRoot: bytesToHex(receiptsRoot(encoded)) as Hex,
     logsBloom: bytesToHex(bloom) as Hex,
   };
+}
+
+const STATUS_OK = Uint8Array.from([1]);
+const NO_BYTES = new Uint8Array(0);
+
+/** @ethereumjs/vm's encodeReceipt (post-Byzantium: status), with the one-buffer encoder: EIP-2718 type prefix. */
+function encodeReceipt(o: TxOutcome, cumulative: bigint, txType: number): Uint8Array {
+  const body = rlpEncode([o.status === 0 ? NO_BYTES : STATUS_OK, bigToBytes(cumulative), o.bloom, o.logs]);
+  if (txType === 0) return body;
+  const out = new Uint8Array(body.length + 1);
+  out[0] = txType;
+  out.set(body, 1);
+  return out;
 }
 
 const hex32 = (k: bigint): Hex => bytesToHex(bigTo32(k)) as Hex;

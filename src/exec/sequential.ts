@@ -29,9 +29,10 @@ export async function executeSequential(
   const env = blockEnv(block, opts);
   const state = stateFromPrestate(prestate);
   stateRoot(state); // the pre-state's trie, as a node would hold it (caches storage roots and hashed keys)
+  // Set-up outside wallMs, as in the parallel executor (which builds its executor before its clock starts).
+  const ex = await Executor.create(env, state, blockHashes);
   const t1 = performance.now();
   const cpu0 = process.cpuUsage();
-  const ex = await Executor.create(env, state, blockHashes);
   const pre = beaconRootWrites(env, state);
   if (pre) applyWrites(state, pre, 0);
   const outcomes: TxOutcome[] = [];

@@ -3,13 +3,13 @@
  * per-account storage roots and the state root. Equivalent to @ethereumjs/mpt for key sets where no key is a prefix of
  * another, which holds for hashed keys (fixed length) and for RLP-encoded indices (RLP is prefix-free).
  */
-import { RLP } from '@ethereumjs/rlp';
 import { keccak256 } from '../chain/crypto.js';
+import { rlpEncode, type RlpItem } from './rlp.js';
 import type { AccountState, WorldState } from './state.js';
 
-type Node = Uint8Array | Node[];
+type Node = RlpItem;
 
-const EMPTY_ROOT = keccak256(RLP.encode(new Uint8Array(0)));
+const EMPTY_ROOT = keccak256(rlpEncode(new Uint8Array(0)));
 
 function toNibbles(key: Uint8Array): Uint8Array {
   const n = new Uint8Array(key.length * 2);
@@ -37,7 +37,7 @@ function hexPrefix(nibbles: Uint8Array, from: number, to: number, leaf: boolean)
 
 /** A child reference: the node itself when its encoding is shorter than 32 bytes, else its hash. */
 function ref(node: Node): Node {
-  const enc = RLP.encode(node as any);
+  const enc = rlpEncode(node);
   return enc.length < 32 ? node : keccak256(enc);
 }
 
@@ -74,15 +74,30 @@ export function trieRoot(entries: Array<[Uint8Array, Uint8Array]>): Uint8Array {
   if (entries.length === 0) return EMPTY_ROOT;
   const items = entries.map(([k, v]) => [toNibbles(k), v] as [Uint8Array, Uint8Array]);
   items.sort((a, b) => cmp(a[0], b[0]));
-  return keccak256(RLP.encode(build(items, 0, items.length, 0) as any));
+  return keccak256(rlpEncode(build(items, 0, items.length, 0)));
 }
 
+/** Minimal big-endian bytes (empty for zero), as RLP wants integers. */
 export function bigToBytes(v: bigint): Uint8Array {
   if (v === 0n) return new Uint8Array(0);
+  if (v <= MAX_SAFE) {
+    // Small values (nonces, gas, indices, most balances below 2^53 wei) without a hex string.
+    let x = Number(v);
+    let n = 0;
+    for (let y = x; y > 0; y = Math.floor(y / 256)) n++;
+    const out = new Uint8Array(n);
+    for (let i = n - 1; i >= 0; i--) {
+      out[i] = x % 256;
+      x = Math.floor(x / 256);
+    }
+    return out;
+  }
   let hex = v.toString(16);
   if (hex.length % 2) hex = '0' + hex;
-  return Uint8Array.from(Buffer.from(hex, 'hex'));
+  return new Uint8Array(Buffer.from(hex, 'hex'));
 }
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 export function bigTo32(v: bigint): Uint8Array {
   return Uint8Array.from(Buffer.from(v.toString(16).padStart(64, '0'), 'hex'));
@@ -123,7 +138,7 @@ function slotHash(k: bigint): Uint8Array {
 function storageRootOf(a: AccountState): Uint8Array {
   if (a.storageRoot === undefined) {
     const slots: Array<[Uint8Array, Uint8Array]> = [];
-    for (const [k, v] of a.storage) if (v !== 0n) slots.push([slotHash(k), RLP.encode(bigToBytes(v))]);
+    for (const [k, v] of a.storage) if (v !== 0n) slots.push([slotHash(k), rlpEncode(bigToBytes(v))]);
     a.storageRoot = trieRoot(slots);
   }
   return a.storageRoot;
@@ -138,7 +153,7 @@ export function stateRoot(s: WorldState): Uint8Array {
   const entries: Array<[Uint8Array, Uint8Array]> = [];
   for (const [addr, a] of s) {
     if (!a.exists) continue;
-    const body = RLP.encode([bigToBytes(a.nonce), bigToBytes(a.balance), storageRootOf(a), codeHashOf(a)]);
+    const body = rlpEncode([bigToBytes(a.nonce), bigToBytes(a.balance), storageRootOf(a), codeHashOf(a)]);
     entries.push([addrHash(addr), body]);
   }
   return trieRoot(entries);
@@ -146,5 +161,5 @@ export function stateRoot(s: WorldState): Uint8Array {
 
 /** The receipts root from encoded receipts in block order (key: RLP of the index). */
 export function receiptsRoot(encoded: Uint8Array[]): Uint8Array {
-  return trieRoot(encoded.map((e, i) => [RLP.encode(bigToBytes(BigInt(i))), e]));
+  return trieRoot(encoded.map((e, i) => [rlpEncode(bigToBytes(BigInt(i))), e]));
 }

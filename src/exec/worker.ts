@@ -10,9 +10,10 @@
  */
 import { receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
 import { initCrypto } from '../chain/crypto.js';
-import { Executor, beaconRootWrites, blockEnv, type TxOutcome } from './block.js';
+import { Executor, beaconRootWrites, blockEnv, withdrawalWrites, type TxOutcome } from './block.js';
 import type { FaultInjection, FromWorker, RunTx, ToWorker } from './protocol.js';
 import { applyWrites, stateFromPrestate, type WorldState } from './state.js';
+import { stateRoot } from './trie.js';
 
 const port = (workerData as { port: MessagePort }).port;
 const signal = (workerData as { signal: Int32Array }).signal;
@@ -55,6 +56,8 @@ async function accept(m: ToWorker): Promise<void> {
     fault = m.fault;
     run = m.run;
     ex = await Executor.create(env, state, m.hashes);
+    // The pre-state's trie, as on the main thread: caches the storage roots the block close ('root') will not redo.
+    stateRoot(state);
     send({ t: 'ready', id: m.id, run, ms: performance.now() - t0 });
     return;
   }
@@ -68,6 +71,13 @@ async function accept(m: ToWorker): Promise<void> {
   const a0 = performance.now();
   for (const w of m.log) applyWrites(state, w, ++committed);
   applyMs += performance.now() - a0;
+  if (m.t === 'root') {
+    pending = [];
+    const post = withdrawalWrites(ex.env);
+    if (post) applyWrites(state, post, committed + 1);
+    send({ t: 'root', run: m.run, root: stateRoot(state), ms: performance.now() - a0 });
+    return;
+  }
   for (const t of m.txs) pending.push(t);
 }
 
