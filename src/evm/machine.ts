@@ -473,11 +473,10 @@ export class Machine {
    * such forks are checks, and a round that only has those still counts as decided.
    */
   private alternative(taken: number | null, fallthrough: number, stack: Sym[]): boolean {
-    if ((taken !== null && this.walk(taken, stack) === 'revert') || this.walk(fallthrough, stack) === 'revert') return false;
-    if (taken === null) return true;
+    // One walk per side: the taken side's jump destinations are collected on the way.
     const seen = new Set<number>();
-    this.walk(taken, stack, (pc) => (seen.add(pc), false));
-    return this.walk(fallthrough, stack, (pc) => seen.has(pc)) !== 'met';
+    if (taken !== null && this.walk(taken, stack, (pc) => (seen.add(pc), false)) === 'revert') return false;
+    return this.walk(fallthrough, stack, (pc) => seen.has(pc)) === 'stop';
   }
 
   /**
