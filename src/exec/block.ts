@@ -19,7 +19,7 @@ import { rpcToTxs } from '../chain/txs.js';
 import { PrescientError } from '../errors.js';
 import type { Hex } from '../types.js';
 import type { WorldState, WriteSet } from './state.js';
-import { freezeEips, patchInterpreter, patchRunLoop, patchTxSender, patchUtil } from './patches.js';
+import { evmInternal, freezeEips, patchInterpreter, patchRunLoop, patchTxSender, patchUtil } from './patches.js';
 import { patchTaint, type ClaimTrace } from './taint.js';
 import { TAccount, TrackingState, type LazySender, type ReadSet } from './view.js';
 
@@ -103,9 +103,7 @@ let valueCheckPatched = false;
 function patchValueCheck(): void {
   if (valueCheckPatched) return;
   valueCheckPatched = true;
-  const interpreterPath = require.resolve('@ethereumjs/evm').replace(/index\.js$/, 'interpreter.js');
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { Interpreter } = require(interpreterPath);
+  const { Interpreter } = evmInternal('interpreter.js');
   const orig = Interpreter.prototype._baseCall;
   Interpreter.prototype._baseCall = async function (this: any, msg: any) {
     const v = this._stateManager;

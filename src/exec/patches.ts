@@ -12,12 +12,16 @@ import type { Common } from '@ethereumjs/common';
 
 let patched = false;
 
+/** A module inside @ethereumjs/evm's dist (the patches replace methods its index does not export). */
+export function evmInternal(file: string): any {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require(require.resolve('@ethereumjs/evm').replace(/index\.js$/, file));
+}
+
 export function patchInterpreter(): void {
   if (patched) return;
   patched = true;
-  const interpreterPath = require.resolve('@ethereumjs/evm').replace(/index\.js$/, 'interpreter.js');
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { Interpreter } = require(interpreterPath);
+  const { Interpreter } = evmInternal('interpreter.js');
   const orig = Interpreter.prototype._getValidJumpDestinations;
   const caches = new WeakMap<object, WeakMap<Uint8Array, unknown>>();
   Interpreter.prototype._getValidJumpDestinations = function (code: Uint8Array) {
@@ -49,14 +53,12 @@ let loopPatched = false;
 export function patchRunLoop(): void {
   if (loopPatched) return;
   loopPatched = true;
-  const base = require.resolve('@ethereumjs/evm').replace(/index\.js$/, '');
-  /* eslint-disable @typescript-eslint/no-require-imports */
-  const { Interpreter } = require(base + 'interpreter.js');
-  const { EVMError, EVMErrorTypeString } = require(base + 'errors.js');
-  const { FORMAT } = require(base + 'eof/constants.js');
-  const { consumeEip7928PostTargetCallOog } = require(base + 'opcodes/EIP7928.js');
+  const { Interpreter } = evmInternal('interpreter.js');
+  const { EVMError, EVMErrorTypeString } = evmInternal('errors.js');
+  const { FORMAT } = evmInternal('eof/constants.js');
+  const { consumeEip7928PostTargetCallOog } = evmInternal('opcodes/EIP7928.js');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { EthereumJSErrorWithoutCode } = require('@ethereumjs/util');
-  /* eslint-enable @typescript-eslint/no-require-imports */
   const orig = Interpreter.prototype.run;
   const STOP = EVMError.errorMessages.STOP;
   Interpreter.prototype.run = function (this: any, code: Uint8Array, opts: { pc?: number } = {}) {

@@ -16,6 +16,7 @@
  * tainted value, taint does not cross frames; a claimed slot is tracked in whichever frame loads it.
  */
 import { OPCODES } from '../evm/opcodes.js';
+import { evmInternal } from './patches.js';
 
 const M = 1n << 256n;
 const MASK = M - 1n;
@@ -86,9 +87,7 @@ let patched = false;
 export function patchTaint(): void {
   if (patched) return;
   patched = true;
-  const interpreterPath = require.resolve('@ethereumjs/evm').replace(/index\.js$/, 'interpreter.js');
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { Interpreter } = require(interpreterPath);
+  const { Interpreter } = evmInternal('interpreter.js');
   const orig = Interpreter.prototype.runStep;
   Interpreter.prototype.runStep = function (this: any, op: unknown) {
     const t: TaintState | null | undefined = this._stateManager?.taint;
