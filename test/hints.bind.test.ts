@@ -2,6 +2,7 @@ import type { Prestate } from '../src/chain/load.js';
 import { applyOp, MASK } from '../src/hints/ops.js';
 import { bindTx, createAddress, keccakWords, toWordHex, Unbound, type BindContext, type BlockEnv, type TxInput } from '../src/hints/bind.js';
 import { BlockWrites, toTxHints } from '../src/hints/block.js';
+import { mayDestroyItself } from '../src/evm/opcodes.js';
 import { AnalysisCache, stateView } from '../src/hints/context.js';
 import type { Hex } from '../src/types.js';
 import * as F from './hints.fixtures.js';
@@ -169,6 +170,29 @@ describe('bindTx on fixtures', () => {
     expect(b.diagnostics.some((d) => d.code === 'cross-check' && /tx 0/.test(d.message))).toBe(true);
     // still bound against the pre-state value
     expect(b.writes.get(PROXY)?.has(balSlot(BOB))).toBe(true);
+  });
+
+  test('after an unbound call, only code that can run SELFDESTRUCT (or DELEGATECALL/CALLCODE) may be gone', () => {
+    const { ctx } = world();
+    // Pre-Cancun (SELFDESTRUCT deletes); TOKEN's code cannot destroy itself, PROXY's can (it delegates).
+    const prior = new BlockWrites(() => true, true, () => false, (a) => a === PROXY);
+    const earlier = bindTx(tx(TOKEN, calldata(F.SEL.transfer, BOB, 1n)), ctx);
+    prior.add({ ...earlier, index: 0, unknownWrites: 'any' });
+    expect(prior.codeChangedBy(TOKEN)).toBeUndefined();
+    expect(prior.codeChangedBy(PROXY)).toMatch(/tx 0 \(unbound calls may self-destruct it\)/);
+    // Without the code check (the default), every contract may be gone.
+    const blind = new BlockWrites(() => true, true);
+    blind.add({ ...earlier, index: 0, unknownWrites: 'any' });
+    expect(blind.codeChangedBy(TOKEN)).toMatch(/may self-destruct/);
+  });
+
+  test('mayDestroyItself: SELFDESTRUCT, DELEGATECALL and CALLCODE count, bytes inside PUSH data do not', () => {
+    expect(mayDestroyItself(Uint8Array.from([0x60, 0xff, 0x00]))).toBe(false); // PUSH1 0xff; STOP
+    expect(mayDestroyItself(Uint8Array.from([0x7f, ...new Array(32).fill(0xf4), 0x00]))).toBe(false); // PUSH32 f4..f4
+    expect(mayDestroyItself(Uint8Array.from([0x33, 0xff]))).toBe(true); // CALLER; SELFDESTRUCT
+    expect(mayDestroyItself(Uint8Array.from([0x60, 0x00, 0xf4]))).toBe(true); // ...; DELEGATECALL
+    expect(mayDestroyItself(Uint8Array.from([0xf2]))).toBe(true); // CALLCODE
+    expect(mayDestroyItself(new Uint8Array(0))).toBe(false);
   });
 
   test('unknown selector without a fallback footprint: incomplete, no crash', () => {

@@ -60,6 +60,20 @@ function build(): readonly OpInfo[] {
 
 export const OPCODES: readonly OpInfo[] = build();
 
+/**
+ * Whether code can end its own account's existence: it holds SELFDESTRUCT, or DELEGATECALL / CALLCODE (which run
+ * other code, possibly a SELFDESTRUCT, in this account's context). Bytes inside PUSH data are not instructions; bytes
+ * in data sections (metadata, constants) are scanned like code, which can only answer "yes" more often.
+ */
+export function mayDestroyItself(code: Uint8Array): boolean {
+  for (let pc = 0; pc < code.length; pc++) {
+    const op = code[pc]!;
+    if (op === 0xff || op === 0xf4 || op === 0xf2) return true;
+    if (op >= 0x60 && op <= 0x7f) pc += op - 0x5f;
+  }
+  return false;
+}
+
 /** Byte offsets of valid JUMPDESTs (not inside PUSH data). */
 export function jumpdests(code: Uint8Array): Uint8Array {
   const valid = new Uint8Array(code.length);

@@ -25,6 +25,7 @@ import {
   type TxInput,
 } from './bind.js';
 import { blockEnv, stateView, txInput } from './context.js';
+import { mayDestroyItself } from '../evm/opcodes.js';
 
 /** What earlier transactions of the block are predicted to change. */
 export class BlockWrites implements PriorChanges {
@@ -37,14 +38,16 @@ export class BlockWrites implements PriorChanges {
 
   /**
    * `hasCode`: whether an account has code in the pre-state. Such code can only go away by SELFDESTRUCT (never after
-   * Cancun, EIP-6780, for a contract not created in the same transaction); an account without code can get some from
-   * an earlier creation.
+   * Cancun, EIP-6780, for a contract not created in the same transaction), and only if that code can run one
+   * (`mayDestroy`: a SELFDESTRUCT, DELEGATECALL or CALLCODE in it); an account without code can get some from an
+   * earlier creation.
    */
   constructor(
     private readonly hasCode: (addr: Hex) => boolean = () => false,
     private readonly selfdestructDeletes = true,
     /** Creation at an address with a non-zero nonce fails (EIP-684): such an account cannot get code. */
     private readonly hasNonce: (addr: Hex) => boolean = () => false,
+    private readonly mayDestroy: (addr: Hex) => boolean = () => true,
   ) {}
 
   add(b: TxBinding): void {
@@ -74,7 +77,7 @@ export class BlockWrites implements PriorChanges {
   codeChangedBy(addr: Hex): string | undefined {
     const i = this.code.get(addr);
     if (this.hasCode(addr)) {
-      if (!this.selfdestructDeletes) return undefined;
+      if (!this.selfdestructDeletes || !this.mayDestroy(addr)) return undefined;
       if (i !== undefined) return `tx ${i} (may self-destruct it)`;
       if (this.anyWhere !== null) return `tx ${this.anyWhere} (unbound calls may self-destruct it)`;
       return undefined;
@@ -158,7 +161,17 @@ export function hintsForBlock(loaded: LoadedBlock, opts: HintsOptions, source = 
   const t0 = performance.now();
   const s0 = { ...specializationStats };
   const postCancun = ['cancun', 'prague', 'osaka'].includes(env.hardfork);
-  const prior = new BlockWrites((a) => state.code(a).length > 0, !postCancun, (a) => state.nonce(a) > 0n);
+  const destroyable = new Map<Hex, boolean>();
+  const prior = new BlockWrites(
+    (a) => state.code(a).length > 0,
+    !postCancun,
+    (a) => state.nonce(a) > 0n,
+    (a) => {
+      let d = destroyable.get(a);
+      if (d === undefined) destroyable.set(a, (d = mayDestroyItself(state.code(a))));
+      return d;
+    },
+  );
   const ctx: BindContext = {
     state,
     block: env,
