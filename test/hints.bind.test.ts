@@ -186,13 +186,17 @@ describe('bindTx on fixtures', () => {
     expect(blind.codeChangedBy(TOKEN)).toMatch(/may self-destruct/);
   });
 
-  test('mayDestroyItself: SELFDESTRUCT, DELEGATECALL and CALLCODE count, bytes inside PUSH data do not', () => {
+  test('mayDestroyItself: reachable SELFDESTRUCT, DELEGATECALL and CALLCODE count, PUSH data and dead bytes do not', () => {
     expect(mayDestroyItself(Uint8Array.from([0x60, 0xff, 0x00]))).toBe(false); // PUSH1 0xff; STOP
     expect(mayDestroyItself(Uint8Array.from([0x7f, ...new Array(32).fill(0xf4), 0x00]))).toBe(false); // PUSH32 f4..f4
     expect(mayDestroyItself(Uint8Array.from([0x33, 0xff]))).toBe(true); // CALLER; SELFDESTRUCT
     expect(mayDestroyItself(Uint8Array.from([0x60, 0x00, 0xf4]))).toBe(true); // ...; DELEGATECALL
     expect(mayDestroyItself(Uint8Array.from([0xf2]))).toBe(true); // CALLCODE
     expect(mayDestroyItself(new Uint8Array(0))).toBe(false);
+    // Unreachable: after INVALID (solc's metadata trailer) or JUMP, until a JUMPDEST.
+    expect(mayDestroyItself(Uint8Array.from([0x00, 0xfe, 0xa2, 0xff, 0xf4]))).toBe(false);
+    expect(mayDestroyItself(Uint8Array.from([0x60, 0x04, 0x56, 0xff, 0x5b, 0x00]))).toBe(false);
+    expect(mayDestroyItself(Uint8Array.from([0x60, 0x04, 0x56, 0x00, 0x5b, 0xff]))).toBe(true); // reachable by a jump
   });
 
   test('unknown selector without a fallback footprint: incomplete, no crash', () => {

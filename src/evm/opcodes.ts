@@ -61,15 +61,20 @@ function build(): readonly OpInfo[] {
 export const OPCODES: readonly OpInfo[] = build();
 
 /**
- * Whether code can end its own account's existence: it holds SELFDESTRUCT, or DELEGATECALL / CALLCODE (which run
- * other code, possibly a SELFDESTRUCT, in this account's context). Bytes inside PUSH data are not instructions; bytes
- * in data sections (metadata, constants) are scanned like code, which can only answer "yes" more often.
+ * Whether code can end its own account's existence: it holds a reachable SELFDESTRUCT, or DELEGATECALL / CALLCODE
+ * (which run other code, possibly a SELFDESTRUCT, in this account's context). A byte can only run as an instruction if
+ * execution falls through to it from pc 0 or from a JUMPDEST without passing a halting instruction or JUMP; so bytes
+ * after STOP, RETURN, REVERT, INVALID, SELFDESTRUCT or JUMP up to the next JUMPDEST (solc's metadata trailer, data)
+ * cannot, nor can PUSH data.
  */
 export function mayDestroyItself(code: Uint8Array): boolean {
+  let live = true;
   for (let pc = 0; pc < code.length; pc++) {
     const op = code[pc]!;
-    if (op === 0xff || op === 0xf4 || op === 0xf2) return true;
-    if (op >= 0x60 && op <= 0x7f) pc += op - 0x5f;
+    if (op === 0x5b) live = true;
+    else if (live && (op === 0xff || op === 0xf4 || op === 0xf2)) return true;
+    else if (op === 0x00 || op === 0xf3 || op === 0xfd || op === 0xfe || op === 0x56) live = false;
+    else if (op >= 0x60 && op <= 0x7f) pc += op - 0x5f;
   }
   return false;
 }
