@@ -46,6 +46,16 @@ export interface TxOutcome {
   claims?: ClaimTrace[];
 }
 
+/**
+ * What the block close needs of a committed outcome (receipts): the rest (reads, write sets, claims) is dropped at
+ * commit, so that it dies young instead of surviving every scavenge until the block ends.
+ */
+export function receiptPart(o: TxOutcome): TxOutcome {
+  return { index: o.index, reads: NO_READS, writes: NO_WRITES, gasUsed: o.gasUsed, status: o.status, logs: o.logs, bloom: o.bloom };
+}
+const NO_READS: ReadSet = Object.freeze({ accounts: [], storage: [] }) as unknown as ReadSet;
+const NO_WRITES: WriteSet = Object.freeze({ accounts: [], storage: [] }) as unknown as WriteSet;
+
 export interface RunOptions {
   trace?: boolean;
   /** Speculative run: take the sender's nonce and balance sufficiency as assumptions (view.ts, lazy sender). */

@@ -28,7 +28,7 @@ import type { ForkOptions } from '../chain/fork.js';
 import type { ChainBlock, Prestate } from '../chain/load.js';
 import { PrescientError } from '../errors.js';
 import type { BlockResult, Hex } from '../types.js';
-import { Executor, beaconRootWrites, blockEnv, type TxOutcome } from './block.js';
+import { Executor, beaconRootWrites, blockEnv, receiptPart, type TxOutcome } from './block.js';
 import type { DeltaClaim, Oracle } from './oracle.js';
 import type { FaultInjection, FromWorker, RunTx, ToWorker } from './protocol.js';
 import { applyWithdrawals, assembleReceipts, blockResult } from './result.js';
@@ -345,7 +345,9 @@ async function runOnPool(
   const farDepth = (depth: number) => opts.farDepth ?? (mainRuns ? depth : 2);
   const results: Array<Spec | undefined> = new Array(n);
   const committedOutcomes: TxOutcome[] = [];
-  const log: WriteSet[] = [];
+  /** Committed write sets, by position; entries every worker has been sent are dropped (`dropSent`). */
+  const log: Array<WriteSet | undefined> = [];
+  let logFloor = 0;
   /** 0: to run; 1: in flight on a worker or done, awaiting commit. */
   const dispatched = new Uint8Array(n);
   /** Transactions with dispatched[j] === 0. */
@@ -508,14 +510,21 @@ async function runOnPool(
         txs.push(strict[j] ? { i: j, lazy: false } : specRun(j));
       }
       if (txs.length === 0) continue;
-      const msg: ToWorker = { t: 'run', log: log.slice(s.synced, k), txs };
+      const msg: ToWorker = { t: 'run', log: log.slice(s.synced, k) as WriteSet[], txs };
       s.synced = k;
+      dropSent();
       const p0 = performance.now();
       s.lastHeard = p0;
       s.port.postMessage(msg);
       postMs += performance.now() - p0;
       posts++;
     }
+  };
+  /** Write sets every worker already holds are only garbage: let them die before the block ends. */
+  const dropSent = () => {
+    let floor = k;
+    for (const s of slots) floor = Math.min(floor, s.synced);
+    while (logFloor < floor) log[logFloor++] = undefined;
   };
   const invalidate = (j: number, why: string, makeStrict: boolean) => {
     staleKeys.set(why, (staleKeys.get(why) ?? 0) + 1);
@@ -527,7 +536,7 @@ async function runOnPool(
   const commit = (o: TxOutcome) => {
     applyWrites(state, o.writes, k + 1);
     log.push(o.writes);
-    committedOutcomes.push(o);
+    committedOutcomes.push(receiptPart(o));
     results[k] = undefined;
     k++;
   };
@@ -636,7 +645,7 @@ async function runOnPool(
   const helper = slots.find((s) => s.inflight === 0);
   let root: Uint8Array | null = null;
   if (helper !== undefined) {
-    const msg: ToWorker = { t: 'root', run: runId, log: log.slice(helper.synced, n) };
+    const msg: ToWorker = { t: 'root', run: runId, log: log.slice(helper.synced, n) as WriteSet[] };
     helper.synced = n;
     helper.lastHeard = performance.now();
     helper.port.postMessage(msg);

@@ -7,7 +7,7 @@ import type { ChainBlock, Prestate } from '../chain/load.js';
 import { initCrypto } from '../chain/crypto.js';
 import { PrescientError } from '../errors.js';
 import type { BlockResult, Hex, TxTrace } from '../types.js';
-import { Executor, beaconRootWrites, blockEnv, type TxOutcome } from './block.js';
+import { Executor, beaconRootWrites, blockEnv, receiptPart, type TxOutcome } from './block.js';
 import { finishBlock, traceOf } from './result.js';
 import { applyWrites, stateFromPrestate } from './state.js';
 import { stateRoot } from './trie.js';
@@ -43,7 +43,7 @@ export async function executeSequential(
       throw new PrescientError('EXECUTION_FAILED', `block ${block.number} tx ${i}`, o.error.split('\n')[0]!);
     }
     applyWrites(state, o.writes, i + 1);
-    outcomes.push(o);
+    outcomes.push(opts.trace || opts.outcomes ? o : receiptPart(o));
     if (opts.trace) traces.push(traceOf(env, o));
   }
   const closed = finishBlock(env, state, outcomes, env.txs.length);
