@@ -162,6 +162,6 @@ describe('gen CLI', () => {
     } finally {
       spy.mockRestore();
     }
-    expect(err.join('')).toBe("prescient: --workload: unknown workload 'nft' (one of erc20, amm, mix)\n");
+    expect(err.join('')).toBe("prescient: --workload: expected one of erc20, amm, mix, got 'nft'\n");
   });
 });

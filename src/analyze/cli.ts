@@ -1,6 +1,6 @@
 /** `prescient analyze <input> [--abi file] [--contract name] [--json]` */
 import { exprText, slotName } from '../../analyzers/render.js';
-import { parseCommandArgs } from '../cli/args.js';
+import { atMost, checkInputFiles, parseCommandArgs, printUsage } from '../cli/args.js';
 import { PrescientError } from '../errors.js';
 import { loadContracts } from '../input/index.js';
 import type { ContractAnalysis, FunctionFootprint, StorageAccess } from '../types.js';
@@ -22,20 +22,15 @@ export interface AnalyzeOutput {
 
 export async function analyzeCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs('analyze', argv, {
-    abi: { type: 'string' },
-    contract: { type: 'string' },
-    'evm-version': { type: 'string' },
-    json: { type: 'boolean' },
-    'cfg-check': { type: 'boolean' },
-    'cross-check': { type: 'boolean' },
-    help: { type: 'boolean', short: 'h' },
+    string: ['abi', 'contract', 'evm-version'],
+    boolean: ['json', 'cfg-check', 'cross-check'],
   });
-  if (values.help) {
-    process.stdout.write(ANALYZE_USAGE + '\n');
-    return 0;
-  }
-  if (positionals.length !== 1) throw new PrescientError('BAD_OPTION', 'prescient analyze', `expects one input file, got ${positionals.length}`);
+  if (values.help) return printUsage(ANALYZE_USAGE);
+  if (positionals.length === 0) throw new PrescientError('BAD_OPTION', 'prescient analyze', 'expects one input file, got 0');
+  atMost(positionals, 1, 'one input file');
   const input = positionals[0]!;
+  checkInputFiles([input]);
+  checkInputFiles([values.abi], 'ABI');
   const contracts = loadContracts(input, { abiPath: values.abi, contract: values.contract, evmVersion: values['evm-version'] });
   const results = contracts.map((c) => ({
     ...analyzeCode(c.runtime, { abi: c.abi, name: c.name, storageLayout: c.storageLayout, cfgCheck: values['cfg-check'] ?? false, crossCheck: values['cross-check'] ?? false }),

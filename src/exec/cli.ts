@@ -5,7 +5,9 @@
  * Executes each block and checks gasUsed, receiptsRoot and logsBloom against its header (exit code 1 on a mismatch).
  * Several folders: a progress bar on a terminal (stderr), then a summary table.
  */
+import { commonFor } from '../chain/fork.js';
 import { loadBlockDir, loadBlockFiles, type LoadedBlock } from '../chain/load.js';
+import { checkBlockDirs, checkInputFiles, choiceOption, intOption, parseCommandArgs, printUsage } from '../cli/args.js';
 import { PrescientError } from '../errors.js';
 import type { BlockResult } from '../types.js';
 import { executeParallel, WorkerPool } from './parallel.js';
@@ -29,66 +31,40 @@ const USAGE =
   'usage: prescient run <blockdir...> | --block block.json --prestate prestate.json [--block-hashes file] ' +
   '[--threads N] [--oracle static|none] [--sequential] [--chain name] [--fork name] [--json]';
 
-function parseArgs(argv: string[]): RunArgs {
-  const a: RunArgs = { dirs: [], threads: 2, oracle: 'static', sequential: false, json: false };
-  const value = (i: number, name: string): string => {
-    const v = argv[i + 1];
-    if (v === undefined || v.startsWith('--')) throw new PrescientError('BAD_OPTION', name, 'needs a value');
-    return v;
+/** The options, checked, and every input checked to exist: bad input fails before a worker starts. */
+function parseRunArgs(argv: string[]): RunArgs & { help: boolean } {
+  const { values: v, positionals: dirs } = parseCommandArgs('run', argv, {
+    string: ['block', 'prestate', 'block-hashes', 'threads', 'oracle', 'chain', 'fork'],
+    boolean: ['sequential', 'json'],
+  });
+  const a: RunArgs & { help: boolean } = {
+    dirs,
+    threads: intOption('--threads', v.threads, 1, 64) ?? 2,
+    oracle: choiceOption('--oracle', v.oracle, ['static', 'none'] as const) ?? 'static',
+    sequential: v.sequential ?? false,
+    json: v.json ?? false,
+    help: v.help ?? false,
+    block: v.block,
+    prestate: v.prestate,
+    blockHashes: v['block-hashes'],
+    chain: v.chain,
+    fork: v.fork,
   };
-  for (let i = 0; i < argv.length; i++) {
-    const x = argv[i]!;
-    switch (x) {
-      case '--block':
-        a.block = value(i++, x);
-        break;
-      case '--prestate':
-        a.prestate = value(i++, x);
-        break;
-      case '--block-hashes':
-        a.blockHashes = value(i++, x);
-        break;
-      case '--threads': {
-        const v = value(i++, x);
-        if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 64) {
-          throw new PrescientError('BAD_OPTION', '--threads', `expected an integer from 1 to 64, got '${v}'`);
-        }
-        a.threads = Number(v);
-        break;
-      }
-      case '--oracle': {
-        const v = value(i++, x);
-        if (v !== 'static' && v !== 'none') throw new PrescientError('BAD_OPTION', '--oracle', `expected static or none, got '${v}'`);
-        a.oracle = v;
-        break;
-      }
-      case '--chain':
-        a.chain = value(i++, x);
-        break;
-      case '--fork':
-        a.fork = value(i++, x);
-        break;
-      case '--sequential':
-        a.sequential = true;
-        break;
-      case '--json':
-        a.json = true;
-        break;
-      default:
-        if (x.startsWith('-')) throw new PrescientError('BAD_OPTION', x, `unknown option (${USAGE})`);
-        a.dirs.push(x);
-    }
-  }
+  if (a.help) return a;
   if ((a.block === undefined) !== (a.prestate === undefined)) {
     throw new PrescientError('BAD_OPTION', a.block ? '--prestate' : '--block', '--block and --prestate go together');
   }
   if (a.block !== undefined && a.dirs.length > 0) {
     throw new PrescientError('BAD_OPTION', '--block', 'give block folders or --block/--prestate, not both');
   }
-  if (a.block === undefined && a.dirs.length === 0) throw new PrescientError('BAD_OPTION', 'run', `no block given (${USAGE})`);
+  if (a.block === undefined && a.dirs.length === 0) throw new PrescientError('BAD_OPTION', 'run', 'no block given (see prescient run --help)');
   if (a.blockHashes !== undefined && a.block === undefined) {
     throw new PrescientError('BAD_OPTION', '--block-hashes', 'only with --block/--prestate (folders hold block_hashes.json)');
   }
+  // The executor's own check of the names, on a dummy block: the same message, before anything is loaded.
+  if (a.chain !== undefined || a.fork !== undefined) commonFor(0n, 0n, { chain: a.chain, fork: a.fork });
+  checkBlockDirs(a.dirs);
+  checkInputFiles([a.block, a.prestate, a.blockHashes]);
   return a;
 }
 
@@ -118,11 +94,8 @@ function progress(done: number, total: number, label: string): void {
 }
 
 export async function runCommand(argv: string[]): Promise<number> {
-  if (argv.includes('--help') || argv.includes('-h')) {
-    process.stdout.write(USAGE + '\n');
-    return 0;
-  }
-  const a = parseArgs(argv);
+  const a = parseRunArgs(argv);
+  if (a.help) return printUsage(USAGE);
   const inputs: Array<{ name: string; load: () => LoadedBlock }> =
     a.block !== undefined
       ? [{ name: a.block, load: () => loadBlockFiles(a.block!, a.prestate!, a.blockHashes) }]

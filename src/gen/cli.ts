@@ -1,9 +1,9 @@
 /**
  * `prescient gen`: writes a generated block folder (block.json, prestate.json, gen.json) from the example contracts.
  */
-import { PrescientError } from '../errors.js';
+import { atMost, checkOutputDir, choiceOption, intOption, numberOption, parseCommandArgs, printUsage } from '../cli/args.js';
 import { writeGeneratedBlock } from './write.js';
-import { WORKLOADS, type WorkloadName } from './workloads.js';
+import { WORKLOADS } from './workloads.js';
 import type { GenerateOptions } from './block.js';
 
 export const GEN_USAGE = `usage: prescient gen [options]
@@ -20,82 +20,31 @@ export const GEN_USAGE = `usage: prescient gen [options]
 Writes DIR/block.json (eth_getBlockByNumber shape), DIR/prestate.json (prestateTracer shape) and DIR/gen.json
 (contract addresses and each transaction's expected status). Same options, same bytes.`;
 
-function intOption(name: string, v: string, min: number, max: number): number {
-  if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) {
-    throw new PrescientError('BAD_OPTION', name, `expected an integer in ${min}..${max}, got '${v}'`);
-  }
-  return Number(v);
-}
-
 /** Parses `gen` options; a PrescientError for anything unknown or out of range. */
 export function parseGenArgs(argv: string[]): { out: string; opts: GenerateOptions; help: boolean } {
+  const { values: v, positionals } = parseCommandArgs('gen', argv, {
+    string: ['workload', 'txs', 'hot', 'hot-reads', 'pairs', 'users', 'seed', 'out'],
+  });
+  atMost(positionals, 0, 'prescient gen takes options only, see prescient gen --help');
   const opts: GenerateOptions = {};
-  let out = 'gen-block';
-  let help = false;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--help' || arg === '-h') {
-      help = true;
-      continue;
-    }
-    const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
-    const value = (): string => {
-      const v = inline ?? argv[++i];
-      if (v === undefined) throw new PrescientError('BAD_OPTION', flag, 'needs a value');
-      return v;
-    };
-    switch (flag) {
-      case '--workload': {
-        const w = value();
-        if (!WORKLOADS.includes(w as WorkloadName)) throw new PrescientError('BAD_OPTION', flag, `unknown workload '${w}' (one of ${WORKLOADS.join(', ')})`);
-        opts.workload = w as WorkloadName;
-        break;
-      }
-      case '--txs':
-        opts.txs = intOption(flag, value(), 1, 100_000);
-        break;
-      case '--hot': {
-        const v = value();
-        const x = Number(v);
-        if (v.trim() === '' || !Number.isFinite(x) || x < 0 || x > 1) throw new PrescientError('BAD_OPTION', flag, `expected a number in 0..1, got '${v}'`);
-        opts.hot = x;
-        break;
-      }
-      case '--hot-reads': {
-        const v = value();
-        const x = Number(v);
-        if (v.trim() === '' || !Number.isFinite(x) || x < 0 || x > 1) throw new PrescientError('BAD_OPTION', flag, `expected a number in 0..1, got '${v}'`);
-        opts.hotReads = x;
-        break;
-      }
-      case '--pairs':
-        opts.pairs = intOption(flag, value(), 1, 9);
-        break;
-      case '--users':
-        opts.users = intOption(flag, value(), 2, 10_000);
-        break;
-      case '--seed': {
-        const v = value();
-        opts.seed = /^\d+$/.test(v) ? Number(v) : v;
-        break;
-      }
-      case '--out':
-        out = value();
-        break;
-      default:
-        throw new PrescientError('BAD_OPTION', flag, `unknown option for gen (see prescient gen --help)`);
-    }
-  }
-  return { out, opts, help };
+  const set = <K extends keyof GenerateOptions>(k: K, x: GenerateOptions[K] | undefined) => {
+    if (x !== undefined) opts[k] = x;
+  };
+  set('workload', choiceOption('--workload', v.workload, WORKLOADS));
+  set('txs', intOption('--txs', v.txs, 1, 100_000));
+  set('hot', numberOption('--hot', v.hot, 0, 1));
+  set('hotReads', numberOption('--hot-reads', v['hot-reads'], 0, 1));
+  set('pairs', intOption('--pairs', v.pairs, 1, 9));
+  set('users', intOption('--users', v.users, 2, 10_000));
+  set('seed', v.seed === undefined ? undefined : /^\d+$/.test(v.seed) ? Number(v.seed) : v.seed);
+  return { out: v.out ?? 'gen-block', opts, help: v.help ?? false };
 }
 
 /** Entry point for `prescient gen ...`; returns the exit code. PrescientErrors propagate to the CLI dispatcher. */
 export async function genCommand(argv: string[]): Promise<number> {
   const { out, opts, help } = parseGenArgs(argv);
-  if (help) {
-    process.stdout.write(GEN_USAGE + '\n');
-    return 0;
-  }
+  if (help) return printUsage(GEN_USAGE);
+  checkOutputDir('--out', out);
   const t0 = Date.now();
   const phases: string[] = [];
   const g = await writeGeneratedBlock(out, { ...opts, onPhase: (name, ms) => phases.push(`${name} ${ms} ms`) });

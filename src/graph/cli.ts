@@ -6,6 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { initCrypto } from '../chain/crypto.js';
 import { loadBlockDir, type LoadedBlock } from '../chain/load.js';
+import { atMost, checkBlockDirs, checkOutputDir, checkOutputFile, intOption, lastFlag, parseCommandArgs, printUsage } from '../cli/args.js';
 import { PrescientError } from '../errors.js';
 import { executeBlockTraced } from '../exec/index.js';
 import { isUnbound } from '../hints/bind.js';
@@ -121,38 +122,21 @@ export function graphJson(d: BlockGraphDetail): unknown {
 }
 
 export async function graphCommand(argv: string[]): Promise<number> {
-  let dir: string | undefined;
-  let json = false;
-  let html: string | undefined;
-  let view: GraphView | undefined;
-  let predictedOnly = false;
-  let cacheDir: string | undefined;
-  let top = 20;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const val = () => {
-      const v = argv[++i];
-      if (!v || v.startsWith('--')) throw new PrescientError('BAD_OPTION', a, 'needs a value');
-      return v;
-    };
-    if (a === '--json') json = true;
-    else if (a === '--html') html = val();
-    else if (a === '--strict') view = 'strict';
-    else if (a === '--lazy') view = 'lazy';
-    else if (a === '--predicted-only') predictedOnly = true;
-    else if (a === '--cache') cacheDir = val();
-    else if (a === '--top') {
-      const v = val();
-      if (!/^\d+$/.test(v) || Number(v) < 1) throw new PrescientError('BAD_OPTION', '--top', `expected a positive integer, got '${v}'`);
-      top = Number(v);
-    } else if (a === '--help' || a === '-h') {
-      process.stdout.write(USAGE + '\n');
-      return 0;
-    } else if (a.startsWith('--')) throw new PrescientError('BAD_OPTION', a, 'unknown option (see prescient graph --help)');
-    else if (dir === undefined) dir = a;
-    else throw new PrescientError('BAD_OPTION', a, 'only one block folder');
-  }
-  if (!dir) throw new PrescientError('BAD_OPTION', 'graph', `no block folder\n${USAGE}`);
+  const { values: v, positionals } = parseCommandArgs('graph', argv, {
+    string: ['html', 'cache', 'top'],
+    boolean: ['json', 'strict', 'lazy', 'predicted-only'],
+  });
+  if (v.help) return printUsage(USAGE);
+  const top = intOption('--top', v.top) ?? 20;
+  // The last of --strict / --lazy on the command line wins.
+  const view = lastFlag(argv, { '--strict': 'strict', '--lazy': 'lazy' } as const);
+  if (positionals.length === 0) throw new PrescientError('BAD_OPTION', 'graph', 'no block folder (see prescient graph --help)');
+  atMost(positionals, 1, 'one block folder');
+  const dir = positionals[0]!;
+  checkBlockDirs([dir]);
+  checkOutputFile('--html', v.html);
+  checkOutputDir('--cache', v.cache);
+  const { json = false, html, 'predicted-only': predictedOnly = false, cache: cacheDir } = v;
   const loaded = loadBlockDir(dir);
   const cache = new AnalysisCache(undefined, cacheDir ? new DiskAnalysisCache(cacheDir) : undefined);
   const d = await graphForBlock(loaded, { cache, predictedOnly, top, ...(view ? { view } : {}) });

@@ -8,6 +8,7 @@ import { initCrypto } from '../chain/crypto.js';
 import { loadBlockDir, loadBlockFiles, parsePrestate, type LoadedBlock } from '../chain/load.js';
 import { mainnetHardfork } from '../chain/fork.js';
 import { predictedGraphText } from '../graph/integrate.js';
+import { atMost, checkBlockDirs, checkInputFiles, checkOutputDir, checkOutputFile, choiceOption, parseCommandArgs, printUsage } from '../cli/args.js';
 import { PrescientError } from '../errors.js';
 import type { Hex, TxHints } from '../types.js';
 import { hintsForBlock } from './block.js';
@@ -68,65 +69,41 @@ function singleTxBlock(txPath: string, prestatePath: string, blockPath?: string)
 }
 
 export async function hintsCommand(argv: string[]): Promise<number> {
-  let dir: string | undefined;
-  let blockPath: string | undefined;
-  let prestatePath: string | undefined;
-  let txPath: string | undefined;
-  let json = false;
-  let format: 'eip2930' | 'bal' | undefined;
-  let cacheDir: string | undefined;
-  let resolve = true;
-  let prior = true;
-  let union = false;
-  let specialize = true;
-  let stats = false;
-  let graph = false;
-  let html: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const val = () => {
-      const v = argv[++i];
-      if (!v) throw new PrescientError('BAD_OPTION', a, 'needs a value');
-      return v;
-    };
-    if (a === '--json') json = true;
-    else if (a === '--format') {
-      const f = val();
-      if (f !== 'eip2930' && f !== 'bal') throw new PrescientError('BAD_OPTION', '--format', `expected eip2930 or bal, got '${f}'`);
-      format = f;
-    } else if (a === '--block') blockPath = val();
-    else if (a === '--prestate') prestatePath = val();
-    else if (a === '--tx') txPath = val();
-    else if (a === '--cache') cacheDir = val();
-    else if (a === '--no-resolve') resolve = false;
-    else if (a === '--no-prior') prior = false;
-    else if (a === '--union') union = true;
-    else if (a === '--no-specialize') specialize = false;
-    else if (a === '--stats') stats = true;
-    else if (a === '--graph') graph = true;
-    else if (a === '--html') html = val();
-    else if (a === '--help' || a === '-h') {
-      process.stdout.write(USAGE + '\n');
-      return 0;
-    } else if (a.startsWith('--')) throw new PrescientError('BAD_OPTION', a, 'unknown option (see prescient hints --help)');
-    else if (dir === undefined) dir = a;
-    else throw new PrescientError('BAD_OPTION', a, 'only one block folder');
-  }
+  const { values: v, positionals } = parseCommandArgs('hints', argv, {
+    string: ['format', 'block', 'prestate', 'tx', 'cache', 'html'],
+    boolean: ['json', 'no-resolve', 'no-prior', 'union', 'no-specialize', 'stats', 'graph'],
+  });
+  if (v.help) return printUsage(USAGE);
+  const format = choiceOption('--format', v.format, ['eip2930', 'bal'] as const);
+  atMost(positionals, 1, 'one block folder');
+  const dir = positionals[0];
+  const { block: blockPath, prestate: prestatePath, tx: txPath, json = false, stats = false, graph = false, html, union = false, cache: cacheDir } = v;
+  const resolve = !v['no-resolve'];
+  const prior = !v['no-prior'];
+  const specialize = !v['no-specialize'];
+  if (txPath) {
+    if (!prestatePath) throw new PrescientError('BAD_OPTION', '--tx', 'needs --prestate');
+  } else if (blockPath || prestatePath) {
+    if (!blockPath || !prestatePath) throw new PrescientError('BAD_OPTION', '--block', 'needs both --block and --prestate');
+  } else if (dir === undefined) throw new PrescientError('BAD_OPTION', 'hints', 'no input (see prescient hints --help)');
+  if (dir !== undefined && (txPath || blockPath)) throw new PrescientError('BAD_OPTION', dir, 'give a block folder or --block/--tx with --prestate, not both');
+  if (dir !== undefined) checkBlockDirs([dir]);
+  checkInputFiles([txPath, blockPath, prestatePath]);
+  checkOutputFile('--html', html);
+  checkOutputDir('--cache', cacheDir);
   await initCrypto();
   let loaded: LoadedBlock;
   let source = 'block.json';
   if (txPath) {
-    if (!prestatePath) throw new PrescientError('BAD_OPTION', '--tx', 'needs --prestate');
-    loaded = singleTxBlock(txPath, prestatePath, blockPath);
+    loaded = singleTxBlock(txPath, prestatePath!, blockPath);
     source = txPath;
-  } else if (blockPath || prestatePath) {
-    if (!blockPath || !prestatePath) throw new PrescientError('BAD_OPTION', '--block', 'needs both --block and --prestate');
-    loaded = loadBlockFiles(blockPath, prestatePath);
+  } else if (blockPath) {
+    loaded = loadBlockFiles(blockPath, prestatePath!);
     source = blockPath;
-  } else if (dir) {
-    loaded = loadBlockDir(dir);
-    source = join(dir, 'block.json');
-  } else throw new PrescientError('BAD_OPTION', 'hints', `no input\n${USAGE}`);
+  } else {
+    loaded = loadBlockDir(dir!);
+    source = join(dir!, 'block.json');
+  }
 
   const cache = new AnalysisCache(undefined, cacheDir ? new DiskAnalysisCache(cacheDir) : undefined);
   const t0 = performance.now();

@@ -5,6 +5,7 @@
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { checkBlockDirs, checkOutputDir, checkOutputFile, choiceOption, intOption, parseCommandArgs, printUsage } from '../cli/args.js';
 import { PrescientError } from '../errors.js';
 import { DiskAnalysisCache } from '../hints/cache.js';
 import { AnalysisCache } from '../hints/context.js';
@@ -30,63 +31,35 @@ const USAGE = `usage: prescient verify <blockdir...> [options]
   --quiet                no per-block progress`;
 
 export async function verifyCommand(argv: string[]): Promise<number> {
-  const dirs: string[] = [];
-  let json = false;
-  let markdown: string | undefined;
-  let cacheDir: string | undefined;
-  let resolve = true;
-  let union = false;
-  let specialize = true;
-  let quiet = false;
-  let graph = false;
-  let html: string | undefined;
-  let gen: string[] = [];
-  let genTxs = 200;
-  let genSeed = '1';
-  let genDir: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const val = () => {
-      const v = argv[++i];
-      if (!v) throw new PrescientError('BAD_OPTION', a, 'needs a value');
-      return v;
-    };
-    if (a === '--json') json = true;
-    else if (a === '--markdown') markdown = val();
-    else if (a === '--cache') cacheDir = val();
-    else if (a === '--no-resolve') resolve = false;
-    else if (a === '--union') union = true;
-    else if (a === '--no-specialize') specialize = false;
-    else if (a === '--quiet') quiet = true;
-    else if (a === '--graph') graph = true;
-    else if (a === '--html') html = val();
-    else if (a === '--gen') gen = val().split(',').filter(Boolean);
-    else if (a === '--gen-txs') {
-      const v = val();
-      if (!/^\d+$/.test(v) || Number(v) < 1) throw new PrescientError('BAD_OPTION', '--gen-txs', `expected a positive integer, got '${v}'`);
-      genTxs = Number(v);
-    } else if (a === '--gen-seed') genSeed = val();
-    else if (a === '--gen-dir') genDir = val();
-    else if (a === '--help' || a === '-h') {
-      process.stdout.write(USAGE + '\n');
-      return 0;
-    } else if (a.startsWith('--')) throw new PrescientError('BAD_OPTION', a, `unknown option (${USAGE})`);
-    else dirs.push(a);
-  }
+  const { values: v, positionals: dirs } = parseCommandArgs('verify', argv, {
+    string: ['markdown', 'cache', 'html', 'gen', 'gen-txs', 'gen-seed', 'gen-dir'],
+    boolean: ['json', 'no-resolve', 'union', 'no-specialize', 'quiet', 'graph'],
+  });
+  if (v.help) return printUsage(USAGE);
+  const { json = false, markdown, cache: cacheDir, union = false, quiet = false, graph = false, html, 'gen-dir': genDir } = v;
+  const resolve = !v['no-resolve'];
+  const specialize = !v['no-specialize'];
+  const workloads = v.gen === undefined ? [] : (await import('../gen/workloads.js')).WORKLOADS;
+  const gen = (v.gen ?? '').split(',').filter(Boolean).map((w) => choiceOption('--gen', w, workloads)!);
+  const genTxs = intOption('--gen-txs', v['gen-txs']) ?? 200;
+  const genSeed = v['gen-seed'] ?? '1';
+  if (dirs.length === 0 && gen.length === 0) throw new PrescientError('BAD_OPTION', 'verify', 'no block folder (see prescient verify --help)');
+  checkBlockDirs(dirs);
+  checkOutputFile('--markdown', markdown);
+  checkOutputFile('--html', html);
+  checkOutputDir('--cache', cacheDir);
+  checkOutputDir('--gen-dir', genDir);
   if (gen.length) {
     const { writeGeneratedBlock } = await import('../gen/write.js');
-    const { WORKLOADS } = await import('../gen/workloads.js');
     const base = genDir ?? mkdtempSync(join(tmpdir(), 'prescient-gen-'));
     const made: string[] = [];
     for (const w of gen) {
-      if (!(WORKLOADS as readonly string[]).includes(w)) throw new PrescientError('BAD_OPTION', '--gen', `unknown workload '${w}' (one of ${WORKLOADS.join(', ')})`);
       const d = join(base, `${w}-${genTxs}-${genSeed}`);
-      if (!existsSync(join(d, 'block.json'))) await writeGeneratedBlock(d, { workload: w as never, txs: genTxs, seed: genSeed });
+      if (!existsSync(join(d, 'block.json'))) await writeGeneratedBlock(d, { workload: w, txs: genTxs, seed: genSeed });
       made.push(d);
     }
     dirs.unshift(...made);
   }
-  if (dirs.length === 0) throw new PrescientError('BAD_OPTION', 'verify', `no block folder (${USAGE})`);
   const cache = new AnalysisCache(undefined, cacheDir ? new DiskAnalysisCache(cacheDir) : undefined);
   const collector = graph || html ? new GraphCollector({ html, several: dirs.length > 1, cache }) : undefined;
   const graphLines: string[] = [];
