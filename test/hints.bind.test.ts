@@ -186,6 +186,18 @@ describe('bindTx on fixtures', () => {
     expect(blind.codeChangedBy(TOKEN)).toMatch(/may self-destruct/);
   });
 
+  test('after an unbound call, an address without code or nonce may have been given code (a CREATE2 the call reached)', () => {
+    const { ctx } = world();
+    const FRESH = A(0xf7e5);
+    const prior = new BlockWrites((a) => a === TOKEN, true, (a) => a === ALICE);
+    const earlier = bindTx(tx(TOKEN, calldata(F.SEL.transfer, BOB, 1n)), ctx);
+    prior.add({ ...earlier, index: 0 });
+    expect(prior.codeChangedBy(FRESH)).toBeUndefined();
+    prior.add({ ...earlier, index: 1, unknownWrites: 'any' });
+    expect(prior.codeChangedBy(FRESH)).toMatch(/tx 1 \(unbound calls may create a contract there\)/);
+    expect(prior.codeChangedBy(ALICE)).toBeUndefined(); // a non-zero nonce: a creation there fails (EIP-684)
+  });
+
   test('mayDestroyItself: reachable SELFDESTRUCT, DELEGATECALL and CALLCODE count, PUSH data and dead bytes do not', () => {
     expect(mayDestroyItself(Uint8Array.from([0x60, 0xff, 0x00]))).toBe(false); // PUSH1 0xff; STOP
     expect(mayDestroyItself(Uint8Array.from([0x7f, ...new Array(32).fill(0xf4), 0x00]))).toBe(false); // PUSH32 f4..f4

@@ -85,6 +85,8 @@ export class BlockWrites implements PriorChanges {
     if (i !== undefined) return `tx ${i} (may create it)`;
     if (this.hasNonce(addr) || BigInt(addr) === 0n) return undefined;
     if (this.codeAnywhere !== null) return `tx ${this.codeAnywhere} (creates a contract at an unpredicted address)`;
+    // An unbound call may reach a factory (a CREATE2 at a counterfactual address, e.g. a wallet funded first).
+    if (this.anyWhere !== null) return `tx ${this.anyWhere} (unbound calls may create a contract there)`;
     return undefined;
   }
 }
