@@ -330,8 +330,7 @@ export class Machine {
             break;
           }
           case 'BLOCKHASH':
-            stack.pop();
-            stack.push(b.env('BLOCKHASH'));
+            stack.push(b.blockhash(stack.pop()!));
             break;
           case 'BLOBHASH':
             stack.pop();
