@@ -1,6 +1,7 @@
 /**
  * Values fixed before a transaction runs that the abstract EVM used to give up on: BLOCKHASH of an earlier block
- * (block_hashes.json holds it; the argument used to be dropped).
+ * (block_hashes.json holds it; the argument used to be dropped) and RETURNDATASIZE before the frame's first call (the
+ * return data buffer of a new frame is empty, EIP-211: compilers and hand-written code use it as a cheap zero).
  * Fixtures: tiny hand-assembled contracts (bytecode below), analyzed by the real analyzer; and block 15537393 of
  * ../shared/data/mainnet, whose one transaction keys a mapping by blockhash(block.number - 1) + i.
  */
@@ -22,7 +23,7 @@ const PARENT_HASH = 0x2b3ea3cd4befcab070812443affb08bf17a91ce382c714a536ca3cacab
 const OLD_HASH = 0x1234n;
 
 /** Opcodes used below. */
-const op = { STOP: 0x00, SUB: 0x03, SHA3: 0x20, BLOCKHASH: 0x40, NUMBER: 0x43, MSTORE: 0x52, SSTORE: 0x55, PUSH1: 0x60 };
+const op = { STOP: 0x00, ADD: 0x01, SUB: 0x03, SHA3: 0x20, CALLER: 0x33, RETURNDATASIZE: 0x3d, BLOCKHASH: 0x40, NUMBER: 0x43, POP: 0x50, MSTORE: 0x52, SSTORE: 0x55, GAS: 0x5a, CALL: 0xf1, PUSH1: 0x60 };
 const P = (v: number) => (v < 256 ? [op.PUSH1, v] : [op.PUSH1 + 1, v >> 8, v & 0xff]);
 
 /** sstore(keccak(blockhash(number - k) . 0x11), 1) for each k. */
@@ -36,6 +37,16 @@ function blockhashCode(ks: number[]): number[] {
   out.push(op.STOP);
   return out;
 }
+
+/** mstore(returndatasize(), caller); mstore(0x20, 5); sstore(keccak(returndatasize(), 0x40), 1): balances[msg.sender]. */
+const rdsCode = (): number[] => [
+  op.CALLER, op.RETURNDATASIZE, op.MSTORE, ...P(5), ...P(0x20), op.MSTORE, ...P(1), ...P(0x40), op.RETURNDATASIZE, op.SHA3, op.SSTORE, op.STOP,
+];
+
+/** The same after a call (to an account without code, which returns nothing; the analysis cannot know that). */
+const rdsAfterCallCode = (): number[] => [
+  ...P(0), ...P(0), ...P(0), ...P(0), ...P(0), ...P(0xee), op.GAS, op.CALL, op.POP, ...rdsCode(),
+];
 
 const env: BlockEnv = {
   number: 300n, timestamp: 1000n, coinbase: 0xc0n, gasLimit: 30_000_000n, baseFee: 7n, difficulty: 0n, chainId: 1n, hardfork: 'shanghai',
@@ -69,6 +80,20 @@ describe('BLOCKHASH', () => {
     expect(writes(missing)).toEqual([]);
     expect(missing.complete).toBe(false);
     expect(missing.diagnostics.map((d) => d.message).join('\n')).toMatch(/BLOCKHASH\(298\) not in block_hashes.json/);
+  });
+});
+
+describe('RETURNDATASIZE', () => {
+  test('before the frame\'s first call it is zero: a key stored at memory offset returndatasize() binds', () => {
+    const b = bind(rdsCode());
+    expect(writes(b)).toEqual([keccakWords([BigInt(ALICE), 5n])]);
+    expect(b.complete).toBe(true);
+  });
+
+  test('after a call it is that call\'s return data size, not zero: the key is not taken as balances[caller]', () => {
+    const b = bind(rdsAfterCallCode());
+    expect(writes(b)).not.toContain(keccakWords([BigInt(ALICE), 5n]));
+    expect(b.complete).toBe(false);
   });
 });
 

@@ -122,12 +122,20 @@ interface StoreEntry {
   readonly id: number;
 }
 
+/**
+ * `State.lastCall` before any call of the frame: its return data is empty (EIP-211), so RETURNDATASIZE is 0 (compilers
+ * and hand-written code use it as a cheap zero).
+ */
+const NO_CALL = -1;
+/** `State.lastCall` after a call not recorded (a limit), or where paths with different last calls joined. */
+const SOME_CALL = -2;
+
 interface State {
   pc: number;
   stack: Sym[];
   mem: MemEntry | null;
   store: StoreEntry | null;
-  /** Id of the last external call, for RETURNDATACOPY. */
+  /** Id of the last external call, for RETURNDATACOPY; NO_CALL or SOME_CALL (see there) when there is none. */
   lastCall: number;
   path: PathNode | null;
   /** With facts: forks on this path the facts did not decide, checks that revert at once not counted. */
@@ -214,7 +222,7 @@ export class Machine {
     const b = this.b;
     const code = this.code;
     const points = new Map<number, Point[]>();
-    const work: State[] = [{ pc: opts.entry ?? 0, stack: [], mem: null, store: null, lastCall: -1, path: null, undecided: 0 }];
+    const work: State[] = [{ pc: opts.entry ?? 0, stack: [], mem: null, store: null, lastCall: NO_CALL, path: null, undecided: 0 }];
     let steps = 0;
     const visited = opts.visited;
     const maxSteps = Math.min(opts.maxSteps ?? MAX_STEPS_PER_FUNCTION, MAX_STEPS_PER_FUNCTION);
@@ -310,6 +318,7 @@ export class Machine {
           case 'BASEFEE': case 'BLOBBASEFEE': case 'GAS': case 'CODESIZE': case 'RETURNDATASIZE': case 'MSIZE':
             if (info.name === 'CODESIZE') stack.push(b.const(BigInt(code.length)));
             else if (info.name === 'RETURNDATASIZE' && st.lastCall >= 0) stack.push(b.retsize(st.lastCall));
+            else if (info.name === 'RETURNDATASIZE' && st.lastCall === NO_CALL) stack.push(b.const(0n));
             else stack.push(b.env(info.name));
             break;
           case 'SELFBALANCE': {
@@ -384,7 +393,7 @@ export class Machine {
             const value = info.name === 'CALL' || info.name === 'CALLCODE' ? stack.pop()! : null;
             const inOff = conc(stack.pop()!), inLen = conc(stack.pop()!), outOff = conc(stack.pop()!), outLen = conc(stack.pop()!);
             const id = this.callSite(st, at, info.name as CallKind, target, value, inOff, inLen, callObservers, st.path);
-            st.lastCall = id;
+            st.lastCall = id >= 0 ? id : SOME_CALL;
             const o = normalise(outOff);
             if (!o) st.mem = havoc(st.mem);
             else if (!(outLen.isConst && outLen.v === 0n)) {
@@ -398,7 +407,7 @@ export class Machine {
             const value = stack.pop()!, inOff = conc(stack.pop()!), inLen = conc(stack.pop()!);
             if (info.name === 'CREATE2') stack.pop(); // salt
             const id = this.callSite(st, at, info.name as CallKind, null, value, inOff, inLen, callObservers, st.path);
-            st.lastCall = id;
+            st.lastCall = id >= 0 ? id : SOME_CALL;
             stack.push(b.unknown('created address'));
             break;
           }
@@ -609,7 +618,7 @@ export class Machine {
     if (tail !== p.tail) changed = true;
     const mem = st.mem === tail ? { mem: tail, changed: false } : this.joinMemory(p, p.lastMem, st.mem, tail);
     if (mem.changed) changed = true;
-    const call = p.joined === null ? (p.seen.every((q) => q.lastCall === st.lastCall) ? st.lastCall : -1) : p.joinedCall === st.lastCall ? p.joinedCall : -1;
+    const call = p.joined === null ? (p.seen.every((q) => q.lastCall === st.lastCall) ? st.lastCall : SOME_CALL) : p.joinedCall === st.lastCall ? p.joinedCall : SOME_CALL;
     if (p.joined !== null && call !== p.joinedCall) changed = true;
     if (!changed) return false;
     if (++p.joins > MAX_JOINS_PER_POINT) {
