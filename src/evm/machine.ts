@@ -8,7 +8,7 @@
  * `unknown` and memory written since their common history into havoc. Joins only widen, so loops reach a fixpoint.
  */
 import type { CallKind, Diagnostic, DiagnosticCode } from '../types.js';
-import { MAX_CALLS_PER_FUNCTION, MAX_CONTEXTS_PER_POINT, MAX_ROUND_LOOKBACK, MAX_UNDECIDED_UNROLL, MAX_UNROLL_PER_POINT, REVERT_PEEK_STEPS, MAX_JOIN_ENTRIES, MAX_JOIN_ENTRIES_FACTS, MAX_JOIN_PLACES, MAX_JOIN_PLACES_FACTS, MAX_JOINS_PER_POINT, MAX_STACK_EXPLORED, MAX_REGION_WORDS, MAX_STATES_PER_POINT, MAX_STEPS_PER_FUNCTION } from './limits.js';
+import { MAX_CALLS_PER_FUNCTION, MAX_CONTEXTS_PER_POINT, MAX_ROUND_LOOKBACK, MAX_UNDECIDED_UNROLL, MAX_UNROLL_PER_POINT, REVERT_PEEK_STEPS, MAX_JOIN_ENTRIES, MAX_JOIN_ENTRIES_FACTS, MAX_JOIN_PLACES, MAX_JOIN_PLACES_FACTS, MAX_JOINS_PER_POINT, MAX_STACK_EXPLORED, MAX_REGION_WORDS, MAX_STATES_PER_POINT, MAX_STEPS_PER_FUNCTION, MAX_CALL_INPUT_WORDS_FACTS } from './limits.js';
 import { commonTail, havoc, havocPointers, type MemEntry, normalise, type Offset, readRange, UNBOUNDED, writeByte, writePartialWord, writeRegion, writeWord } from './memory.js';
 import type { Assumption, Facts } from './facts.js';
 import { OPCODES, type OpInfo } from './opcodes.js';
@@ -745,14 +745,15 @@ export class Machine {
     let args: Sym[] | null = null;
     let inputSize: number | null = null;
     const o = normalise(inOff);
+    const maxWords = this.facts ? MAX_CALL_INPUT_WORDS_FACTS : MAX_REGION_WORDS;
     if (o && inLen.k === 'env' && inLen.name === 'CALLDATASIZE' && this.forwards(st.mem, o)) {
       return this.record(obs, { kind, pc, target, value, selector: null, args: null, inputSize: null, forwardsCalldata: true, path });
     }
     if (o && !inLen.isConst && kind !== 'CREATE' && kind !== 'CREATE2') {
-      const inputWords = readRange(st.mem, o, (MAX_REGION_WORDS + 1) * 32, b, this.code);
+      const inputWords = readRange(st.mem, o, (maxWords + 1) * 32, b, this.code);
       return this.record(obs, { kind, pc, target, value, selector: null, args: null, inputSize: null, forwardsCalldata: false, inputSizeSym: inLen, inputWords, path });
     }
-    if (o && inLen.isConst && inLen.v <= BigInt(MAX_REGION_WORDS * 32 + 4)) {
+    if (o && inLen.isConst && inLen.v <= BigInt(maxWords * 32 + 4)) {
       inputSize = Number(inLen.v);
       if (kind === 'CREATE' || kind === 'CREATE2') args = [];
       else if (inputSize >= 4) {
