@@ -20,6 +20,7 @@ export function exprHasUnknown(e: Expr): boolean {
     case 'keccak': return e.words.some(exprHasUnknown);
     case 'op': return e.args.some(exprHasUnknown);
     case 'balance': case 'ext': return exprHasUnknown(e.addr);
+    case 'blockhash': return exprHasUnknown(e.n);
     default: return false;
   }
 }
@@ -47,6 +48,7 @@ export function exprText(e: Expr, depth = 0): string {
     case 'callok': return `call${e.call}.ok`;
     case 'balance': return `balance(${r(e.addr)})`;
     case 'ext': return `${e.what.toLowerCase()}(${r(e.addr)})`;
+    case 'blockhash': return `blockhash(${r(e.n)})`;
     case 'unknown': return `?(${e.why})`;
   }
 }

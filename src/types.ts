@@ -48,6 +48,11 @@ export type Expr =
   /** BALANCE of an address expression (EXTCODESIZE etc. use `ext`). */
   | { k: 'balance'; addr: Expr }
   | { k: 'ext'; what: 'EXTCODESIZE' | 'EXTCODEHASH'; addr: Expr }
+  /**
+   * BLOCKHASH of block number `n`: a value fixed for the whole block (the hashes of the 256 blocks before it, zero for
+   * any other number), so it is as much an input as NUMBER when `n` is.
+   */
+  | { k: 'blockhash'; n: Expr }
   /** A value the analysis cannot describe (a loop-widened counter, a hash over unknown memory, ...). */
   | { k: 'unknown'; why: string };
 

@@ -37,6 +37,12 @@ export const MAX_JOINS_PER_POINT = 24;
 export const MAX_EXPR_DEPTH = 48;
 /** Longest memory region hashed or passed as call input that is kept word by word. */
 export const MAX_REGION_WORDS = 24;
+/**
+ * The same for a call's input with input facts: a specialized exploration runs once per frame, and a batch call
+ * forwarding a calldata array of structs (abi.encode of 5 heads and 15 three-word elements is 52 words) is bound
+ * exactly instead of not at all.
+ */
+export const MAX_CALL_INPUT_WORDS_FACTS = 128;
 /** Most distinct external calls recorded for one function. */
 export const MAX_CALLS_PER_FUNCTION = 64;
 /** Most distinct storage accesses recorded for one function (reads + writes). */

@@ -8,7 +8,7 @@
  * `unknown` and memory written since their common history into havoc. Joins only widen, so loops reach a fixpoint.
  */
 import type { CallKind, Diagnostic, DiagnosticCode } from '../types.js';
-import { MAX_CALLS_PER_FUNCTION, MAX_CONTEXTS_PER_POINT, MAX_ROUND_LOOKBACK, MAX_UNDECIDED_UNROLL, MAX_UNROLL_PER_POINT, REVERT_PEEK_STEPS, MAX_JOIN_ENTRIES, MAX_JOIN_ENTRIES_FACTS, MAX_JOIN_PLACES, MAX_JOIN_PLACES_FACTS, MAX_JOINS_PER_POINT, MAX_STACK_EXPLORED, MAX_REGION_WORDS, MAX_STATES_PER_POINT, MAX_STEPS_PER_FUNCTION } from './limits.js';
+import { MAX_CALLS_PER_FUNCTION, MAX_CONTEXTS_PER_POINT, MAX_ROUND_LOOKBACK, MAX_UNDECIDED_UNROLL, MAX_UNROLL_PER_POINT, REVERT_PEEK_STEPS, MAX_JOIN_ENTRIES, MAX_JOIN_ENTRIES_FACTS, MAX_JOIN_PLACES, MAX_JOIN_PLACES_FACTS, MAX_JOINS_PER_POINT, MAX_STACK_EXPLORED, MAX_REGION_WORDS, MAX_STATES_PER_POINT, MAX_STEPS_PER_FUNCTION, MAX_CALL_INPUT_WORDS_FACTS } from './limits.js';
 import { commonTail, havoc, havocPointers, type MemEntry, normalise, type Offset, readRange, UNBOUNDED, writeByte, writePartialWord, writeRegion, writeWord } from './memory.js';
 import type { Assumption, Facts } from './facts.js';
 import { OPCODES, type OpInfo } from './opcodes.js';
@@ -122,12 +122,20 @@ interface StoreEntry {
   readonly id: number;
 }
 
+/**
+ * `State.lastCall` before any call of the frame: its return data is empty (EIP-211), so RETURNDATASIZE is 0 (compilers
+ * and hand-written code use it as a cheap zero).
+ */
+const NO_CALL = -1;
+/** `State.lastCall` after a call not recorded (a limit), or where paths with different last calls joined. */
+const SOME_CALL = -2;
+
 interface State {
   pc: number;
   stack: Sym[];
   mem: MemEntry | null;
   store: StoreEntry | null;
-  /** Id of the last external call, for RETURNDATACOPY. */
+  /** Id of the last external call, for RETURNDATACOPY; NO_CALL or SOME_CALL (see there) when there is none. */
   lastCall: number;
   path: PathNode | null;
   /** With facts: forks on this path the facts did not decide, checks that revert at once not counted. */
@@ -214,7 +222,7 @@ export class Machine {
     const b = this.b;
     const code = this.code;
     const points = new Map<number, Point[]>();
-    const work: State[] = [{ pc: opts.entry ?? 0, stack: [], mem: null, store: null, lastCall: -1, path: null, undecided: 0 }];
+    const work: State[] = [{ pc: opts.entry ?? 0, stack: [], mem: null, store: null, lastCall: NO_CALL, path: null, undecided: 0 }];
     let steps = 0;
     const visited = opts.visited;
     const maxSteps = Math.min(opts.maxSteps ?? MAX_STEPS_PER_FUNCTION, MAX_STEPS_PER_FUNCTION);
@@ -310,6 +318,7 @@ export class Machine {
           case 'BASEFEE': case 'BLOBBASEFEE': case 'GAS': case 'CODESIZE': case 'RETURNDATASIZE': case 'MSIZE':
             if (info.name === 'CODESIZE') stack.push(b.const(BigInt(code.length)));
             else if (info.name === 'RETURNDATASIZE' && st.lastCall >= 0) stack.push(b.retsize(st.lastCall));
+            else if (info.name === 'RETURNDATASIZE' && st.lastCall === NO_CALL) stack.push(b.const(0n));
             else stack.push(b.env(info.name));
             break;
           case 'SELFBALANCE': {
@@ -330,8 +339,7 @@ export class Machine {
             break;
           }
           case 'BLOCKHASH':
-            stack.pop();
-            stack.push(b.env('BLOCKHASH'));
+            stack.push(b.blockhash(stack.pop()!));
             break;
           case 'BLOBHASH':
             stack.pop();
@@ -385,7 +393,7 @@ export class Machine {
             const value = info.name === 'CALL' || info.name === 'CALLCODE' ? stack.pop()! : null;
             const inOff = conc(stack.pop()!), inLen = conc(stack.pop()!), outOff = conc(stack.pop()!), outLen = conc(stack.pop()!);
             const id = this.callSite(st, at, info.name as CallKind, target, value, inOff, inLen, callObservers, st.path);
-            st.lastCall = id;
+            st.lastCall = id >= 0 ? id : SOME_CALL;
             const o = normalise(outOff);
             if (!o) st.mem = havoc(st.mem);
             else if (!(outLen.isConst && outLen.v === 0n)) {
@@ -399,7 +407,7 @@ export class Machine {
             const value = stack.pop()!, inOff = conc(stack.pop()!), inLen = conc(stack.pop()!);
             if (info.name === 'CREATE2') stack.pop(); // salt
             const id = this.callSite(st, at, info.name as CallKind, null, value, inOff, inLen, callObservers, st.path);
-            st.lastCall = id;
+            st.lastCall = id >= 0 ? id : SOME_CALL;
             stack.push(b.unknown('created address'));
             break;
           }
@@ -610,7 +618,7 @@ export class Machine {
     if (tail !== p.tail) changed = true;
     const mem = st.mem === tail ? { mem: tail, changed: false } : this.joinMemory(p, p.lastMem, st.mem, tail);
     if (mem.changed) changed = true;
-    const call = p.joined === null ? (p.seen.every((q) => q.lastCall === st.lastCall) ? st.lastCall : -1) : p.joinedCall === st.lastCall ? p.joinedCall : -1;
+    const call = p.joined === null ? (p.seen.every((q) => q.lastCall === st.lastCall) ? st.lastCall : SOME_CALL) : p.joinedCall === st.lastCall ? p.joinedCall : SOME_CALL;
     if (p.joined !== null && call !== p.joinedCall) changed = true;
     if (!changed) return false;
     if (++p.joins > MAX_JOINS_PER_POINT) {
@@ -737,14 +745,15 @@ export class Machine {
     let args: Sym[] | null = null;
     let inputSize: number | null = null;
     const o = normalise(inOff);
+    const maxWords = this.facts ? MAX_CALL_INPUT_WORDS_FACTS : MAX_REGION_WORDS;
     if (o && inLen.k === 'env' && inLen.name === 'CALLDATASIZE' && this.forwards(st.mem, o)) {
       return this.record(obs, { kind, pc, target, value, selector: null, args: null, inputSize: null, forwardsCalldata: true, path });
     }
     if (o && !inLen.isConst && kind !== 'CREATE' && kind !== 'CREATE2') {
-      const inputWords = readRange(st.mem, o, (MAX_REGION_WORDS + 1) * 32, b, this.code);
+      const inputWords = readRange(st.mem, o, (maxWords + 1) * 32, b, this.code);
       return this.record(obs, { kind, pc, target, value, selector: null, args: null, inputSize: null, forwardsCalldata: false, inputSizeSym: inLen, inputWords, path });
     }
-    if (o && inLen.isConst && inLen.v <= BigInt(MAX_REGION_WORDS * 32 + 4)) {
+    if (o && inLen.isConst && inLen.v <= BigInt(maxWords * 32 + 4)) {
       inputSize = Number(inLen.v);
       if (kind === 'CREATE' || kind === 'CREATE2') args = [];
       else if (inputSize >= 4) {

@@ -9,7 +9,7 @@ export const U256 = (1n << 256n) - 1n;
 const MASK160 = (1n << 160n) - 1n;
 const SIGN = 1n << 255n;
 
-export type SymKind = 'const' | 'env' | 'cd' | 'cdx' | 'sload' | 'keccak' | 'op' | 'callret' | 'callok' | 'balance' | 'ext' | 'unknown';
+export type SymKind = 'const' | 'env' | 'cd' | 'cdx' | 'sload' | 'keccak' | 'op' | 'callret' | 'callok' | 'balance' | 'ext' | 'blockhash' | 'unknown';
 
 export class Sym {
   /** Cache for the machine: 1 when a constant is a valid jump destination of the code being explored, -1 unknown. */
@@ -31,7 +31,7 @@ export class Sym {
   }
 }
 
-const KIND_CODE: Record<SymKind, number> = { const: 1, env: 2, cd: 3, cdx: 4, sload: 5, keccak: 6, op: 7, callret: 8, callok: 9, balance: 10, ext: 11, unknown: 12 };
+const KIND_CODE: Record<SymKind, number> = { const: 1, env: 2, cd: 3, cdx: 4, sload: 5, keccak: 6, op: 7, callret: 8, callok: 9, balance: 10, ext: 11, unknown: 12, blockhash: 13 };
 
 const toSigned = (x: bigint): bigint => (x & SIGN ? x - (1n << 256n) : x);
 const toU = (x: bigint): bigint => ((x % (1n << 256n)) + (1n << 256n)) % (1n << 256n);
@@ -253,6 +253,10 @@ export class SymBuilder {
   ext(what: 'EXTCODESIZE' | 'EXTCODEHASH', addr: Sym): Sym {
     return this.guard(this.intern('ext', 0n, what, [addr], 0));
   }
+  /** BLOCKHASH(n): keeps the block number, which is usually NUMBER - 1 (a binder that knows the hashes evaluates it). */
+  blockhash(n: Sym): Sym {
+    return this.guard(this.intern('blockhash', 0n, '', [n], 0));
+  }
 
   private guard(s: Sym): Sym {
     if (s.depth > MAX_EXPR_DEPTH) {
@@ -393,6 +397,7 @@ export function toExpr(s: Sym): Expr {
     case 'callok': return { k: 'callok', call: s.n };
     case 'balance': return { k: 'balance', addr: toExpr(s.args[0]!) };
     case 'ext': return { k: 'ext', what: s.name as 'EXTCODESIZE' | 'EXTCODEHASH', addr: toExpr(s.args[0]!) };
+    case 'blockhash': return { k: 'blockhash', n: toExpr(s.args[0]!) };
     case 'unknown': return { k: 'unknown', why: s.name.replace(/#.*$/, '') };
   }
 }

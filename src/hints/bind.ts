@@ -78,6 +78,8 @@ export interface BlockEnv {
   chainId: bigint;
   /** The hardfork, for precompile ranges and EIP-3651. */
   hardfork: string;
+  /** Hashes of earlier blocks (block_hashes.json), for BLOCKHASH; a number within range but missing is unbound. */
+  blockHashes?: ReadonlyMap<bigint, Hex>;
 }
 
 /** Read-only pre-state access; addresses are lowercase 0x hex. A missing slot reads 0. */
@@ -583,6 +585,8 @@ class Frame {
       case 'sload': return storage && !e.transient && this.cleanExpr(e.slot, storage);
       case 'op': return e.args.every((a) => this.cleanExpr(a, storage));
       case 'keccak': return e.words.every((a) => this.cleanExpr(a, storage));
+      // Fixed for the whole block: no transaction can change it.
+      case 'blockhash': return this.cleanExpr(e.n, storage);
       default: return false;
     }
   }
@@ -797,6 +801,14 @@ class Frame {
         if (!state.exists(addr)) return 0n;
         return BigInt(this.tx.ctx.codeHash(addr));
       }
+      case 'blockhash': {
+        const n = this.eval(e.n);
+        if (isUnbound(n)) return n;
+        // The EVM's rule: the 256 blocks before this one, zero for any other number.
+        if (n >= block.number || n + 256n < block.number) return 0n;
+        const h = block.blockHashes?.get(n);
+        return h === undefined ? new Unbound(`BLOCKHASH(${n}) not in block_hashes.json`) : BigInt(h);
+      }
       case 'unknown':
         return new Unbound(e.why);
     }
@@ -890,6 +902,8 @@ export function sameExpr(a: Expr, b: Expr): boolean {
       return sameExpr(a.addr, (b as typeof a).addr);
     case 'ext':
       return a.what === (b as typeof a).what && sameExpr(a.addr, (b as typeof a).addr);
+    case 'blockhash':
+      return sameExpr(a.n, (b as typeof a).n);
     case 'unknown':
       return false;
   }

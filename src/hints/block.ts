@@ -157,7 +157,7 @@ export function txInputs(loaded: LoadedBlock, source = 'block.json'): TxInput[] 
 }
 
 export function hintsForBlock(loaded: LoadedBlock, opts: HintsOptions, source = 'block.json'): BlockHints {
-  const env = blockEnv(loaded.block);
+  const env: BlockEnv = { ...blockEnv(loaded.block), blockHashes: loaded.blockHashes };
   const state = stateView(loaded.prestate);
   const txs = loaded.block.transactions.map((t, i) => txInput(t, i, env.baseFee, `${source}: transactions[${i}]`));
   const t0 = performance.now();

@@ -146,6 +146,8 @@ export function renderKey(e: Expr, prime = ''): string {
       return `balance(${renderKey(e.addr, prime)})`;
     case 'ext':
       return `${e.what.toLowerCase()}(${renderKey(e.addr, prime)})`;
+    case 'blockhash':
+      return `blockhash(${renderKey(e.n, prime)})`;
     case 'unknown':
       return '?';
   }
