@@ -29,8 +29,18 @@ export interface MemEntry {
 
 let nextEntryId = 1;
 
-function push(next: MemEntry | null, e: Omit<MemEntry, 'next' | 'len' | 'id'>): MemEntry {
-  return { ...e, next, len: next ? next.len + 1 : 1, id: nextEntryId++ };
+// One object literal with every field in a fixed order (no spread of a temporary): entries are the analyzer's most
+// allocated object, and one shape keeps the readers monomorphic.
+function push(
+  next: MemEntry | null,
+  kind: MemEntry['kind'],
+  base: Sym | null,
+  c: number,
+  size: number,
+  val: Sym | null,
+  src: MemSrc | null,
+): MemEntry {
+  return { next, len: next ? next.len + 1 : 1, id: nextEntryId++, kind, base, c, size, val, src };
 }
 
 /** A region of unknown length extends "to the end" of memory. */
@@ -57,18 +67,18 @@ export function normalise(off: Sym): Offset | null {
 }
 
 export const writeWord = (m: MemEntry | null, at: Offset, val: Sym): MemEntry =>
-  push(m, { kind: 'word', base: at.base, c: at.c, size: 32, val, src: null });
+  push(m, 'word', at.base, at.c, 32, val, null);
 /** The first `size` (< 32) bytes of `val`: the tail of a copy that is not a whole number of words. */
 export const writePartialWord = (m: MemEntry | null, at: Offset, size: number, val: Sym): MemEntry =>
-  push(m, { kind: 'word', base: at.base, c: at.c, size, val, src: null });
+  push(m, 'word', at.base, at.c, size, val, null);
 export const writeByte = (m: MemEntry | null, at: Offset, val: Sym): MemEntry =>
-  push(m, { kind: 'byte', base: at.base, c: at.c, size: 1, val, src: null });
+  push(m, 'byte', at.base, at.c, 1, val, null);
 export const writeRegion = (m: MemEntry | null, at: Offset, size: number, src: MemSrc): MemEntry =>
-  push(m, { kind: 'region', base: at.base, c: at.c, size, val: null, src });
+  push(m, 'region', at.base, at.c, size, null, src);
 export const havoc = (m: MemEntry | null): MemEntry =>
-  push(m, { kind: 'havoc', base: null, c: 0, size: UNBOUNDED, val: null, src: null });
+  push(m, 'havoc', null, 0, UNBOUNDED, null, null);
 export const havocPointers = (m: MemEntry | null): MemEntry =>
-  push(m, { kind: 'havocsym', base: null, c: 0, size: UNBOUNDED, val: null, src: null });
+  push(m, 'havocsym', null, 0, UNBOUNDED, null, null);
 
 interface Piece {
   from: number;
