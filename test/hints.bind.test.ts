@@ -198,6 +198,22 @@ describe('bindTx on fixtures', () => {
     expect(prior.codeChangedBy(ALICE)).toBeUndefined(); // a non-zero nonce: a creation there fails (EIP-684)
   });
 
+  test('a plain transfer with no gas past its intrinsic cost stays complete even where code may have appeared', () => {
+    const { ctx } = world();
+    const FRESH = A(0xf7e5);
+    const prior = new BlockWrites((a) => a === TOKEN, true, (a) => a === ALICE);
+    prior.add({ ...bindTx(tx(TOKEN, calldata(F.SEL.transfer, BOB, 1n)), ctx), index: 0, unknownWrites: 'any' });
+    ctx.prior = prior;
+    // 21,000 gas: nothing but STOP could run at FRESH, so no storage anywhere can be touched.
+    const plain = bindTx(tx(FRESH, new Uint8Array(0), { index: 1, value: 3n, gas: 21_000n }), ctx);
+    expect(plain.complete).toBe(true);
+    expect(plain.unknownWrites).not.toBe('any');
+    // With gas to spare, code created there by the earlier unbound call could run: incomplete, writes anywhere.
+    const roomy = bindTx(tx(FRESH, new Uint8Array(0), { index: 1, value: 3n, gas: 50_000n }), ctx);
+    expect(roomy.complete).toBe(false);
+    expect(roomy.unknownWrites).toBe('any');
+  });
+
   test('mayDestroyItself: reachable SELFDESTRUCT, DELEGATECALL and CALLCODE count, PUSH data and dead bytes do not', () => {
     expect(mayDestroyItself(Uint8Array.from([0x60, 0xff, 0x00]))).toBe(false); // PUSH1 0xff; STOP
     expect(mayDestroyItself(Uint8Array.from([0x7f, ...new Array(32).fill(0xf4), 0x00]))).toBe(false); // PUSH32 f4..f4

@@ -104,7 +104,12 @@ export interface TxInput {
   nonce: bigint;
   /** The effective gas price (GASPRICE). */
   gasPrice: bigint;
+  /** The gas limit, when known. */
+  gas?: bigint;
 }
+
+/** A plain transfer's intrinsic gas: with no more than this, no code at the recipient gets to run (only STOP is free). */
+const PLAIN_TRANSFER_GAS = 21_000n;
 
 /** Footprints for code: by code hash, cached by the caller. Returns an Unbound with the reason when unavailable. */
 export type AnalysisProvider = (code: Uint8Array, codeHash: Hex, addr: Hex) => ContractAnalysis | Unbound;
@@ -1454,7 +1459,8 @@ function bindOnce(tx: TxInput, ctx: BindContext, poisoned: Set<string> | 'all'):
     out.touched.add(to);
     if (tx.value !== 0n) credit(out, to);
     const changed = ctx.prior?.codeChangedBy(to);
-    if (changed) {
+    const noGasForCode = tx.input.length === 0 && tx.gas !== undefined && tx.gas <= PLAIN_TRANSFER_GAS;
+    if (changed && !noGasForCode) {
       st.incomplete('unknown-call-target', `code of ${to} may be changed by ${changed}`);
       st.unknownWrite('any');
     }

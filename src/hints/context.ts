@@ -70,6 +70,7 @@ export function txInput(t: any, index: number, baseFee: bigint | null, where: st
   const hash = (str('hash', /^0x[0-9a-fA-F]{64}$/, true) ?? '0x' + '0'.repeat(64)) as Hex;
   const value = q(str('value', HEX_RE, true));
   const nonce = q(str('nonce', HEX_RE, true));
+  const gas = str('gas', HEX_RE, true);
   let gasPrice: bigint;
   const maxFee = str('maxFeePerGas', HEX_RE, true);
   if (maxFee !== undefined && baseFee !== null) {
@@ -86,6 +87,7 @@ export function txInput(t: any, index: number, baseFee: bigint | null, where: st
     input: Uint8Array.from(Buffer.from(input.slice(2), 'hex')),
     nonce,
     gasPrice,
+    ...(gas !== undefined ? { gas: q(gas) } : {}),
   };
 }
 
