@@ -627,56 +627,44 @@ class Frame {
    * depend on the other (an amount computed from a call result).
    */
   evalBits(e: Expr, mask: bigint): Val {
-    if (mask === 0n) return 0n;
-    if (e.k === 'op' && e.args.length === 2) {
-      const [x, y] = e.args as [Expr, Expr];
-      switch (e.op) {
-        case 'OR': case 'XOR': {
-          const a = this.evalBits(x, mask);
-          if (isUnbound(a)) return a;
-          const b = this.evalBits(y, mask);
-          if (isUnbound(b)) return b;
-          return (e.op === 'OR' ? a | b : a ^ b) & mask;
-        }
-        case 'AND':
-          if (y.k === 'const') return this.evalBits(x, mask & BigInt(y.v));
-          if (x.k === 'const') return this.evalBits(y, mask & BigInt(x.v));
-          break;
-        case 'SHR': case 'SHL': {
-          if (x.k !== 'const') break;
-          const k = BigInt(x.v);
-          if (k >= 256n) return 0n;
-          const v = this.evalBits(y, e.op === 'SHR' ? (mask << k) & MASK : mask >> k);
-          if (isUnbound(v)) return v;
-          return (e.op === 'SHR' ? v >> k : (v << k) & MASK) & mask;
-        }
+    const s = bitSplit(e, mask);
+    switch (s?.k) {
+      case undefined: {
+        const v = this.eval(e);
+        return isUnbound(v) ? v : v & mask;
+      }
+      case 'zero':
+        return 0n;
+      case 'narrow':
+        return this.evalBits(s.e, s.mask);
+      case 'join': {
+        const a = this.evalBits(s.x, mask);
+        if (isUnbound(a)) return a;
+        const b = this.evalBits(s.y, mask);
+        if (isUnbound(b)) return b;
+        return (s.op === 'OR' ? a | b : a ^ b) & mask;
+      }
+      case 'shift': {
+        const v = this.evalBits(s.e, s.mask);
+        if (isUnbound(v)) return v;
+        return (s.op === 'SHR' ? v >> s.by : (v << s.by) & MASK) & mask;
       }
     }
-    const v = this.eval(e);
-    return isUnbound(v) ? v : v & mask;
   }
 
   /** `cleanExpr` for the bits of `mask` only (see `evalBits`). */
   cleanBits(e: Expr, mask: bigint): boolean {
-    if (mask === 0n) return true;
-    if (e.k === 'op' && e.args.length === 2) {
-      const [x, y] = e.args as [Expr, Expr];
-      switch (e.op) {
-        case 'OR': case 'XOR':
-          return this.cleanBits(x, mask) && this.cleanBits(y, mask);
-        case 'AND':
-          if (y.k === 'const') return this.cleanBits(x, mask & BigInt(y.v));
-          if (x.k === 'const') return this.cleanBits(y, mask & BigInt(x.v));
-          break;
-        case 'SHR': case 'SHL': {
-          if (x.k !== 'const') break;
-          const k = BigInt(x.v);
-          if (k >= 256n) return true;
-          return this.cleanBits(y, e.op === 'SHR' ? (mask << k) & MASK : mask >> k);
-        }
-      }
+    const s = bitSplit(e, mask);
+    switch (s?.k) {
+      case undefined:
+        return this.cleanExpr(e);
+      case 'zero':
+        return true;
+      case 'narrow': case 'shift':
+        return this.cleanBits(s.e, s.mask);
+      case 'join':
+        return this.cleanBits(s.x, mask) && this.cleanBits(s.y, mask);
     }
-    return this.cleanExpr(e);
   }
 
   /** Usable by a guard (see src/hints/guards.ts). */
@@ -1311,6 +1299,39 @@ function bindCalls(f: Frame, fn: FunctionFootprint, where: string): void {
     child.prune = f.prune && fn.exhaustive === true && perPc.get(call.pc) === 1;
     child.valueClean = call.kind === 'DELEGATECALL' ? f.valueClean : !call.value || f.cleanExpr(call.value);
     bindFrame(child);
+  }
+}
+
+/**
+ * Which operand bits decide the bits `mask` of `e` (for `Frame.evalBits` and `Frame.cleanBits`): none (`zero`); both
+ * operands', under the same mask (`join`: OR, XOR); one operand's, under a narrower mask (`narrow`: AND with a constant;
+ * `shift`: SHR/SHL by a constant, the operand's mask moved back by `by`); or null: `e` as a whole.
+ */
+type BitSplit =
+  | { k: 'zero' }
+  | { k: 'join'; op: 'OR' | 'XOR'; x: Expr; y: Expr }
+  | { k: 'narrow'; e: Expr; mask: bigint }
+  | { k: 'shift'; op: 'SHR' | 'SHL'; by: bigint; e: Expr; mask: bigint };
+
+function bitSplit(e: Expr, mask: bigint): BitSplit | null {
+  if (mask === 0n) return { k: 'zero' };
+  if (e.k !== 'op' || e.args.length !== 2) return null;
+  const [x, y] = e.args as [Expr, Expr];
+  switch (e.op) {
+    case 'OR': case 'XOR':
+      return { k: 'join', op: e.op, x, y };
+    case 'AND':
+      if (y.k === 'const') return { k: 'narrow', e: x, mask: mask & BigInt(y.v) };
+      if (x.k === 'const') return { k: 'narrow', e: y, mask: mask & BigInt(x.v) };
+      return null;
+    case 'SHR': case 'SHL': {
+      if (x.k !== 'const') return null;
+      const by = BigInt(x.v);
+      if (by >= 256n) return { k: 'zero' };
+      return { k: 'shift', op: e.op, by, e: y, mask: e.op === 'SHR' ? (mask << by) & MASK : mask >> by };
+    }
+    default:
+      return null;
   }
 }
 
