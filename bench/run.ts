@@ -1,14 +1,15 @@
 /**
  * `npm run bench` (node dist/bench/run.js [--mainnet dir] [--modes ref,seq,static,none] [--threads 2] [--blocks a,b]
- *   [--reps 2] [--gen-reps 5] [--no-gen] [--json] [--write]): plain @ethereumjs/vm runBlock vs prescient's
+ *   [--reps 2] [--gen-reps 5] [--warmup 2] [--ref-reps 1] [--no-gen] [--json] [--write]): plain @ethereumjs/vm runBlock vs prescient's
  * sequential mode vs the parallel executor
  * with the static oracle and without (--oracle none), on the shared mainnet blocks and, where src/gen provides it, on
  * generated blocks. Prints a table; with --write, replaces the "run" section of BENCHMARKS.md.
  *
- * Times: runBlock alone for the reference (state seeding excluded, its own process, once per block); the executor's
+ * Times: runBlock alone for the reference (state seeding excluded, its own process per block, warmed up like the other
+ * modes); the executor's
  * wallMs for prescient (state loading, worker start-up and shipping the prestate to the workers reported apart), the
- * best of --reps runs per block and mode, modes interleaved per block: this machine is shared, and the minimum is the
- * estimate least disturbed by other jobs.
+ * best of --reps runs per block and mode after --warmup untimed rounds, the modes alternating within each round: this
+ * machine is shared, and the minimum is the estimate least disturbed by other jobs.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -33,11 +34,12 @@ interface Row {
 }
 
 const NOTES = `- \`ref\`: plain @ethereumjs/vm 10.1.3 \`runBlock\` (MerkleStateManager, JS crypto) over the seeded prestate, timed
-  alone, once per block, in a child process of its own (prescient's patches never reach it), interleaved with the
-  other modes of the same block. \`seq\`: \`prescient run --sequential\`. \`static\` / \`none\`: the parallel executor
+  alone, in a child process of its own per block (prescient's patches never reach it): --warmup untimed runs, then the
+  best of --ref-reps, each on a freshly seeded state. \`seq\`: \`prescient run --sequential\`. \`static\` / \`none\`: the parallel executor
   with 2 executing threads (the main thread, which also validates and commits, and 1 worker thread), with src/hints'
-  predictions (delta claims included, checked by the executor) / without any. prescient modes: best of --reps
-  (mainnet) or --gen-reps (generated) runs.
+  predictions (delta claims included, checked by the executor) / without any. prescient modes: per block, --warmup
+  untimed rounds, then the best of --reps (mainnet) or --gen-reps (generated) timed rounds; each round runs every mode
+  once, in turn (a warm-up run that gives a wrong result still marks the mode not correct).
 - wall ms: the executor's own time for the block (execution, sender recovery, receipts, roots); state loading, worker
   start-up, shipping the prestate to the workers and the static prediction are reported apart (\`loadMs\`,
   \`predictMs\` in \`prescient run --json\`).
@@ -59,8 +61,11 @@ function arg(name: string): string | undefined {
  * The reference, in a child process per block (prescient patches shared @ethereumjs modules for speed, which would
  * flatter the baseline), interleaved with prescient's runs of the same block so both see the same machine load.
  */
-function runReferenceChild(dir: string): { ms: number; gasUsed: string; receiptsRoot: string } {
-  const out = execFileSync(process.execPath, [join(__dirname, 'reference-child.js'), dir], { encoding: 'utf8', maxBuffer: 1 << 26 });
+function runReferenceChild(dir: string, timed: number, warmup: number): { ms: number; gasUsed: string; receiptsRoot: string } {
+  const out = execFileSync(process.execPath, [join(__dirname, 'reference-child.js'), dir, String(timed), String(warmup)], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 26,
+  });
   return JSON.parse(out.trim().split('\n').pop()!);
 }
 
@@ -70,7 +75,16 @@ function bestOf(rs: Row[]): Row {
   return { ...best, ok: rs.every((r) => r.ok) };
 }
 
-async function benchBlocks(set: string, dirs: string[], modes: string[], threads: number, reps: number, rows: Row[]) {
+async function benchBlocks(
+  set: string,
+  dirs: string[],
+  modes: string[],
+  threads: number,
+  reps: number,
+  warmup: number,
+  refReps: number,
+  rows: Row[],
+) {
   const pool = modes.some((m) => m === 'static' || m === 'none') ? await WorkerPool.start(threads) : null;
   try {
     for (const dir of dirs) {
@@ -78,37 +92,37 @@ async function benchBlocks(set: string, dirs: string[], modes: string[], threads
       const loaded: LoadedBlock = loadBlockDir(dir);
       const txs = loaded.block.transactions.length;
       const header = loaded.block.header;
+      if (modes.includes('ref')) {
+        const r = runReferenceChild(dir, refReps, warmup);
+        const ok = r.receiptsRoot === header.receiptsRoot && BigInt(r.gasUsed) === BigInt(header.gasUsed);
+        rows.push({ set, block: name, txs, mode: 'ref', ms: r.ms, load: 0, execs: txs, reexec: 0, merges: 0, ok });
+      }
+      const ours = modes.filter((m) => m !== 'ref');
+      const oracles = new Map<string, Oracle | null>();
+      for (const mode of ours) if (mode !== 'seq') oracles.set(mode, mode === 'static' ? await loadStaticOracle(loaded) : null);
+      const timed = new Map<string, Row[]>(ours.map((m) => [m, []]));
       let seqRoot: string | null = null;
-      for (const mode of modes) {
-        if (mode === 'ref') {
-          const r = runReferenceChild(dir);
-          const ok = r.receiptsRoot === header.receiptsRoot && BigInt(r.gasUsed) === BigInt(header.gasUsed);
-          rows.push({ set, block: name, txs, mode, ms: r.ms, load: 0, execs: txs, reexec: 0, merges: 0, ok });
-        } else if (mode === 'seq') {
-          const reps_: Row[] = [];
-          for (let rep = 0; rep < reps; rep++) {
+      // Modes alternate within each round, so that they see the same machine load; the first `warmup` rounds are not
+      // timed (the JIT has not yet compiled this block's paths, differently for each mode).
+      for (let rep = 0; rep < warmup + reps; rep++) {
+        for (const mode of ours) {
+          let row: Row;
+          if (mode === 'seq') {
             const { result } = await executeSequential(loaded.block, loaded.prestate, loaded.blockHashes);
             seqRoot = result.stateRoot;
             const ok = result.receiptsRoot === header.receiptsRoot && result.gasUsed === Number(BigInt(header.gasUsed));
-            const row = { set, block: name, txs, mode, ms: result.stats.wallMs, load: result.stats.loadMs, execs: txs, reexec: 0, merges: 0, ok };
-            reps_.push(row);
-          }
-          rows.push(bestOf(reps_));
-        } else {
-          let oracle: Oracle | null = null;
-          if (mode === 'static') oracle = await loadStaticOracle(loaded);
-          const reps_: Row[] = [];
-          for (let rep = 0; rep < reps; rep++) {
+            row = { set, block: name, txs, mode, ms: result.stats.wallMs, load: result.stats.loadMs, execs: txs, reexec: 0, merges: 0, ok };
+          } else {
             const r = await executeParallel(loaded.block, loaded.prestate, loaded.blockHashes, {
               pool: pool!,
-              oracle,
+              oracle: oracles.get(mode)!,
               oracleName: mode as 'static' | 'none',
             });
             const ok =
               r.receiptsRoot === header.receiptsRoot &&
               r.gasUsed === Number(BigInt(header.gasUsed)) &&
               (seqRoot === null || seqRoot === r.stateRoot);
-            const row = {
+            row = {
               set,
               block: name,
               txs,
@@ -120,11 +134,13 @@ async function benchBlocks(set: string, dirs: string[], modes: string[], threads
               merges: Number((r.stats as any).deltaMerges ?? 0),
               ok,
             };
-            reps_.push(row);
           }
-          rows.push(bestOf(reps_));
+          // Warm-up runs still count for correctness.
+          if (rep >= warmup) timed.get(mode)!.push(row);
+          else if (!row.ok) timed.get(mode)!.push({ ...row, ms: Infinity });
         }
       }
+      for (const mode of ours) rows.push(bestOf(timed.get(mode)!));
       process.stderr.write(`  ${set} ${name} (${txs} txs) done\n`);
     }
   } finally {
@@ -192,6 +208,8 @@ async function main() {
   const modes = (arg('--modes') ?? 'ref,seq,static,none').split(',');
   const threads = Number(arg('--threads') ?? 2);
   const only = arg('--blocks')?.split(',');
+  const warmup = Number(arg('--warmup') ?? 2);
+  const refReps = Number(arg('--ref-reps') ?? 1);
   const rows: Row[] = [];
   const groups: Group[] = [];
   if (existsSync(mainnet)) {
@@ -202,13 +220,13 @@ async function main() {
     groups.push(['mainnet', (r) => r.set === 'mainnet']);
     // Issue 6's pool-payout blocks (one sender), reported on their own too.
     for (const b of ['12300570', '5891667']) if (dirs.some((d) => d.endsWith(`/${b}`))) groups.push([b, (r) => r.set === 'mainnet' && r.block === b]);
-    await benchBlocks('mainnet', dirs, modes, threads, Number(arg('--reps') ?? 2), rows);
+    await benchBlocks('mainnet', dirs, modes, threads, Number(arg('--reps') ?? 2), warmup, refReps, rows);
   }
   if (!process.argv.includes('--no-gen') && existsSync(join(__dirname, '../src/gen/write.js'))) {
     const gen = await import('./generated.js');
     for (const [set, dir] of await gen.generatedBlocks()) {
       groups.push([set, (r) => r.set === set]);
-      await benchBlocks(set, [dir], modes.filter((m) => m !== 'ref'), threads, Number(arg('--gen-reps') ?? 5), rows);
+      await benchBlocks(set, [dir], modes.filter((m) => m !== 'ref'), threads, Number(arg('--gen-reps') ?? 5), warmup, refReps, rows);
     }
   }
   const table = summarize(rows, modes, groups);

@@ -1,4 +1,5 @@
-// Every shared mainnet block: the sequential mode reproduces the header's gasUsed, receiptsRoot and logsBloom, and the
+// Every shared mainnet block: the sequential mode reproduces the header's gasUsed, receiptsRoot and logsBloom (with
+// every transaction through runTx, and again with plain transfers on the fast path, src/exec/transfer.ts), and the
 // parallel executor gives the same stateRoot, receiptsRoot, logsBloom and gasUsed with --oracle none at 2 threads; a
 // subset also runs an injected oracle (what the sequential run really accessed) at 1 and 2 threads and none at 1. Workers run the compiled dist/ (npm test builds first).
 import { loadBlockDir } from '../src/chain/load.js';
@@ -36,6 +37,9 @@ describeMainnet('exec: sequential and parallel on mainnet blocks', () => {
     expect(seq.result.receiptsRoot).toBe(block.header.receiptsRoot);
     expect(seq.result.logsBloom).toBe(block.header.logsBloom);
     const oracle = oracleFromOutcomes(seq.outcomes!);
+    const fast = (await executeSequential(block, prestate, blockHashes)).result;
+    same(seq.result, fast);
+    if (name === '12300570' || name === '5891667') expect(fast.stats.transfers).toBeGreaterThan(370);
 
     const none2 = await executeParallel(block, prestate, blockHashes, { pool: pool2, oracle: null });
     same(seq.result, none2);

@@ -21,6 +21,7 @@ import type { Hex } from '../types.js';
 import type { WorldState, WriteSet } from './state.js';
 import { evmInternal, freezeEips, patchInterpreter, patchRunLoop, patchTxSender, patchUtil } from './patches.js';
 import { patchTaint, type ClaimTrace } from './taint.js';
+import { plainTransfer, transfersApply } from './transfer.js';
 import { TAccount, TrackingState, type LazySender, type ReadSet } from './view.js';
 
 export const BEACON_ROOTS_ADDRESS = '0x000f3df6d732807ef1319fb7b8bb8522d0beac02';
@@ -62,6 +63,11 @@ export interface RunOptions {
   lazySender?: boolean;
   /** Delta-claimed slots to trace (taint.ts). */
   counted?: Array<[string, bigint]>;
+  /**
+   * At the commit point, untraced, with nothing but the receipt and the writes wanted: a plain ETH transfer may skip
+   * runTx (transfer.ts). Its reads are then only the ones that decided it.
+   */
+  fast?: boolean;
 }
 
 export interface BlockEnv {
@@ -146,12 +152,17 @@ function patchValueCheck(): void {
 
 export class Executor {
   readonly view: TrackingState;
+  /** Plain transfers may skip runTx on this chain and fork (transfer.ts). */
+  private readonly transfers: boolean;
+  /** Transactions this executor committed through the plain-transfer fast path. */
+  fastTransfers = 0;
   private constructor(
     readonly env: BlockEnv,
     readonly vm: VM,
     view: TrackingState,
   ) {
     this.view = view;
+    this.transfers = transfersApply(env.common);
   }
 
   static async create(env: BlockEnv, base: WorldState, hashes: Map<bigint, Hex>): Promise<Executor> {
@@ -206,19 +217,35 @@ export class Executor {
    * null where a lazy sender is not offered (blob and EIP-7702 transactions: their extra debits and code changes).
    */
   lazySenderOf(i: number): LazySender | null {
-    const tx = this.env.txs[i]! as any;
+    const tx = this.env.txs[i]!;
     if (tx.type !== 0 && tx.type !== 1 && tx.type !== 2) return null;
+    return { address: tx.getSenderAddress().toString(), nonce: tx.nonce, need: this.balanceNeed(i) };
+  }
+
+  /** What runTx checks the sender's balance against, for a plain, access-list or fee-market transaction. */
+  private balanceNeed(i: number): bigint {
+    const tx = this.env.txs[i]! as any;
     const baseFee = this.env.block.header.baseFeePerGas ?? 0n;
     let need: bigint = tx.getUpfrontCost(baseFee);
     if (tx.type === 2) {
       const max = tx.value + tx.gasLimit * tx.maxFeePerGas;
       if (max > need) need = max;
     }
-    return { address: tx.getSenderAddress().toString(), nonce: tx.nonce, need };
+    return need;
   }
 
   /** Execute transaction `i` over the view's current base state. */
   async runOne(i: number, opts: RunOptions = {}): Promise<TxOutcome> {
+    if (opts.fast === true && this.transfers && opts.trace !== true && opts.lazySender !== true) {
+      const tx = this.env.txs[i]!;
+      if (tx.data.length === 0 && tx.to !== undefined) {
+        const o = plainTransfer(i, tx, this.view.base, this.env.coinbase, this.env.block.header.baseFeePerGas, this.balanceNeed(i));
+        if (o !== null) {
+          this.fastTransfers++;
+          return o;
+        }
+      }
+    }
     const trace = opts.trace === true;
     const view = this.view;
     view.beginTx(this.env.coinbase, opts.lazySender ? this.lazySenderOf(i) : null, opts.counted ?? null);

@@ -35,6 +35,8 @@ import { applyWithdrawals, assembleReceipts, blockResult } from './result.js';
 import { applyWrites, stateFromPrestate, type WorldState, type WriteSet } from './state.js';
 import { evalCheck, type ClaimTrace } from './taint.js';
 import { stateRoot } from './trie.js';
+import { transferCandidate, transfersApply } from './transfer.js';
+import { primeSender } from './patches.js';
 import { validateReads } from './view.js';
 
 export interface ParallelOptions extends ForkOptions {
@@ -84,6 +86,8 @@ interface Slot {
   inflight: number;
   /** Committed write sets this worker has been sent. */
   synced: number;
+  /** Sender-recovery requests sent and not yet answered. */
+  recovering: number;
   lastHeard: number;
 }
 
@@ -121,7 +125,7 @@ export class WorkerPool {
         transferList: [port2],
         resourceLimits: { maxYoungGenerationSizeMb: 48 },
       });
-      const slot: Slot = { w, port: port1, avgMs: INITIAL_TX_MS, inflight: 0, synced: 0, lastHeard: performance.now() };
+      const slot: Slot = { w, port: port1, avgMs: INITIAL_TX_MS, inflight: 0, synced: 0, recovering: 0, lastHeard: performance.now() };
       w.on('error', (e) => pool.fail(new PrescientError('WORKER_FAILED', `worker ${i}`, `crashed: ${e.message}`)));
       w.on('exit', (code) => {
         if (!pool.closed) pool.fail(new PrescientError('WORKER_FAILED', `worker ${i}`, `exited with code ${code}`));
@@ -191,6 +195,14 @@ const WINDOW_DEPTH = 6;
 const INITIAL_TX_MS = 0.3;
 /** Weight of the newest report in the moving average. */
 const AVG_WEIGHT = 0.2;
+/**
+ * Plain-transfer senders per recovery request (~0.5 ms of a worker's time: a transaction sent meanwhile waits that
+ * long), and how far ahead of the commit point.
+ */
+const RECOVER_BATCH = 8;
+const RECOVER_AHEAD = 8;
+/** Recovery requests queued per worker: it answers one while the next waits, instead of idling for the main thread. */
+const RECOVER_QUEUE = 3;
 
 /** [depth, low water] for a worker whose transactions take `avgMs` each. */
 function queueDepth(avgMs: number): [number, number] {
@@ -333,6 +345,20 @@ async function runOnPool(
   const claims: Array<Map<string, Map<bigint, 'add' | 'sub'>> | null> = new Array(n).fill(null);
   const counted: Array<Array<[string, bigint]> | undefined> = new Array(n);
   if (opts.oracle) addOracleDeps(opts.oracle, n, depMax, env.coinbase, trusted, senders, lazyOk, claims, counted);
+  // Plain transfers (transfer.ts) are not run speculatively: committed by the main thread at the commit point, without
+  // runTx, they cost less than a worker's message about them. A worker recovers their senders ahead instead (from the
+  // end of the block backwards, while the main thread moves forwards), when it has nothing to execute.
+  const plain = new Uint8Array(n);
+  if (mainRuns && slots.length > 0 && transfersApply(env.common)) {
+    for (let j = 0; j < n; j++) {
+      if (opts.fault?.txIndex !== j && transferCandidate(env.txs[j]!, state)) plain[j] = 1;
+    }
+  }
+  /** plainBefore[j]: plain transfers before index j. */
+  const plainBefore = new Int32Array(n + 1);
+  for (let j = 0; j < n; j++) plainBefore[j + 1] = plainBefore[j]! + plain[j]!;
+  /** Plain transfers at or above this index have been handed to a worker for sender recovery. */
+  let recoverFrom = n;
 
   const hangMs = opts.hangMs ?? 120_000;
   const depthOf = (s: Slot): [number, number] => {
@@ -359,6 +385,7 @@ async function runOnPool(
   let reExecutions = 0;
   let merged = 0;
   let rejected = 0;
+  let recoveries = 0;
   let postMs = 0;
   let posts = 0;
   let k = 0; // committed transactions
@@ -379,6 +406,7 @@ async function runOnPool(
   slots.forEach((s, id) => {
     s.inflight = 0;
     s.synced = 0;
+    s.recovering = 0;
     s.avgMs = INITIAL_TX_MS;
     s.lastHeard = performance.now();
     while (receiveMessageOnPort(s.port) !== undefined); // a previous run's leftovers (none after a clean run)
@@ -461,18 +489,20 @@ async function runOnPool(
   /** The lowest ready transaction after the commit point, or -1. */
   const nextReady = (inflight: number, depth: number, notFault: boolean): number => {
     while (released <= k && released <= n) {
-      for (const j of buckets[released]!) (trusted[j] ? heapT : heapU).push(j);
+      for (const j of buckets[released]!) if (!plain[j]) (trusted[j] ? heapT : heapU).push(j);
       released++;
     }
     // Transactions without a complete prediction stay within a window near the commit point: as wide as the queues,
-    // and never narrower than the fixed depth it was tuned with (WINDOW_DEPTH per worker).
+    // and never narrower than the fixed depth it was tuned with (WINDOW_DEPTH per worker). Plain transfers in between
+    // do not count: the main thread commits them in microseconds, so a window of them is no distance at all.
     let queued = 0;
     for (const s of slots) queued += Math.max(WINDOW_DEPTH, depthOf(s)[0]);
-    const window = k + queued + 4;
+    const width = queued + 4;
+    const within = (j: number) => j - k - (plainBefore[j]! - plainBefore[k]!) < width;
     const u = top(heapU);
     const t = top(heapT);
-    const okU = u >= 0 && u < window;
-    const okT = t >= 0 && (t < window || inflight < farDepth(depth));
+    const okU = u >= 0 && within(u);
+    const okT = t >= 0 && (within(t) || inflight < farDepth(depth));
     const j = okU && okT ? Math.min(u, t) : okU ? u : okT ? t : -1;
     if (j >= 0 && notFault && opts.fault?.txIndex === j) {
       // Only a worker may run the injected fault: look past it, then put it back.
@@ -509,7 +539,10 @@ async function runOnPool(
         s.inflight++;
         txs.push(strict[j] ? { i: j, lazy: false } : specRun(j));
       }
-      if (txs.length === 0) continue;
+      if (txs.length === 0) {
+        while (s.recovering < RECOVER_QUEUE && askRecovery(s));
+        continue;
+      }
       const msg: ToWorker = { t: 'run', log: log.slice(s.synced, k) as WriteSet[], txs };
       s.synced = k;
       dropSent();
@@ -519,6 +552,19 @@ async function runOnPool(
       postMs += performance.now() - p0;
       posts++;
     }
+  };
+  /** The next batch of plain transfers whose senders `s` recovers, far enough ahead of the commit point. */
+  const askRecovery = (s: Slot) => {
+    const txs: number[] = [];
+    while (txs.length < RECOVER_BATCH && recoverFrom > k + RECOVER_AHEAD) {
+      recoverFrom--;
+      if (plain[recoverFrom]) txs.push(recoverFrom);
+    }
+    if (txs.length === 0) return false;
+    s.recovering++;
+    recoveries += txs.length;
+    s.port.postMessage({ t: 'recover', run: runId, txs } satisfies ToWorker);
+    return true;
   };
   /** Write sets every worker already holds are only garbage: let them die before the block ends. */
   const dropSent = () => {
@@ -568,6 +614,15 @@ async function runOnPool(
   };
   const handle = (i: number, m: FromWorker) => {
     if (m.t === 'fail') fail(new PrescientError('WORKER_FAILED', `worker ${i}`, m.message.split('\n')[0]!));
+    if (m.t === 'senders' && m.run === runId) {
+      slots[i]!.recovering--;
+      m.txs.forEach((j, x) => {
+        const a = m.senders.subarray(20 * x, 20 * x + 20);
+        // All zero: the worker could not recover it; this thread will, and report the error.
+        if (a.some((b) => b !== 0)) primeSender(env.txs[j]!, a);
+      });
+      return;
+    }
     if (m.t !== 'done' || m.run !== runId) return;
     const s = slots[i]!;
     s.inflight--;
@@ -612,7 +667,7 @@ async function runOnPool(
         undispatched--;
         count(k);
         const e0 = performance.now();
-        const o = await ex.runOne(k);
+        const o = await ex.runOne(k, { fast: true });
         mainExec += performance.now() - e0;
         mainAt++;
         if (o.error !== undefined) {
@@ -680,6 +735,10 @@ async function runOnPool(
       loadMs: tRun - t0,
       startMs,
       txs: n,
+      /** Plain ETH transfers the main thread committed without runTx (transfer.ts). */
+      transfers: ex.fastTransfers,
+      /** Senders of plain transfers a worker was asked to recover ahead of the main thread. */
+      senderRecoveries: recoveries,
       staleReads: [...staleKeys.values()].reduce((a, b) => a + b, 0),
       /** Why outcomes were re-executed, by kind of stale read (b: balance, n: nonce, s: slot, lazy-broken, ...). */
       staleKinds: [...[...staleKeys].reduce((m, [key, c]) => m.set(key.split(':')[0]!, (m.get(key.split(':')[0]!) ?? 0) + c), new Map<string, number>())]

@@ -135,6 +135,15 @@ export function patchRunLoop(): void {
 }
 
 let senderPatched = false;
+const senderCache = new WeakMap<object, Uint8Array>();
+
+/**
+ * A sender another thread recovered for this (frozen) transaction, from the same signature with the same code: the
+ * parallel executor's worker recovers the senders of plain transfers ahead of the main thread (parallel.ts).
+ */
+export function primeSender(tx: object, address: Uint8Array): void {
+  if (Object.isFrozen(tx) && !senderCache.has(tx)) senderCache.set(tx, address);
+}
 
 /**
  * `getSenderAddress` caches the recovered public key but hashes it (JS keccak) into an address on every call; a
@@ -148,7 +157,7 @@ export function patchTxSender(): void {
   const txs = require('@ethereumjs/tx');
   const { Address } = require('@ethereumjs/util');
   /* eslint-enable @typescript-eslint/no-require-imports */
-  const cache = new WeakMap<object, Uint8Array>();
+  const cache = senderCache;
   for (const C of [txs.LegacyTx, txs.AccessList2930Tx, txs.FeeMarket1559Tx, txs.Blob4844Tx, txs.EOACode7702Tx]) {
     const orig = C.prototype.getSenderAddress;
     C.prototype.getSenderAddress = function (this: object) {

@@ -31,6 +31,11 @@ export type ToWorker =
    * withdrawals, and report the post-state root (the main thread builds the receipts meanwhile).
    */
   | { t: 'root'; run: number; log: WriteSet[] }
+  /**
+   * Recover the senders of these transactions (plain transfers the main thread will commit itself, transfer.ts), when
+   * no transaction is waiting to be executed.
+   */
+  | { t: 'recover'; run: number; txs: number[] }
   | { t: 'close' };
 
 export type FromWorker =
@@ -38,4 +43,6 @@ export type FromWorker =
   /** `v`: how many transactions were committed in the state the transaction ran on. */
   | { t: 'done'; run: number; o: TxOutcome; v: number; ms: number; applyMs: number; sendMs: number; starvedMs: number }
   | { t: 'root'; run: number; root: Uint8Array; ms: number }
+  /** `senders`: 20 bytes per transaction of the `recover` request, in its order. */
+  | { t: 'senders'; run: number; txs: number[]; senders: Uint8Array }
   | { t: 'fail'; message: string };

@@ -38,7 +38,7 @@ export async function executeSequential(
   const outcomes: TxOutcome[] = [];
   const traces: TxTrace[] = [];
   for (let i = 0; i < env.txs.length; i++) {
-    const o = await ex.runOne(i, { trace: opts.trace === true });
+    const o = await ex.runOne(i, { trace: opts.trace === true, fast: !opts.trace && !opts.outcomes });
     if (o.error !== undefined) {
       throw new PrescientError('EXECUTION_FAILED', `block ${block.number} tx ${i}`, o.error.split('\n')[0]!);
     }
@@ -61,6 +61,8 @@ export async function executeSequential(
         cpuMs: (cpu.user + cpu.system) / 1000,
         loadMs: t1 - t0,
         txs: env.txs.length,
+        /** Plain ETH transfers committed without runTx (transfer.ts). */
+        transfers: ex.fastTransfers,
       },
     },
     traces,

@@ -26,6 +26,8 @@ let run = -1;
 const queue: ToWorker[] = [];
 /** Transactions received and not yet executed (this block's). */
 let pending: RunTx[] = [];
+/** Sender recoveries asked for and not yet done (this block's), done only when `pending` is empty. */
+let recover: Array<{ run: number; txs: number[] }> = [];
 let busy = false;
 let applyMs = 0;
 let sendMs = 0;
@@ -44,6 +46,7 @@ async function accept(m: ToWorker): Promise<void> {
   if (m.t === 'init') {
     const t0 = performance.now();
     pending = [];
+    recover = [];
     await initCrypto();
     const env = blockEnv(m.block, m.fork);
     state = stateFromPrestate(m.prestate);
@@ -65,6 +68,11 @@ async function accept(m: ToWorker): Promise<void> {
     ex = null;
     state = null;
     pending = [];
+    recover = [];
+    return;
+  }
+  if (m.t === 'recover') {
+    if (m.run === run) recover.push(m);
     return;
   }
   if (ex === null || state === null) throw new Error('worker: run before init');
@@ -73,6 +81,7 @@ async function accept(m: ToWorker): Promise<void> {
   applyMs += performance.now() - a0;
   if (m.t === 'root') {
     pending = [];
+    recover = [];
     const post = withdrawalWrites(ex.env);
     if (post) applyWrites(state, post, committed + 1);
     send({ t: 'root', run: m.run, root: stateRoot(state), ms: performance.now() - a0 });
@@ -97,6 +106,19 @@ async function execute(t: RunTx): Promise<void> {
   applyMs = 0;
 }
 
+/** Sender recovery for the main thread (protocol.ts, 'recover'); a signature that does not recover is left to it. */
+function recoverSenders(r: { run: number; txs: number[] }): void {
+  const out = new Uint8Array(20 * r.txs.length);
+  r.txs.forEach((i, k) => {
+    try {
+      out.set(ex!.env.txs[i]!.getSenderAddress().bytes, 20 * k);
+    } catch {
+      // all-zero: the main thread recovers (and reports) it itself
+    }
+  });
+  send({ t: 'senders', run: r.run, txs: r.txs, senders: out });
+}
+
 /**
  * Typed arrays from the EVM are often views into a large buffer (memory, calldata); structured clone copies a view's
  * whole buffer, which made postMessage cost more than the transaction. Send tight copies.
@@ -119,7 +141,12 @@ async function pump(): Promise<void> {
         queue.push(r.message as ToWorker);
       }
       while (queue.length > 0) await accept(queue.shift()!);
-      if (pending.length === 0) break;
+      if (pending.length === 0) {
+        const r = recover.shift();
+        if (r === undefined) break;
+        recoverSenders(r);
+        continue;
+      }
       let best = 0;
       for (let j = 1; j < pending.length; j++) if (pending[j]!.i < pending[best]!.i) best = j;
       const t = pending[best]!;
