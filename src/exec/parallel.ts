@@ -201,6 +201,11 @@ const AVG_WEIGHT = 0.2;
  */
 const RECOVER_BATCH = 8;
 const RECOVER_AHEAD = 8;
+/**
+ * The most write sets sent to a worker for the block's state root: cloning one costs this thread ~6 µs, about what
+ * hashing its few accounts into the root costs (measured on 12300570: 687 write sets, 4 ms to send, 3 ms to hash).
+ */
+const ROOT_SHIP_MAX = 64;
 /** Recovery requests queued per worker: it answers one while the next waits, instead of idling for the main thread. */
 const RECOVER_QUEUE = 3;
 
@@ -696,8 +701,10 @@ async function runOnPool(
   const tDone = performance.now();
 
   // ---- close: a worker computes the post-state root (from its copy of the state) while this thread builds the
-  // receipts; without an idle worker (one still running a stale speculative transaction), this thread does both ----
-  const helper = slots.find((s) => s.inflight === 0);
+  // receipts; without an idle worker (one still running a stale speculative transaction), or when the write sets a
+  // worker still lacks would cost more to send than the root to compute (a block of plain transfers, committed here
+  // without ever syncing a worker), this thread does both ----
+  const helper = slots.find((s) => s.inflight === 0 && n - s.synced <= ROOT_SHIP_MAX);
   let root: Uint8Array | null = null;
   if (helper !== undefined) {
     const msg: ToWorker = { t: 'root', run: runId, log: log.slice(helper.synced, n) as WriteSet[] };

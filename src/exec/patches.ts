@@ -9,6 +9,7 @@
  *   return the same bytes and throw in the same cases.
  */
 import type { Common } from '@ethereumjs/common';
+import { keccak256 } from '../chain/crypto.js';
 
 let patched = false;
 
@@ -160,12 +161,16 @@ export function patchTxSender(): void {
   const cache = senderCache;
   for (const C of [txs.LegacyTx, txs.AccessList2930Tx, txs.FeeMarket1559Tx, txs.Blob4844Tx, txs.EOACode7702Tx]) {
     const orig = C.prototype.getSenderAddress;
-    C.prototype.getSenderAddress = function (this: object) {
+    C.prototype.getSenderAddress = function (this: any) {
       const bytes = cache.get(this);
       if (bytes !== undefined) return new Address(bytes);
-      const a = orig.call(this);
-      if (Object.isFrozen(this)) cache.set(this, a.bytes);
-      return a;
+      if (!Object.isFrozen(this)) return orig.call(this);
+      // publicToAddress hashes with the JS keccak; the WASM one gives the same bytes (~8% of a payout block's time).
+      const pub: Uint8Array = this.getSenderPublicKey();
+      if (pub.length !== 64) return orig.call(this);
+      const a = keccak256(pub).slice(12);
+      cache.set(this, a);
+      return new Address(a);
     };
   }
 }
