@@ -86,8 +86,6 @@ interface Slot {
   inflight: number;
   /** Committed write sets this worker has been sent. */
   synced: number;
-  /** Sender-recovery requests sent and not yet answered. */
-  recovering: number;
   lastHeard: number;
 }
 
@@ -96,6 +94,8 @@ export class WorkerPool {
   slots: Slot[] = [];
   /** Bumped (and notified) by a worker after each message it posts. */
   readonly signal = new Int32Array(new SharedArrayBuffer(4));
+  /** Transactions committed so far in the current block (workers stop recovering senders the main thread passed). */
+  readonly progress = new Int32Array(new SharedArrayBuffer(4));
   private closed = false;
   private dead: Error | null = null;
   /** Blocks run so far (numbers each block's messages). */
@@ -121,11 +121,11 @@ export class WorkerPool {
       // A larger young generation than the default: fewer scavenges in a thread that only executes transactions
       // (measured on gen-erc20-1000 at 2 threads: 354-360 ms -> 320-331 ms).
       const w = new Worker(script, {
-        workerData: { port: port2, signal: pool.signal },
+        workerData: { port: port2, signal: pool.signal, progress: pool.progress },
         transferList: [port2],
         resourceLimits: { maxYoungGenerationSizeMb: 48 },
       });
-      const slot: Slot = { w, port: port1, avgMs: INITIAL_TX_MS, inflight: 0, synced: 0, recovering: 0, lastHeard: performance.now() };
+      const slot: Slot = { w, port: port1, avgMs: INITIAL_TX_MS, inflight: 0, synced: 0, lastHeard: performance.now() };
       w.on('error', (e) => pool.fail(new PrescientError('WORKER_FAILED', `worker ${i}`, `crashed: ${e.message}`)));
       w.on('exit', (code) => {
         if (!pool.closed) pool.fail(new PrescientError('WORKER_FAILED', `worker ${i}`, `exited with code ${code}`));
@@ -196,18 +196,10 @@ const INITIAL_TX_MS = 0.3;
 /** Weight of the newest report in the moving average. */
 const AVG_WEIGHT = 0.2;
 /**
- * Plain-transfer senders per recovery request (~0.5 ms of a worker's time: a transaction sent meanwhile waits that
- * long), and how far ahead of the commit point.
- */
-const RECOVER_BATCH = 8;
-const RECOVER_AHEAD = 8;
-/**
  * The most write sets sent to a worker for the block's state root: cloning one costs this thread ~6 µs, about what
  * hashing its few accounts into the root costs (measured on 12300570: 687 write sets, 4 ms to send, 3 ms to hash).
  */
 const ROOT_SHIP_MAX = 64;
-/** Recovery requests queued per worker: it answers one while the next waits, instead of idling for the main thread. */
-const RECOVER_QUEUE = 3;
 
 /** [depth, low water] for a worker whose transactions take `avgMs` each. */
 function queueDepth(avgMs: number): [number, number] {
@@ -362,8 +354,6 @@ async function runOnPool(
   /** plainBefore[j]: plain transfers before index j. */
   const plainBefore = new Int32Array(n + 1);
   for (let j = 0; j < n; j++) plainBefore[j + 1] = plainBefore[j]! + plain[j]!;
-  /** Plain transfers at or above this index have been handed to a worker for sender recovery. */
-  let recoverFrom = n;
 
   const hangMs = opts.hangMs ?? 120_000;
   const depthOf = (s: Slot): [number, number] => {
@@ -408,10 +398,10 @@ async function runOnPool(
   // ---- start: workers load the block while the main thread builds its own executor and the pre-state's trie ----
   const signal = pool.signal;
   const runId = ++pool.runs;
+  Atomics.store(pool.progress, 0, 0);
   slots.forEach((s, id) => {
     s.inflight = 0;
     s.synced = 0;
-    s.recovering = 0;
     s.avgMs = INITIAL_TX_MS;
     s.lastHeard = performance.now();
     while (receiveMessageOnPort(s.port) !== undefined); // a previous run's leftovers (none after a clean run)
@@ -474,6 +464,13 @@ async function runOnPool(
   const tRun = performance.now();
   const cpu0 = process.cpuUsage();
   idleMs = 0; // the wait for the workers' start-up is not the run's
+  // The plain transfers' senders, from the block's end backwards, dealt out to the workers: each recovers its share
+  // whenever it has nothing to execute, until it reaches the commit point (pool.progress), without further messages.
+  const backwards: number[][] = slots.map(() => []);
+  for (let j = n - 1, x = 0; j >= 0; j--) if (plain[j]) backwards[x++ % slots.length]!.push(j);
+  slots.forEach((s, i) => {
+    if (backwards[i]!.length > 0) s.port.postMessage({ t: 'recover', run: runId, txs: backwards[i]! } satisfies ToWorker);
+  });
 
   // ---- scheduling ----
   // Ready transactions (dependencies committed) in two min-heaps by index: trusted ones may run far ahead, the others
@@ -544,10 +541,7 @@ async function runOnPool(
         s.inflight++;
         txs.push(strict[j] ? { i: j, lazy: false } : specRun(j));
       }
-      if (txs.length === 0) {
-        while (s.recovering < RECOVER_QUEUE && askRecovery(s));
-        continue;
-      }
+      if (txs.length === 0) continue;
       const msg: ToWorker = { t: 'run', log: log.slice(s.synced, k) as WriteSet[], txs };
       s.synced = k;
       dropSent();
@@ -557,19 +551,6 @@ async function runOnPool(
       postMs += performance.now() - p0;
       posts++;
     }
-  };
-  /** The next batch of plain transfers whose senders `s` recovers, far enough ahead of the commit point. */
-  const askRecovery = (s: Slot) => {
-    const txs: number[] = [];
-    while (txs.length < RECOVER_BATCH && recoverFrom > k + RECOVER_AHEAD) {
-      recoverFrom--;
-      if (plain[recoverFrom]) txs.push(recoverFrom);
-    }
-    if (txs.length === 0) return false;
-    s.recovering++;
-    recoveries += txs.length;
-    s.port.postMessage({ t: 'recover', run: runId, txs } satisfies ToWorker);
-    return true;
   };
   /** Write sets every worker already holds are only garbage: let them die before the block ends. */
   const dropSent = () => {
@@ -590,6 +571,7 @@ async function runOnPool(
     committedOutcomes.push(receiptPart(o));
     results[k] = undefined;
     k++;
+    Atomics.store(pool.progress, 0, k);
   };
   /** Commit every ready outcome at the commit point; a stale one goes back to be run again. */
   const tryCommit = () => {
@@ -620,7 +602,7 @@ async function runOnPool(
   const handle = (i: number, m: FromWorker) => {
     if (m.t === 'fail') fail(new PrescientError('WORKER_FAILED', `worker ${i}`, m.message.split('\n')[0]!));
     if (m.t === 'senders' && m.run === runId) {
-      slots[i]!.recovering--;
+      recoveries += m.txs.length;
       m.txs.forEach((j, x) => {
         const a = m.senders.subarray(20 * x, 20 * x + 20);
         // All zero: the worker could not recover it; this thread will, and report the error.
@@ -645,7 +627,7 @@ async function runOnPool(
   ex.view.tick = () => {
     const h0 = performance.now();
     poll();
-    if (inbox.every(([, m]) => m.t === 'done')) {
+    if (inbox.every(([, m]) => m.t === 'done' || m.t === 'senders')) {
       for (const [i, m] of inbox.splice(0)) handle(i, m);
       dispatch();
     }
@@ -744,7 +726,7 @@ async function runOnPool(
       txs: n,
       /** Plain ETH transfers the main thread committed without runTx (transfer.ts). */
       transfers: ex.fastTransfers,
-      /** Senders of plain transfers a worker was asked to recover ahead of the main thread. */
+      /** Senders of plain transfers the workers recovered ahead of the main thread. */
       senderRecoveries: recoveries,
       staleReads: [...staleKeys.values()].reduce((a, b) => a + b, 0),
       /** Why outcomes were re-executed, by kind of stale read (b: balance, n: nonce, s: slot, lazy-broken, ...). */

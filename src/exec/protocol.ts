@@ -32,8 +32,9 @@ export type ToWorker =
    */
   | { t: 'root'; run: number; log: WriteSet[] }
   /**
-   * Recover the senders of these transactions (plain transfers the main thread will commit itself, transfer.ts), when
-   * no transaction is waiting to be executed.
+   * Recover the senders of these transactions (plain transfers the main thread will commit itself, transfer.ts), in
+   * this order, a few at a time whenever no transaction is waiting to be executed, until the next one is at most a
+   * few ahead of the main thread's commit point (the pool's shared `progress` counter).
    */
   | { t: 'recover'; run: number; txs: number[] }
   | { t: 'close' };
@@ -43,6 +44,6 @@ export type FromWorker =
   /** `v`: how many transactions were committed in the state the transaction ran on. */
   | { t: 'done'; run: number; o: TxOutcome; v: number; ms: number; applyMs: number; sendMs: number; starvedMs: number }
   | { t: 'root'; run: number; root: Uint8Array; ms: number }
-  /** `senders`: 20 bytes per transaction of the `recover` request, in its order. */
+  /** `senders`: 20 bytes per transaction of `txs` (a part of a `recover` request), in its order. */
   | { t: 'senders'; run: number; txs: number[]; senders: Uint8Array }
   | { t: 'fail'; message: string };

@@ -17,6 +17,12 @@ import { stateRoot } from './trie.js';
 
 const port = (workerData as { port: MessagePort }).port;
 const signal = (workerData as { signal: Int32Array }).signal;
+/** The main thread's commit point in the current block (parallel.ts). */
+const progress = (workerData as { progress: Int32Array }).progress;
+/** Senders recovered per answer (~0.5 ms: a transaction sent meanwhile waits at most that long). */
+const RECOVER_CHUNK = 8;
+/** Recovery stops this close to the commit point: the main thread would get there first. */
+const RECOVER_AHEAD = 8;
 let ex: Executor | null = null;
 let state: WorldState | null = null;
 /** Committed transactions reflected in `state`. */
@@ -26,8 +32,8 @@ let run = -1;
 const queue: ToWorker[] = [];
 /** Transactions received and not yet executed (this block's). */
 let pending: RunTx[] = [];
-/** Sender recoveries asked for and not yet done (this block's), done only when `pending` is empty. */
-let recover: Array<{ run: number; txs: number[] }> = [];
+/** Sender recovery asked for (this block's), done only when `pending` is empty; `next`: the first not yet done. */
+let recover: { run: number; txs: number[]; next: number } | null = null;
 let busy = false;
 let applyMs = 0;
 let sendMs = 0;
@@ -46,7 +52,7 @@ async function accept(m: ToWorker): Promise<void> {
   if (m.t === 'init') {
     const t0 = performance.now();
     pending = [];
-    recover = [];
+    recover = null;
     await initCrypto();
     const env = blockEnv(m.block, m.fork);
     state = stateFromPrestate(m.prestate);
@@ -68,11 +74,11 @@ async function accept(m: ToWorker): Promise<void> {
     ex = null;
     state = null;
     pending = [];
-    recover = [];
+    recover = null;
     return;
   }
   if (m.t === 'recover') {
-    if (m.run === run) recover.push(m);
+    if (m.run === run) recover = { run: m.run, txs: m.txs, next: 0 };
     return;
   }
   if (ex === null || state === null) throw new Error('worker: run before init');
@@ -81,7 +87,7 @@ async function accept(m: ToWorker): Promise<void> {
   applyMs += performance.now() - a0;
   if (m.t === 'root') {
     pending = [];
-    recover = [];
+    recover = null;
     const post = withdrawalWrites(ex.env);
     if (post) applyWrites(state, post, committed + 1);
     send({ t: 'root', run: m.run, root: stateRoot(state), ms: performance.now() - a0 });
@@ -106,17 +112,30 @@ async function execute(t: RunTx): Promise<void> {
   applyMs = 0;
 }
 
-/** Sender recovery for the main thread (protocol.ts, 'recover'); a signature that does not recover is left to it. */
-function recoverSenders(r: { run: number; txs: number[] }): void {
-  const out = new Uint8Array(20 * r.txs.length);
-  r.txs.forEach((i, k) => {
+/**
+ * The next few senders of the recovery request (protocol.ts, 'recover'); false once it is done or has reached the
+ * main thread's commit point. A signature that does not recover is left to the main thread (all-zero bytes).
+ */
+function recoverSome(): boolean {
+  const r = recover;
+  if (r === null) return false;
+  const floor = Atomics.load(progress, 0) + RECOVER_AHEAD;
+  const txs: number[] = [];
+  while (txs.length < RECOVER_CHUNK && r.next < r.txs.length && r.txs[r.next]! >= floor) txs.push(r.txs[r.next++]!);
+  if (txs.length === 0) {
+    recover = null;
+    return false;
+  }
+  const out = new Uint8Array(20 * txs.length);
+  txs.forEach((i, k) => {
     try {
       out.set(ex!.env.txs[i]!.getSenderAddress().bytes, 20 * k);
     } catch {
-      // all-zero: the main thread recovers (and reports) it itself
+      // left to the main thread
     }
   });
-  send({ t: 'senders', run: r.run, txs: r.txs, senders: out });
+  send({ t: 'senders', run: r.run, txs, senders: out });
+  return true;
 }
 
 /**
@@ -142,10 +161,8 @@ async function pump(): Promise<void> {
       }
       while (queue.length > 0) await accept(queue.shift()!);
       if (pending.length === 0) {
-        const r = recover.shift();
-        if (r === undefined) break;
-        recoverSenders(r);
-        continue;
+        if (recoverSome()) continue;
+        break;
       }
       let best = 0;
       for (let j = 1; j < pending.length; j++) if (pending[j]!.i < pending[best]!.i) best = j;
