@@ -175,6 +175,20 @@ describe('exec: plain transfers without the EVM equal runTx', () => {
     expect(fast.stats.transfers).toBe(3);
   });
 
+  test('a plain transfer whose signature does not recover fails the block in every mode', async () => {
+    const pre = prestate(true);
+    const specs: Spec[] = [];
+    for (let i = 0; i < 40; i++) specs.push({ from: B, to: FRESH, value: BigInt(i + 1) });
+    const b = block(CANCUN, specs);
+    // High s (EIP-2): the worker recovering senders from the end leaves it to the main thread, which reports it.
+    const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
+    const last = b.transactions[39]!;
+    last.s = q(N - BigInt(last.s));
+    const seq = await failure(() => executeSequential(b, pre, new Map()));
+    expect(seq).toMatch(/^EXECUTION_FAILED: .*tx 39/);
+    expect(await failure(() => executeParallel(b, pre, new Map(), { pool }))).toBe(seq);
+  });
+
   test('a transfer runTx rejects fails the block the same way with the fast path', async () => {
     const pre = prestate(true);
     for (const bad of [
