@@ -94,15 +94,8 @@ export class WorkerPool {
   slots: Slot[] = [];
   /** Bumped (and notified) by a worker after each message it posts. */
   readonly signal = new Int32Array(new SharedArrayBuffer(4));
-  /**
-   * Transactions committed so far in the current block: workers stop recovering senders the main thread passed, and
-   * skip queued transactions already committed (the main thread ran them itself).
-   */
+  /** Transactions committed so far in the current block (workers stop recovering senders the main thread passed). */
   readonly progress = new Int32Array(new SharedArrayBuffer(4));
-  /** Per worker, the transaction it is executing now, or -1. */
-  readonly current: Int32Array;
-  /** The queued transaction the main thread is running itself (workers skip it), or -1. */
-  readonly taken = new Int32Array(new SharedArrayBuffer(4));
   private closed = false;
   private dead: Error | null = null;
   /** Blocks run so far (numbers each block's messages). */
@@ -112,9 +105,7 @@ export class WorkerPool {
     /** Executing threads, the main thread included when `mainExecutes`. */
     readonly size: number,
     readonly mainExecutes: boolean,
-  ) {
-    this.current = new Int32Array(new SharedArrayBuffer(4 * Math.max(1, size))).fill(-1);
-  }
+  ) {}
 
   /**
    * `threads` executing threads: the main thread and `threads - 1` workers (`mainExecutes: false`: `threads` workers,
@@ -130,7 +121,7 @@ export class WorkerPool {
       // A larger young generation than the default: fewer scavenges in a thread that only executes transactions
       // (measured on gen-erc20-1000 at 2 threads: 354-360 ms -> 320-331 ms).
       const w = new Worker(script, {
-        workerData: { port: port2, signal: pool.signal, progress: pool.progress, current: pool.current, taken: pool.taken },
+        workerData: { port: port2, signal: pool.signal, progress: pool.progress },
         transferList: [port2],
         resourceLimits: { maxYoungGenerationSizeMb: 48 },
       });
@@ -385,9 +376,6 @@ async function runOnPool(
   /** After a void or failed speculative run: run at the commit point, on the main thread, without assumptions. */
   const strict = new Uint8Array(n);
   const execCount = new Uint16Array(n);
-  /** The worker a transaction was last sent to, or -1. */
-  const holder = new Int16Array(n).fill(-1);
-  let taken = 0;
   let executions = 0;
   let reExecutions = 0;
   let merged = 0;
@@ -411,7 +399,6 @@ async function runOnPool(
   const signal = pool.signal;
   const runId = ++pool.runs;
   Atomics.store(pool.progress, 0, 0);
-  Atomics.store(pool.taken, 0, -1);
   slots.forEach((s, id) => {
     s.inflight = 0;
     s.synced = 0;
@@ -551,7 +538,6 @@ async function runOnPool(
         dispatched[j] = 1;
         undispatched--;
         count(j);
-        holder[j] = slots.indexOf(s);
         s.inflight++;
         txs.push(strict[j] ? { i: j, lazy: false } : specRun(j));
       }
@@ -624,14 +610,6 @@ async function runOnPool(
       });
       return;
     }
-    if (m.t === 'skipped' && m.run === runId) {
-      // Committed before the worker got to it (`taken` below): it never ran there.
-      slots[i]!.inflight--;
-      if (execCount[m.i]! > 1) reExecutions--;
-      execCount[m.i]!--;
-      executions--;
-      return;
-    }
     if (m.t !== 'done' || m.run !== runId) return;
     const s = slots[i]!;
     s.inflight--;
@@ -698,23 +676,6 @@ async function runOnPool(
         results[j] = { o, v: k };
         continue;
       }
-      // Nothing else to run, and the commit point waits in a worker's queue behind another transaction: run it here,
-      // exactly; the worker skips it once it sees it committed (a worker that starts it meanwhile wastes a run).
-      const h = holder[k]!;
-      if (results[k] === undefined && h >= 0 && opts.fault === undefined && Atomics.load(pool.current, h) !== k) {
-        Atomics.store(pool.taken, 0, k);
-        count(k);
-        const e0 = performance.now();
-        const o = await ex.runOne(k, { fast: true });
-        mainExec += performance.now() - e0;
-        mainAt++;
-        taken++;
-        if (o.error !== undefined) {
-          fail(new PrescientError('EXECUTION_FAILED', `block ${block.number} tx ${k}`, o.error.split('\n')[0]!));
-        }
-        commit(o);
-        continue;
-      }
     }
     await wait(50);
   }
@@ -767,8 +728,6 @@ async function runOnPool(
       transfers: ex.fastTransfers,
       /** Senders of plain transfers the workers recovered ahead of the main thread. */
       senderRecoveries: recoveries,
-      /** Commit points the main thread ran itself while they waited in a worker's queue. */
-      taken,
       staleReads: [...staleKeys.values()].reduce((a, b) => a + b, 0),
       /** Why outcomes were re-executed, by kind of stale read (b: balance, n: nonce, s: slot, lazy-broken, ...). */
       staleKinds: [...[...staleKeys].reduce((m, [key, c]) => m.set(key.split(':')[0]!, (m.get(key.split(':')[0]!) ?? 0) + c), new Map<string, number>())]

@@ -44,8 +44,6 @@ export type FromWorker =
   /** `v`: how many transactions were committed in the state the transaction ran on. */
   | { t: 'done'; run: number; o: TxOutcome; v: number; ms: number; applyMs: number; sendMs: number; starvedMs: number }
   | { t: 'root'; run: number; root: Uint8Array; ms: number }
-  /** A transaction of a `run` message not executed: the main thread had committed it already. */
-  | { t: 'skipped'; run: number; i: number }
   /** `senders`: 20 bytes per transaction of `txs` (a part of a `recover` request), in its order. */
   | { t: 'senders'; run: number; txs: number[]; senders: Uint8Array }
   | { t: 'fail'; message: string };

@@ -19,11 +19,6 @@ const port = (workerData as { port: MessagePort }).port;
 const signal = (workerData as { signal: Int32Array }).signal;
 /** The main thread's commit point in the current block (parallel.ts). */
 const progress = (workerData as { progress: Int32Array }).progress;
-/** Per worker, the transaction it is executing (-1: none): the main thread takes only one not yet started. */
-const current = (workerData as { current: Int32Array }).current;
-/** The queued transaction the main thread took to run itself (parallel.ts), or -1. */
-const taken = (workerData as { taken: Int32Array }).taken;
-let slot = 0;
 /** Senders recovered per answer (~0.5 ms: a transaction sent meanwhile waits at most that long). */
 const RECOVER_CHUNK = 8;
 /** Recovery stops this close to the commit point: the main thread would get there first. */
@@ -64,7 +59,6 @@ async function accept(m: ToWorker): Promise<void> {
     const pre = beaconRootWrites(env, state);
     if (pre) applyWrites(state, pre, 0);
     committed = 0;
-    slot = m.id;
     sendMs = 0;
     applyMs = 0;
     starvedMs = 0;
@@ -175,16 +169,7 @@ async function pump(): Promise<void> {
       const t = pending[best]!;
       pending[best] = pending[pending.length - 1]!;
       pending.pop();
-      if (t.i < Atomics.load(progress, 0) || t.i === Atomics.load(taken, 0)) {
-        send({ t: 'skipped', run, i: t.i });
-        continue;
-      }
-      Atomics.store(current, slot, t.i);
-      try {
-        await execute(t);
-      } finally {
-        Atomics.store(current, slot, -1);
-      }
+      await execute(t);
     }
     idleSince = performance.now();
   } catch (e) {
