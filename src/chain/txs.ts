@@ -9,6 +9,12 @@ import type { Hex } from '../types.js';
 
 const REQUIRED = ['nonce', 'gas', 'value', 'input', 'r', 's'] as const;
 
+/**
+ * Intrinsic gas of a transaction without input or access list, in every fork from Frontier to Prague: a plain
+ * transfer with no more gas than this runs no code at its recipient.
+ */
+export const PLAIN_TRANSFER_GAS = 21_000n;
+
 function field(t: any, name: string, where: string): any {
   const v = t[name];
   if (v === undefined || v === null) throw new PrescientError('BAD_BLOCK', `${where}.${name}`, 'missing field');

@@ -237,13 +237,11 @@ export class Executor {
   /** Execute transaction `i` over the view's current base state. */
   async runOne(i: number, opts: RunOptions = {}): Promise<TxOutcome> {
     if (opts.fast === true && this.transfers && opts.trace !== true && opts.lazySender !== true) {
-      const tx = this.env.txs[i]!;
-      if (tx.data.length === 0 && tx.to !== undefined) {
-        const o = plainTransfer(i, tx, this.view.base, this.env.coinbase, this.env.block.header.baseFeePerGas, this.balanceNeed(i));
-        if (o !== null) {
-          this.fastTransfers++;
-          return o;
-        }
+      const { env } = this;
+      const o = plainTransfer(i, env.txs[i]!, this.view.base, env.coinbase, env.block.header.baseFeePerGas, () => this.balanceNeed(i));
+      if (o !== null) {
+        this.fastTransfers++;
+        return o;
       }
     }
     const trace = opts.trace === true;

@@ -158,18 +158,17 @@ export function patchTxSender(): void {
   const txs = require('@ethereumjs/tx');
   const { Address } = require('@ethereumjs/util');
   /* eslint-enable @typescript-eslint/no-require-imports */
-  const cache = senderCache;
   for (const C of [txs.LegacyTx, txs.AccessList2930Tx, txs.FeeMarket1559Tx, txs.Blob4844Tx, txs.EOACode7702Tx]) {
     const orig = C.prototype.getSenderAddress;
     C.prototype.getSenderAddress = function (this: any) {
-      const bytes = cache.get(this);
+      const bytes = senderCache.get(this);
       if (bytes !== undefined) return new Address(bytes);
       if (!Object.isFrozen(this)) return orig.call(this);
       // publicToAddress hashes with the JS keccak; the WASM one gives the same bytes (~8% of a payout block's time).
       const pub: Uint8Array = this.getSenderPublicKey();
       if (pub.length !== 64) return orig.call(this);
       const a = keccak256(pub).slice(12);
-      cache.set(this, a);
+      senderCache.set(this, a);
       return new Address(a);
     };
   }

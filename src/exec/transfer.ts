@@ -13,11 +13,10 @@
  */
 import type { TypedTransaction } from '@ethereumjs/tx';
 import type { Common } from '@ethereumjs/common';
+import { PLAIN_TRANSFER_GAS } from '../chain/txs.js';
 import type { TxOutcome } from './block.js';
 import type { WorldState } from './state.js';
 
-/** Intrinsic gas of a transaction without input or access list, in every fork the fast path covers. */
-export const TRANSFER_GAS = 21_000n;
 /** Addresses up to here are (or may become) precompiles: a value transfer to one runs it. */
 const PRECOMPILE_MAX = 0xffff;
 const FORKS: ReadonlySet<string> = new Set([
@@ -47,7 +46,7 @@ export function transfersApply(common: Common): boolean {
 
 /** What can be told of a plain transfer without its sender or the state (see the header). */
 function plainShape(tx: TypedTransaction): boolean {
-  if (tx.to === undefined || tx.data.length !== 0 || tx.value === 0n || tx.gasLimit < TRANSFER_GAS) return false;
+  if (tx.to === undefined || tx.data.length !== 0 || tx.value === 0n || tx.gasLimit < PLAIN_TRANSFER_GAS) return false;
   if (tx.type !== 0 && tx.type !== 1 && tx.type !== 2) return false;
   if (tx.type !== 0 && (tx as any).accessList.length !== 0) return false;
   const to = tx.to.bytes;
@@ -68,7 +67,7 @@ export function transferCandidate(tx: TypedTransaction, state: WorldState): bool
 
 /**
  * The outcome runTx would give transaction `i` on `state` (the committed state at its position), or null (see above).
- * `need` is what runTx checks the sender's balance against (Executor.lazySenderOf).
+ * `need` gives what runTx checks the sender's balance against (Executor.balanceNeed), asked only of a plain transfer.
  */
 export function plainTransfer(
   i: number,
@@ -76,7 +75,7 @@ export function plainTransfer(
   state: WorldState,
   coinbase: string,
   baseFee: bigint | undefined,
-  need: bigint,
+  need: () => bigint,
 ): TxOutcome | null {
   const t = tx as any;
   if (!plainShape(tx)) return null;
@@ -89,7 +88,7 @@ export function plainTransfer(
   const to = tx.to!.toString();
   if (from === to) return null;
   const s = state.get(from);
-  if (s === undefined || !s.exists || s.code.length !== 0 || s.nonce !== tx.nonce || s.nonce >= NONCE_MAX || s.balance < need) return null;
+  if (s === undefined || !s.exists || s.code.length !== 0 || s.nonce !== tx.nonce || s.nonce >= NONCE_MAX || s.balance < need()) return null;
   const r = state.get(to);
   if (r !== undefined && r.exists && r.code.length !== 0) return null;
   // Price per gas paid by the sender, and the part of it the coinbase receives.
@@ -107,8 +106,8 @@ export function plainTransfer(
       tip = price - baseFee;
     } else tip = price;
   }
-  const minerFee = TRANSFER_GAS * tip;
-  const paid = s.balance - TRANSFER_GAS * price - tx.value;
+  const minerFee = PLAIN_TRANSFER_GAS * tip;
+  const paid = s.balance - PLAIN_TRANSFER_GAS * price - tx.value;
   let accounts: TxOutcome['writes']['accounts'];
   if (from === coinbase) {
     // A pool paying out from its coinbase gets the fee back into the same balance.
@@ -135,7 +134,7 @@ export function plainTransfer(
     index: i,
     reads: { accounts: [[from, { n: s.nonce, b: s.balance, c: s.codeVersion }], [to, { e: r !== undefined && r.exists, c: r?.codeVersion ?? 0 }]], storage: [] },
     writes,
-    gasUsed: TRANSFER_GAS,
+    gasUsed: PLAIN_TRANSFER_GAS,
     status: 1,
     logs: [],
     bloom: ZERO_BLOOM,

@@ -33,7 +33,7 @@ const queue: ToWorker[] = [];
 /** Transactions received and not yet executed (this block's). */
 let pending: RunTx[] = [];
 /** Sender recovery asked for (this block's), done only when `pending` is empty; `next`: the first not yet done. */
-let recover: { run: number; txs: number[]; next: number } | null = null;
+let recover: { txs: number[]; next: number } | null = null;
 let busy = false;
 let applyMs = 0;
 let sendMs = 0;
@@ -78,7 +78,7 @@ async function accept(m: ToWorker): Promise<void> {
     return;
   }
   if (m.t === 'recover') {
-    if (m.run === run) recover = { run: m.run, txs: m.txs, next: 0 };
+    if (m.run === run) recover = { txs: m.txs, next: 0 };
     return;
   }
   if (ex === null || state === null) throw new Error('worker: run before init');
@@ -134,7 +134,7 @@ function recoverSome(): boolean {
       // left to the main thread
     }
   });
-  send({ t: 'senders', run: r.run, txs, senders: out });
+  send({ t: 'senders', run, txs, senders: out });
   return true;
 }
 

@@ -13,6 +13,7 @@
  */
 import type { ContractAnalysis, Diagnostic, ExternalCall, Expr, FunctionFootprint, Hex } from '../types.js';
 import { keccak256 } from '../chain/crypto.js';
+import { PLAIN_TRANSFER_GAS } from '../chain/txs.js';
 import { applyOp, MASK } from './ops.js';
 import { analyzeSelector, analyzeSpecialized, type Assumed } from '../analyze/index.js';
 import type { Inputs } from '../evm/facts.js';
@@ -108,8 +109,6 @@ export interface TxInput {
   gas?: bigint;
 }
 
-/** A plain transfer's intrinsic gas: with no more than this, no code at the recipient gets to run (only STOP is free). */
-const PLAIN_TRANSFER_GAS = 21_000n;
 
 /** Footprints for code: by code hash, cached by the caller. Returns an Unbound with the reason when unavailable. */
 export type AnalysisProvider = (code: Uint8Array, codeHash: Hex, addr: Hex) => ContractAnalysis | Unbound;
