@@ -19,6 +19,10 @@ import { executeParallel, WorkerPool } from '../src/exec/parallel.js';
 import { executeSequential } from '../src/exec/sequential.js';
 import { loadStaticOracle } from '../src/exec/static.js';
 import type { Oracle } from '../src/exec/oracle.js';
+import { choiceOption, intOption } from '../src/cli/args.js';
+import { PrescientError } from '../src/errors.js';
+
+const MODES = ['ref', 'seq', 'static', 'none'] as const;
 
 interface Row {
   set: string;
@@ -227,11 +231,13 @@ async function main() {
   }
   const loadStart = require('node:os').loadavg()[0] as number;
   const mainnet = resolve(arg('--mainnet') ?? join(__dirname, '../../../shared/data/mainnet'));
-  const modes = (arg('--modes') ?? 'ref,seq,static,none').split(',');
-  const threads = Number(arg('--threads') ?? 2);
+  const modes = (arg('--modes') ?? 'ref,seq,static,none').split(',').map((m) => choiceOption('--modes', m, MODES)!);
+  const threads = intOption('--threads', arg('--threads'), 1, 64) ?? 2;
   const only = arg('--blocks')?.split(',');
-  const warmup = Number(arg('--warmup') ?? 2);
-  const refReps = Number(arg('--ref-reps') ?? 1);
+  const warmup = intOption('--warmup', arg('--warmup'), 0, 100) ?? 2;
+  const refReps = intOption('--ref-reps', arg('--ref-reps')) ?? 1;
+  const reps = intOption('--reps', arg('--reps')) ?? 2;
+  const genReps = intOption('--gen-reps', arg('--gen-reps')) ?? 5;
   const rows: Row[] = [];
   const groups: Group[] = [];
   if (existsSync(mainnet)) {
@@ -242,13 +248,13 @@ async function main() {
     groups.push(['mainnet', (r) => r.set === 'mainnet']);
     // Issue 6's pool-payout blocks (one sender), reported on their own too.
     for (const b of ['12300570', '5891667']) if (dirs.some((d) => d.endsWith(`/${b}`))) groups.push([b, (r) => r.set === 'mainnet' && r.block === b]);
-    for (const dir of dirs) rows.push(...benchInChild('mainnet', dir, modes, threads, Number(arg('--reps') ?? 2), warmup, refReps));
+    for (const dir of dirs) rows.push(...benchInChild('mainnet', dir, modes, threads, reps, warmup, refReps));
   }
   if (!process.argv.includes('--no-gen') && existsSync(join(__dirname, '../src/gen/write.js'))) {
     const gen = await import('./generated.js');
     for (const [set, dir] of await gen.generatedBlocks()) {
       groups.push([set, (r) => r.set === set]);
-      rows.push(...benchInChild(set, dir, modes.filter((m) => m !== 'ref'), threads, Number(arg('--gen-reps') ?? 5), warmup, refReps));
+      rows.push(...benchInChild(set, dir, modes.filter((m) => m !== 'ref'), threads, genReps, warmup, refReps));
     }
   }
   const table = summarize(rows, modes, groups);
@@ -270,6 +276,8 @@ async function main() {
 }
 
 main().catch((e) => {
-  console.error(e);
+  // Bad options: one line, as the CLI gives them; anything else is a bug, with its stack.
+  if (e instanceof PrescientError) process.stderr.write(`bench: ${e.message}\n`);
+  else console.error(e);
   process.exit(1);
 });
