@@ -7,6 +7,7 @@
  * process, checked against the bound on that many threads: min(threads, bound). With --write, replaces the section
  * between `<!-- parallelism:begin -->` and `<!-- parallelism:end -->` of ACCURACY.md (others write the rest).
  */
+import '../src/util/flat-exports.js'; // first, as in the CLI: before @ethereumjs loads
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadavg } from 'node:os';

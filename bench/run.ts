@@ -11,6 +11,7 @@
  * best of --reps runs per block and mode after --warmup untimed rounds, the modes alternating within each round: this
  * machine is shared, and the minimum is the estimate least disturbed by other jobs.
  */
+import '../src/util/flat-exports.js'; // first, as in the CLI: before @ethereumjs loads
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';

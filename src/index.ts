@@ -2,6 +2,7 @@
  * prescient as a library: the same pipeline the CLI runs, stage by stage. Every artifact between stages is a plain,
  * serialisable type from ./types.js.
  */
+import './util/flat-exports.js'; // first: before @ethereumjs loads (see there)
 export * from './types.js';
 export * from './errors.js';
 

@@ -1,3 +1,4 @@
+import '../util/flat-exports.js'; // first: before @ethereumjs loads (see there)
 import { isPrescientError } from '../errors.js';
 
 const USAGE = `usage: prescient <command> [options]

@@ -6,7 +6,10 @@
  *   longer changes (one block's);
  * - @ethereumjs/util's `setLengthLeft`/`setLengthRight` pad through array spreads and `bigIntToBytes` decodes hex
  *   through a validating decoder; MSTORE, LOG, SSTORE and friends call them on every execution. The replacements
- *   return the same bytes and throw in the same cases.
+ *   return the same bytes and throw in the same cases;
+ * - the dynamic gas of memory-only opcodes is priced synchronously (`memoryGasTable`), and the interpreter's result
+ *   gives `EVM.runInterpreter` nothing to copy into its unread `execResult.runState` (see the end of `fastRun`).
+ * The package indexes' re-export getters are replaced separately (src/util/flat-exports.ts).
  */
 import type { Common } from '@ethereumjs/common';
 import { keccak256 } from '../chain/crypto.js';
@@ -295,6 +298,12 @@ export function patchUtil(): void {
     for (let i = 0, j = 0; i < out.length; i++, j += 2) out[i] = (HEX[h.charCodeAt(j)]! << 4) | HEX[h.charCodeAt(j + 1)]!;
     return littleEndian ? out.reverse() : out;
   };
+  // The package index is a plain copy when flat-exports.ts ran first (its getters otherwise read the module above).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const index = require('@ethereumjs/util');
+  for (const k of ['setLengthLeft', 'setLengthRight', 'bigIntToBytes']) {
+    if (Object.getOwnPropertyDescriptor(index, k)?.writable === true) index[k] = bytes[k];
+  }
 }
 
 export function freezeEips(common: Common): void {

@@ -8,6 +8,7 @@
  * at once (a transaction then runs on the newest committed prefix it can), and of the transactions it holds it runs
  * the lowest index first, so the one the commit point waits for does not queue behind work far ahead.
  */
+import '../util/flat-exports.js'; // first: before @ethereumjs loads (see there)
 import { receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
 import { initCrypto } from '../chain/crypto.js';
 import { Executor, beaconRootWrites, blockEnv, withdrawalWrites, type TxOutcome } from './block.js';
