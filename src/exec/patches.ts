@@ -66,6 +66,9 @@ export function patchRunLoop(): void {
   const orig = Interpreter.prototype.run;
   const STOP = EVMError.errorMessages.STOP;
   const memGas = memoryGasTable();
+  // Only where the opcode's gas handler is the library's own (an EVM built with custom opcodes keeps its own).
+  const { dynamicGasHandlers } = evmInternal('opcodes/gas.js');
+  const memGasOf: unknown[] = memGas.map((f, op) => (f === undefined ? undefined : dynamicGasHandlers.get(op)));
   Interpreter.prototype.run = function (this: any, code: Uint8Array, opts: { pc?: number } = {}) {
     const common = this.common;
     if (
@@ -115,7 +118,7 @@ export function patchRunLoop(): void {
       try {
         const entry = opCodeObj ?? it.lookupOpInfo(opCode);
         const info = entry.opcodeInfo;
-        const sync = info.dynamicGas ? memGas[opCode] : undefined;
+        const sync = info.dynamicGas && entry.gasHandler === memGasOf[opCode] ? memGas[opCode] : undefined;
         if (
           (info.dynamicGas && sync === undefined) ||
           info.isAsync ||

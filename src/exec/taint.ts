@@ -105,10 +105,6 @@ async function taintedStep(it: any, op: unknown, t: TaintState, orig: (op: unkno
   const store: bigint[] = rs.stack._store;
   const len: number = rs.stack._len;
   const code: number = rs.opCode;
-  const at = (d: number) => frame.get(len - 1 - d); // d-th item from the top
-  const violate = (x: Item | undefined) => {
-    if (x !== undefined) t.claims[x.id]!.violated = true;
-  };
 
   // Pure stack moves: taints move with the items.
   if (code >= 0x80 && code <= 0x8f) {
@@ -138,15 +134,14 @@ async function taintedStep(it: any, op: unknown, t: TaintState, orig: (op: unkno
   const info = OPCODES[code]!;
   const pops = Math.min(info.pops, len);
   const ins: Array<Item | undefined> = [];
-  for (let d = 0; d < pops; d++) ins.push(at(d));
+  for (let d = 0; d < pops; d++) ins.push(frame.get(len - 1 - d)); // d-th item from the top
   const tainted = ins.some((x) => x !== undefined);
   let out: Item | undefined;
-  const address = (): string => it._env.address.toString();
 
   if (code === 0x54) {
     // SLOAD
-    violate(ins[0]);
-    const id = ins[0] === undefined ? t.byKey.get(address())?.get(store[len - 1]!) : undefined;
+    violate(t, ins[0]);
+    const id = ins[0] === undefined ? t.byKey.get(it._env.address.toString())?.get(store[len - 1]!) : undefined;
     await orig.call(it, op);
     if (id !== undefined) {
       t.claims[id]!.sloads++;
@@ -157,8 +152,8 @@ async function taintedStep(it: any, op: unknown, t: TaintState, orig: (op: unkno
   if (code === 0x55) {
     // SSTORE: key on top, value second.
     const key = store[len - 1]!;
-    const id = ins[0] === undefined ? t.byKey.get(address())?.get(key) : undefined;
-    violate(ins[0]);
+    const id = ins[0] === undefined ? t.byKey.get(it._env.address.toString())?.get(key) : undefined;
+    violate(t, ins[0]);
     const v = ins[1];
     await orig.call(it, op);
     if (id !== undefined) {
@@ -166,7 +161,7 @@ async function taintedStep(it: any, op: unknown, t: TaintState, orig: (op: unkno
       c.sstores++;
       if (v !== undefined && v.lin && v.id === id) c.off = v.off;
       else c.violated = true;
-    } else violate(v);
+    } else violate(t, v);
     frame.delete(len - 1);
     frame.delete(len - 2);
     return;
@@ -180,7 +175,6 @@ async function taintedStep(it: any, op: unknown, t: TaintState, orig: (op: unkno
 
   const [a, b] = ins;
   const sameClaim = a === undefined || b === undefined || a.id === b.id;
-  const side = (x: Item | undefined, v: bigint): Side | null => (x === undefined ? [false, v] : x.lin ? [true, x.off] : null);
   switch (code) {
     case 0x01: // ADD
       if (a !== undefined && b !== undefined) break;
@@ -216,12 +210,19 @@ async function taintedStep(it: any, op: unknown, t: TaintState, orig: (op: unkno
       frame.delete(len - 2);
       return;
   }
-  if (out === undefined) for (const x of ins) violate(x);
+  if (out === undefined) for (const x of ins) violate(t, x);
   await orig.call(it, op);
   for (let d = 0; d < pops; d++) frame.delete(len - 1 - d);
   if (out !== undefined && info.pushes === 1) frame.set(len - pops, out);
   unknownEffect(it, frame, t, len, info.pushes - pops);
 }
+
+// Module-level rather than closures: taintedStep runs for every opcode of a frame holding a taint.
+function violate(t: TaintState, x: Item | undefined): void {
+  if (x !== undefined) t.claims[x.id]!.violated = true;
+}
+
+const side = (x: Item | undefined, v: bigint): Side | null => (x === undefined ? [false, v] : x.lin ? [true, x.off] : null);
 
 /** An opcode whose stack effect is not the table's (one the table does not know): every taint in the frame is lost. */
 function unknownEffect(it: any, frame: Map<number, Item>, t: TaintState, len: number, expected: number): void {
