@@ -225,6 +225,20 @@ function benchInChild(set: string, dir: string, modes: string[], threads: number
   return JSON.parse(out.trim().split('\n').pop()!) as Row[];
 }
 
+const VALUED = ['--mainnet', '--modes', '--threads', '--blocks', '--reps', '--gen-reps', '--warmup', '--ref-reps'];
+const FLAGS = ['--no-gen', '--json', '--write'];
+
+/** A misspelt option would otherwise be ignored, and a run of ten minutes measure something else than asked. */
+function checkArgs(argv: string[]): void {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (FLAGS.includes(a)) continue;
+    if (!VALUED.includes(a)) throw new PrescientError('BAD_OPTION', a, `unknown option (options: ${[...VALUED, ...FLAGS].join(' ')})`);
+    if (i + 1 >= argv.length || argv[i + 1]!.startsWith('--')) throw new PrescientError('BAD_OPTION', a, 'expects a value');
+    i++;
+  }
+}
+
 async function main() {
   if (process.argv.includes('--one')) {
     // A child: one block, rows as JSON on the last line.
@@ -233,6 +247,7 @@ async function main() {
     process.stdout.write(JSON.stringify(rows) + '\n');
     return;
   }
+  checkArgs(process.argv.slice(2));
   const loadStart = require('node:os').loadavg()[0] as number;
   const mainnet = resolve(arg('--mainnet') ?? join(__dirname, '../../../shared/data/mainnet'));
   const modes = (arg('--modes') ?? 'ref,seq,static,none').split(',').map((m) => choiceOption('--modes', m, MODES)!);

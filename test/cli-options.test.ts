@@ -290,3 +290,28 @@ describeMainnet('mainnet: a bad input after a block that takes seconds fails at 
     expect(r.ms).toBeLessThan(2000);
   });
 });
+
+describe('npm run bench (dist/bench/run.js): a misspelt or bad option fails at once instead of measuring something else', () => {
+  const BENCH = resolve(__dirname, '../dist/bench/run.js');
+  const bench = (...args: string[]) => {
+    const t0 = performance.now();
+    const r = spawnSync(process.execPath, [BENCH, ...args], { encoding: 'utf8', timeout: 60_000 });
+    return { code: r.status ?? -1, out: r.stdout, err: r.stderr, ms: performance.now() - t0 };
+  };
+  test.each([
+    [['--rep', '3'], /^bench: --rep: unknown option/],
+    [['--reps'], /^bench: --reps: expects a value/],
+    [['--reps', '--write'], /^bench: --reps: expects a value/],
+    [['--reps', '0'], /^bench: --reps: expected a positive integer, got '0'/],
+    [['--modes', 'seq,fast'], /^bench: --modes: expected one of ref, seq, static, none, got 'fast'/],
+    [['12300570'], /^bench: 12300570: unknown option/],
+  ])('%j', (args, re) => {
+    const r = bench(...args);
+    expect(r.code).toBe(1);
+    expect(r.out).toBe('');
+    expect(r.err.trimEnd().split('\n')).toHaveLength(1);
+    expect(r.err).toMatch(re);
+    // Before any block is read or generated (a measured run takes minutes).
+    expect(r.ms).toBeLessThan(10_000);
+  });
+});
