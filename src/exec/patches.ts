@@ -1,7 +1,8 @@
 /**
  * Speed-ups for @ethereumjs 10.1.3 that change no result:
  * - the interpreter analyses jump destinations of a contract on every message (~15% of sequential time on mainnet
- *   blocks); the analysis depends only on the code and the hardfork, so it is cached per (Common, code bytes);
+ *   blocks); the analysis depends only on the code and the opcode table, so it is cached per (table content, code
+ *   bytes), across blocks;
  * - `Common.isActivatedEIP` scans an array on every opcode; a Set answers the same for a Common whose hardfork no
  *   longer changes (one block's);
  * - @ethereumjs/util's `setLengthLeft`/`setLengthRight` pad through array spreads and `bigIntToBytes` decodes hex
@@ -27,20 +28,64 @@ export function patchInterpreter(): void {
   patched = true;
   const { Interpreter } = evmInternal('interpreter.js');
   const orig = Interpreter.prototype._getValidJumpDestinations;
-  const caches = new WeakMap<object, WeakMap<Uint8Array, unknown>>();
+  // One cache per opcode table (by content, not by EVM: every block builds a new EVM with an equal table, and the
+  // cache then outlives the block, as a node's does), each keyed by the code bytes' identity.
+  const caches = new Map<string, WeakMap<Uint8Array, unknown>>();
+  const tableKeys = new WeakMap<object, string>();
   Interpreter.prototype._getValidJumpDestinations = function (code: Uint8Array) {
-    let perCommon = caches.get(this.common);
-    if (perCommon === undefined) {
-      perCommon = new WeakMap();
-      caches.set(this.common, perCommon);
+    const table: OpEntry[] = this._evm._opcodeMap;
+    let key = tableKeys.get(table);
+    if (key === undefined) {
+      key = `${opcodeTableKey(table)}|${this.common.isActivatedEIP(8024) ? 1 : 0}`;
+      tableKeys.set(table, key);
     }
-    let r = perCommon.get(code);
+    let cache = caches.get(key);
+    if (cache === undefined) {
+      cache = new WeakMap();
+      caches.set(key, cache);
+    }
+    let r = cache.get(code);
     if (r === undefined) {
       r = orig.call(this, code);
-      perCommon.set(code, r);
+      cache.set(code, r);
     }
     return r;
   };
+}
+
+interface OpEntry {
+  opcodeInfo: { name: string; fee: number; isAsync: boolean; dynamicGas: boolean };
+  opHandler: unknown;
+  gasHandler: unknown;
+}
+
+const fnIds = new WeakMap<object, number>();
+let nextFnId = 1;
+const fnId = (f: unknown): number => {
+  if (typeof f !== 'function') return 0;
+  let id = fnIds.get(f);
+  if (id === undefined) {
+    id = nextFnId++;
+    fnIds.set(f, id);
+  }
+  return id;
+};
+
+/**
+ * What the cached analysis depends on besides the code: each opcode's entry (the analysis keeps the entries, which
+ * the interpreter then runs), i.e. its info and the identity of its handlers. Equal keys: interchangeable entries.
+ */
+function opcodeTableKey(table: OpEntry[]): string {
+  const parts: string[] = [];
+  for (let op = 0; op < 256; op++) {
+    const e = table[op];
+    if (e === undefined) parts.push('-');
+    else {
+      const i = e.opcodeInfo;
+      parts.push(`${i.name}:${i.fee}:${i.isAsync ? 1 : 0}${i.dynamicGas ? 1 : 0}:${fnId(e.opHandler)}:${fnId(e.gasHandler)}`);
+    }
+  }
+  return parts.join(',');
 }
 
 let loopPatched = false;
