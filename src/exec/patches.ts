@@ -29,8 +29,9 @@ export function patchInterpreter(): void {
   const { Interpreter } = evmInternal('interpreter.js');
   const orig = Interpreter.prototype._getValidJumpDestinations;
   // One cache per opcode table (by content, not by EVM: every block builds a new EVM with an equal table, and the
-  // cache then outlives the block, as a node's does), each keyed by the code bytes' identity.
-  const caches = new Map<string, WeakMap<Uint8Array, unknown>>();
+  // cache then outlives the block, as a node's does), each keyed by the code's content (each block's state, and a
+  // worker's copy of it, holds its own code arrays).
+  const caches = new Map<string, CodeCache>();
   const tableKeys = new WeakMap<object, string>();
   Interpreter.prototype._getValidJumpDestinations = function (code: Uint8Array) {
     const table: OpEntry[] = this._evm._opcodeMap;
@@ -41,7 +42,7 @@ export function patchInterpreter(): void {
     }
     let cache = caches.get(key);
     if (cache === undefined) {
-      cache = new WeakMap();
+      cache = new CodeCache();
       caches.set(key, cache);
     }
     let r = cache.get(code);
@@ -51,6 +52,42 @@ export function patchInterpreter(): void {
     }
     return r;
   };
+}
+
+/** Most code bytes a CodeCache keeps (then it starts over): the contracts of many blocks. */
+const CODE_CACHE_BYTES = 64 << 20;
+
+/** Results by code content: the same array object answers from a WeakMap, equal bytes through a length bucket. */
+class CodeCache {
+  private byRef = new WeakMap<Uint8Array, unknown>();
+  private byLen = new Map<number, Array<[Uint8Array, unknown]>>();
+  private bytes = 0;
+  get(code: Uint8Array): unknown {
+    const r = this.byRef.get(code);
+    if (r !== undefined) return r;
+    const bucket = this.byLen.get(code.length);
+    if (bucket === undefined) return undefined;
+    const c = Buffer.from(code.buffer, code.byteOffset, code.length);
+    for (const [k, v] of bucket) {
+      if (c.equals(k)) {
+        this.byRef.set(code, v);
+        return v;
+      }
+    }
+    return undefined;
+  }
+  set(code: Uint8Array, r: unknown): void {
+    if (this.bytes + code.length > CODE_CACHE_BYTES) {
+      this.byLen.clear();
+      this.bytes = 0;
+    }
+    let bucket = this.byLen.get(code.length);
+    if (bucket === undefined) this.byLen.set(code.length, (bucket = []));
+    // A private copy: the caller's array may be a view of memory that changes later (initcode).
+    bucket.push([code.slice(), r]);
+    this.bytes += code.length;
+    this.byRef.set(code, r);
+  }
 }
 
 interface OpEntry {
