@@ -8,8 +8,9 @@
  * Times: runBlock alone for the reference (state seeding excluded, its own process per block, warmed up like the other
  * modes); the executor's
  * wallMs for prescient (state loading, worker start-up and shipping the prestate to the workers reported apart), the
- * best of --reps (--gen-reps for generated blocks and target rows) runs per block and mode after --warmup untimed rounds, the modes alternating within each round: this
- * machine is shared, and the minimum is the estimate least disturbed by other jobs.
+ * best of --reps (--gen-reps for generated blocks and target rows) runs per block and mode after --warmup untimed
+ * rounds, the modes alternating within each round: this machine is shared, and the minimum is the estimate least
+ * disturbed by other jobs.
  */
 import '../src/util/flat-exports.js'; // first, as in the CLI: before @ethereumjs loads
 import { execFileSync } from 'node:child_process';

@@ -109,7 +109,6 @@ export interface TxInput {
   gas?: bigint;
 }
 
-
 /** Footprints for code: by code hash, cached by the caller. Returns an Unbound with the reason when unavailable. */
 export type AnalysisProvider = (code: Uint8Array, codeHash: Hex, addr: Hex) => ContractAnalysis | Unbound;
 
