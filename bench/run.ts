@@ -251,6 +251,8 @@ async function main() {
   checkArgs(process.argv.slice(2));
   const loadStart = require('node:os').loadavg()[0] as number;
   const mainnet = resolve(arg('--mainnet') ?? join(__dirname, '../../../shared/data/mainnet'));
+  // Without ../shared the mainnet set is skipped; a folder asked for by name must exist.
+  if (arg('--mainnet') !== undefined && !existsSync(mainnet)) throw new PrescientError('BAD_OPTION', '--mainnet', `no such folder: ${mainnet}`);
   const modes = (arg('--modes') ?? 'ref,seq,static,none').split(',').map((m) => choiceOption('--modes', m, MODES)!);
   const threads = intOption('--threads', arg('--threads'), 1, 64) ?? 2;
   const only = arg('--blocks')?.split(',');

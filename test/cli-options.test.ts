@@ -305,6 +305,7 @@ describe('npm run bench (dist/bench/run.js): a misspelt or bad option fails at o
     [['--reps', '0'], /^bench: --reps: expected a positive integer, got '0'/],
     [['--modes', 'seq,fast'], /^bench: --modes: expected one of ref, seq, static, none, got 'fast'/],
     [['12300570'], /^bench: 12300570: unknown option/],
+    [['--mainnet', '/nonexistent/mainnet'], /^bench: --mainnet: no such folder: \/nonexistent\/mainnet/],
   ])('%j', (args, re) => {
     const r = bench(...args);
     expect(r.code).toBe(1);
