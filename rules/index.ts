@@ -7,6 +7,7 @@ import { selectorOf } from '../src/util/keccak.js';
 import commutative from './commutative.json';
 import interfaces from './interfaces.json';
 import knownSlots from './known-slots.json';
+import oncePerBlock from './once-per-block.json';
 
 interface KeyMatch {
   origin: KeyOrigin;
@@ -30,7 +31,24 @@ export interface InterfaceRule {
   effect: { expect?: { writes: KeyMatch[] } };
 }
 
+export interface OncePerBlockRule {
+  id: string;
+  match: { codeHash: string[] };
+  effect: { clock: string; slots: string[] };
+}
+
 export const KNOWN_SLOTS: readonly KnownSlotRule[] = knownSlots.rules;
+export const ONCE_PER_BLOCK: readonly OncePerBlockRule[] = oncePerBlock.rules;
+
+const onceByCode = new Map<string, { id: string; clock: bigint; slots: bigint[] }>();
+for (const r of ONCE_PER_BLOCK) {
+  for (const h of r.match.codeHash) onceByCode.set(h.toLowerCase(), { id: r.id, clock: BigInt(r.effect.clock), slots: r.effect.slots.map((x) => BigInt(x)) });
+}
+
+/** The once-per-block rule for runtime code with this hash (rules/once-per-block.json), or null. */
+export function oncePerBlockRule(codeHash: string): { id: string; clock: bigint; slots: bigint[] } | null {
+  return onceByCode.get(codeHash.toLowerCase()) ?? null;
+}
 export const COMMUTATIVE: readonly CommutativeRule[] = commutative.rules as CommutativeRule[];
 export const INTERFACES: readonly (InterfaceRule & { selector: string })[] = (interfaces.rules as InterfaceRule[]).map((r) => ({ ...r, selector: selectorOf(r.match.signature) }));
 

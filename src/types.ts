@@ -203,7 +203,8 @@ export type DiagnosticCode =
   | 'unknown-call-input'
   | 'invalid-jump'
   | 'rule'
-  | 'cross-check';
+  | 'cross-check'
+  | 'assumes-prior';
 
 export type Mutability = 'pure' | 'view' | 'nonpayable' | 'payable';
 
@@ -302,6 +303,12 @@ export interface TxHints {
   index: number;
   hash: Hex;
   complete: boolean;
+  /**
+   * Earlier transactions of the block this prediction relies on running as predicted (rules/once-per-block.json: a
+   * pair's price accumulators, which only the block's first update of the pair touches). If one fails or takes
+   * another path, accesses left out may happen, so `complete` is false. Absent: none.
+   */
+  assumes?: number[];
   /** Every slot predicted to be read or written (the called contract's own included). */
   accessList: AccessListEntry[];
   writes: AccessListEntry[];

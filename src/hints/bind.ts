@@ -205,6 +205,13 @@ export interface TxBinding {
    * nothing but the overflow check is the analyzer's `delta` to prove; see toPrediction.
    */
   deltas: Array<[address: Hex, slot: bigint, kind: 'add' | 'sub']>;
+  /**
+   * Earlier transactions whose predicted writes this prediction relies on: that at least one of `txs` writes `slot` of
+   * `address` (see src/hints/block.ts `oncePerBlock`).
+   */
+  assumes: Array<{ txs: number[]; address: Hex; slot: bigint }>;
+  /** `complete` but for those assumptions: what the scheduler's oracle uses (a wrong assumption costs time only). */
+  completeIfPriorAsPredicted: boolean;
 }
 
 function debit(out: TxBinding, a: Hex): void {
@@ -476,6 +483,8 @@ class TxState {
       staleDeps: 0,
       bindingReads: new Map(),
       deltas: [],
+      assumes: [],
+      completeIfPriorAsPredicted: true,
     };
   }
   /** Index in out.frames of the frame being bound (-1 outside frames). */
@@ -1491,6 +1500,7 @@ function bindOnce(tx: TxInput, ctx: BindContext, poisoned: Set<string> | 'all'):
     }
   }
   checkDeps(st);
+  out.completeIfPriorAsPredicted = out.complete;
   for (const u of st.slotUse.values()) {
     if (u.ok && u.reads === 1 && u.writes === 1 && u.kind && !st.unnamedIn.has(u.frame)) out.deltas.push([u.addr, u.slot, u.kind]);
   }

@@ -26,6 +26,39 @@ import {
 } from './bind.js';
 import { blockEnv, stateView, txInput } from './context.js';
 import { mayDestroyItself } from '../evm/opcodes.js';
+import { oncePerBlockRule } from '../../rules/index.js';
+
+/**
+ * rules/once-per-block.json: in a contract whose code a rule names, only the block's first transaction that writes
+ * the rule's clock slot touches the rule's slots (a pair's price accumulators). Later ones keep them only if the
+ * earlier writer does not run as predicted, so they are dropped and the transaction is incomplete, naming that
+ * writers. `clocks`: per contract, the transactions predicted to write its clock so far; one of them succeeding is enough.
+ */
+export function oncePerBlock(b: TxBinding, codeHash: (a: Hex) => Hex, clocks: Map<Hex, number[]>): void {
+  for (const [addr, written] of b.writes) {
+    const rule = oncePerBlockRule(codeHash(addr));
+    if (!rule || !written.has(rule.clock)) continue;
+    const earlier = clocks.get(addr) ?? [];
+    clocks.set(addr, [...earlier, b.index]);
+    if (earlier.length === 0) continue;
+    const reads = b.reads.get(addr);
+    let dropped = 0;
+    for (const s of rule.slots) {
+      if (written.delete(s)) dropped++;
+      if (reads?.delete(s)) dropped++;
+    }
+    if (dropped === 0) continue;
+    b.deltas = b.deltas.filter(([a, s]) => a !== addr || !rule.slots.includes(s));
+    b.complete = false;
+    b.assumes.push({ txs: earlier, address: addr, slot: rule.clock });
+    const who = earlier.length === 1 ? `tx ${earlier[0]}` : `txs ${earlier.slice(0, 4).join(', ')}${earlier.length > 4 ? ', ...' : ''}`;
+    b.diagnostics.push({
+      code: 'assumes-prior',
+      message: `${rule.id}: ${addr} slots ${rule.slots.map((s) => toWordHex(s)).join(', ')} left out, as ${who} ${earlier.length === 1 ? 'is' : 'are'} predicted to update it earlier in this block`,
+    });
+    b.diagFrames.push(-1);
+  }
+}
 
 /** What earlier transactions of the block are predicted to change. */
 export class BlockWrites implements PriorChanges {
@@ -102,6 +135,8 @@ export interface HintsOptions {
   guards?: boolean;
   /** See BindContext.specialize (default true). */
   specialize?: boolean;
+  /** Apply rules/once-per-block.json (default true): see `oncePerBlock`. */
+  oncePerBlock?: boolean;
 }
 
 export interface BlockHints {
@@ -144,6 +179,7 @@ export function toTxHints(b: TxBinding, hardfork?: string): TxHints {
     index: b.index,
     hash: b.hash,
     complete: b.complete,
+    ...(b.assumes.length > 0 ? { assumes: [...new Set(b.assumes.flatMap((a) => a.txs))].sort((x, y) => x - y) } : {}),
     accessList: entries(all, touched),
     writes: entries(b.writes),
     balances: [...new Set([...b.balanceReads, ...b.balanceWrites])].sort(),
@@ -186,8 +222,10 @@ export function hintsForBlock(loaded: LoadedBlock, opts: HintsOptions, source = 
     specialize: opts.specialize !== false,
   };
   const bindings: TxBinding[] = [];
+  const clocks = new Map<Hex, number[]>();
   for (const tx of txs) {
     const b = bindTx(tx, ctx);
+    if (opts.oncePerBlock !== false) oncePerBlock(b, ctx.codeHash, clocks);
     prior.add(b);
     bindings.push(b);
   }

@@ -28,6 +28,7 @@ const USAGE = `usage: prescient hints <blockdir> [options]
   --no-resolve           do not resolve call return values over the pre-state
   --union                bind every function of a callee whose selector is unknown (more recall, less precision)
   --no-specialize        do not explore imprecise footprints again with each call's concrete inputs
+  --no-assume            do not apply rules/once-per-block.json (no prediction assumes an earlier transaction's write)
   --no-prior             ignore earlier transactions' writes (every binding trusts the pre-state; unsound)
   --graph                the predicted transaction dependency graph (weighted by gas limits)
   --html FILE            with --graph: the graph as an HTML page
@@ -71,7 +72,7 @@ function singleTxBlock(txPath: string, prestatePath: string, blockPath?: string)
 export async function hintsCommand(argv: string[]): Promise<number> {
   const { values: v, positionals } = parseCommandArgs('hints', argv, {
     string: ['format', 'block', 'prestate', 'tx', 'cache', 'html'],
-    boolean: ['json', 'no-resolve', 'no-prior', 'union', 'no-specialize', 'stats', 'graph'],
+    boolean: ['json', 'no-resolve', 'no-prior', 'union', 'no-specialize', 'no-assume', 'stats', 'graph'],
   });
   if (v.help) return printUsage(USAGE);
   const format = choiceOption('--format', v.format, ['eip2930', 'bal'] as const);
@@ -107,7 +108,7 @@ export async function hintsCommand(argv: string[]): Promise<number> {
 
   const cache = new AnalysisCache(undefined, cacheDir ? new DiskAnalysisCache(cacheDir) : undefined);
   const t0 = performance.now();
-  const h = hintsForBlock(loaded, { analysis: cache.provider, resolveCall: resolve ? viewCallResolver : undefined, trackPrior: prior, union, specialize }, source);
+  const h = hintsForBlock(loaded, { analysis: cache.provider, resolveCall: resolve ? viewCallResolver : undefined, trackPrior: prior, union, specialize, oncePerBlock: !v['no-assume'] }, source);
   const total = performance.now() - t0;
   if (stats) {
     process.stderr.write(
@@ -129,7 +130,7 @@ export async function hintsCommand(argv: string[]): Promise<number> {
   } else if (format === 'bal') {
     process.stdout.write(JSON.stringify(blockAccessList(h.number, h.bindings, coinbase), null, 2) + '\n');
   } else if (json) {
-    const out = h.hints.map((x) => ({ index: x.index, hash: x.hash, complete: x.complete, accessList: x.accessList, writes: x.writes, balances: x.balances, diagnostics: x.diagnostics }));
+    const out = h.hints.map((x) => ({ index: x.index, hash: x.hash, complete: x.complete, ...(x.assumes ? { assumes: x.assumes } : {}), accessList: x.accessList, writes: x.writes, balances: x.balances, diagnostics: x.diagnostics }));
     process.stdout.write(JSON.stringify(txPath ? out[0] : out, null, 2) + '\n');
   } else process.stdout.write(renderHints(h.hints));
   return 0;

@@ -38,7 +38,7 @@ export function toPrediction(b: TxBinding, opts: { deltas?: boolean } = {}): TxP
   for (const a of b.balanceDebits) writes.push([a, 'balance']);
   for (const a of b.nonceWrites) writes.push([a, 'nonce']);
   if (b.codeWrites !== 'any') for (const a of b.codeWrites) writes.push([a, 'code']);
-  const p: TxPrediction = { reads, writes, complete: b.complete };
+  const p: TxPrediction = { reads, writes, complete: b.completeIfPriorAsPredicted };
   if (opts.deltas && b.deltas.length > 0) p.deltas = b.deltas.map(([a, s, k]) => [a, s, k]);
   return p;
 }

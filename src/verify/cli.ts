@@ -26,6 +26,7 @@ const USAGE = `usage: prescient verify <blockdir...> [options]
   --no-resolve           do not resolve call return values over the pre-state
   --union                bind every function of a callee whose selector is unknown (more recall, less precision)
   --no-specialize        do not explore imprecise footprints again with each call's concrete inputs
+  --no-assume            do not apply rules/once-per-block.json (no prediction assumes an earlier transaction's write)
   --graph                the transaction dependency graph per block, predicted against actual
   --html FILE            the graph as an HTML page (FILE-<block>.html for several blocks)
   --quiet                no per-block progress`;
@@ -33,7 +34,7 @@ const USAGE = `usage: prescient verify <blockdir...> [options]
 export async function verifyCommand(argv: string[]): Promise<number> {
   const { values: v, positionals: dirs } = parseCommandArgs('verify', argv, {
     string: ['markdown', 'cache', 'html', 'gen', 'gen-txs', 'gen-seed', 'gen-dir'],
-    boolean: ['json', 'no-resolve', 'union', 'no-specialize', 'quiet', 'graph'],
+    boolean: ['json', 'no-resolve', 'union', 'no-specialize', 'no-assume', 'quiet', 'graph'],
   });
   if (v.help) return printUsage(USAGE);
   const { json = false, markdown, cache: cacheDir, union = false, quiet = false, graph = false, html, 'gen-dir': genDir } = v;
@@ -74,6 +75,7 @@ export async function verifyCommand(argv: string[]): Promise<number> {
     resolveCalls: resolve,
     union,
     specialize,
+    oncePerBlock: !v['no-assume'],
     onBlock: (b) => {
       if (quiet || json) return;
       const r = b.traced ? ((100 * b.hit) / b.traced).toFixed(2) : '100.00';

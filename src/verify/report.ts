@@ -15,6 +15,7 @@ export function renderText(r: VerifyReport): string {
   }
   lines.push(`balances: traced ${o.balanceTraced}, predicted ${o.balanceHit} (${pct(o.balanceTraced ? o.balanceHit / o.balanceTraced : 1)})`);
   lines.push(`bindings depending on state an earlier transaction (or itself) may change: ${o.staleTxs} txs; really changed by an earlier tx: ${o.reallyStaleTxs} txs (${o.reallyStaleMissed} missed slots in them)`);
+  lines.push(`predictions assuming an earlier transaction's write (rules/once-per-block.json): ${o.assumingTxs} txs; the write did not happen: ${o.failedAssumptionTxs} txs (${o.failedAssumptionMissed} missed slots in them)`);
   if (r.violations.length) {
     lines.push('', 'VIOLATIONS (complete, yet missed):');
     for (const v of r.violations.slice(0, 20)) lines.push(`  block ${v.block} tx ${v.index} ${v.hash}: ${v.missed.map((m) => `${m.address}:${m.slot}`).slice(0, 3).join(', ')}`);
@@ -31,6 +32,7 @@ export function renderText(r: VerifyReport): string {
 
 /** Plain statements of the common miss reasons (regex on the normalised reason, first match wins). */
 const EXPLAINED: [RegExp, string][] = [
+  [/assumes-prior/, 'the earlier updates of the same pair were predicted but did not happen (they reverted or took another path), so the accumulators were left out'],
   [/stale binding/, 'keys bound from a pre-state value that an earlier transaction of the block changed'],
   [/already bound as a union/, 'a second call into a contract whose selector was unknown the first time: still not bound'],
   [/selector unknown \(input size of call at pc N unknown: widened/, 'a call made in a loop (a batch, a multicall past its third element): that iteration\'s input is not known, so the callee is not bound'],
@@ -81,6 +83,17 @@ export function renderMarkdown(r: VerifyReport, command: string, title = 'Predic
       `- ${names[g] ?? g}: ${c.staleTxs} of ${c.txs} transactions have such a binding (completeness lost); in ${c.reallyStaleTxs} an earlier ` +
         `transaction really wrote a slot the binding read (by the traces); those transactions missed ${c.reallyStaleMissed} slots in all, for any reason.`,
     );
+  }
+  out.push(
+    '',
+    '*assumed writes*: rules/once-per-block.json names state that only the block\'s first update of a contract touches',
+    '(a Uniswap V2 pair\'s price accumulators); later updates leave it out of their hints, assuming one of the earlier',
+    'ones runs as predicted, and are marked incomplete (`assumes`). An assumption *failed* when, by the traces, none',
+    'of those earlier transactions wrote the slot.',
+    '',
+  );
+  for (const [g, c] of Object.entries(r.groups ?? {})) {
+    out.push(`- ${names[g] ?? g}: ${c.assumingTxs} of ${c.txs} transactions assume an earlier write; it failed in ${c.failedAssumptionTxs} (they missed ${c.failedAssumptionMissed} slots in all, for any reason).`);
   }
   out.push('');
   out.push('### Per block', '');

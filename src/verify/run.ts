@@ -20,6 +20,7 @@ import {
   MissGrouper,
   precision,
   reallyStale,
+  failedAssumptions,
   recall,
   type BlockVerdict,
   type Counts,
@@ -35,6 +36,8 @@ export interface VerifyOptions {
   union?: boolean;
   /** Explore imprecise footprints again with each frame's concrete inputs (default true; see BindContext.specialize). */
   specialize?: boolean;
+  /** Apply rules/once-per-block.json (default true; see src/hints/block.ts `oncePerBlock`). */
+  oncePerBlock?: boolean;
   /** Test hook: change the hints before they are compared (e.g. inject a wrong prediction). */
   mutateHints?: (hints: TxHints[], block: LoadedBlock) => void;
   onBlock?: (v: BlockVerdict) => void;
@@ -58,6 +61,7 @@ export async function verifyBlock(dir: string, opts: VerifyOptions = {}, grouper
     resolveCall: opts.resolveCalls === false ? undefined : viewCallResolver,
     union: opts.union === true,
     specialize: opts.specialize !== false,
+    oncePerBlock: opts.oncePerBlock !== false,
   });
   // Binding again with every contract analyzed: the cost of hints alone ("< 1 s per 1,000 transactions").
   const warm = hintsForBlock(loaded, {
@@ -65,6 +69,7 @@ export async function verifyBlock(dir: string, opts: VerifyOptions = {}, grouper
     resolveCall: opts.resolveCalls === false ? undefined : viewCallResolver,
     union: opts.union === true,
     specialize: opts.specialize !== false,
+    oncePerBlock: opts.oncePerBlock !== false,
   });
   opts.mutateHints?.(hints.hints, loaded);
   const t0 = performance.now();
@@ -76,6 +81,7 @@ export async function verifyBlock(dir: string, opts: VerifyOptions = {}, grouper
   const txs = hints.hints.map((h, i) => compareTx(h, traces[i]!));
   if (grouper) txs.forEach((v, i) => grouper.add(hints.number, v, hints.bindings[i]));
   const rs = reallyStale(hints.bindings, traces, txs);
+  const fa = failedAssumptions(hints.bindings, traces, txs);
   const verdict: BlockVerdict = {
     number: hints.number,
     dir,
@@ -83,6 +89,9 @@ export async function verifyBlock(dir: string, opts: VerifyOptions = {}, grouper
     ...countsOf(txs, hints.bindings),
     reallyStaleTxs: rs.txs,
     reallyStaleMissed: rs.missed,
+    assumingTxs: fa.assuming,
+    failedAssumptionTxs: fa.txs,
+    failedAssumptionMissed: fa.missed,
     bindMs: hints.stats.bindMs,
     warmBindMs: warm.stats.bindMs,
     execMs,

@@ -43,6 +43,11 @@ export interface Counts {
   reallyStaleTxs: number;
   /** Slots missed in those transactions. */
   reallyStaleMissed: number;
+  /** Transactions whose prediction assumes an earlier transaction's write (TxHints.assumes). */
+  assumingTxs: number;
+  /** Of those, transactions where an assumed write did not happen (by the traces), and the slots they missed. */
+  failedAssumptionTxs: number;
+  failedAssumptionMissed: number;
 }
 
 export const recall = (c: Counts): number => (c.traced === 0 ? 1 : c.hit / c.traced);
@@ -81,7 +86,7 @@ export interface VerifyReport {
 }
 
 export function emptyCounts(): Counts {
-  return { txs: 0, complete: 0, traced: 0, predicted: 0, hit: 0, violations: 0, txsWithMisses: 0, balanceTraced: 0, balanceHit: 0, staleTxs: 0, reallyStaleTxs: 0, reallyStaleMissed: 0 };
+  return { txs: 0, complete: 0, traced: 0, predicted: 0, hit: 0, violations: 0, txsWithMisses: 0, balanceTraced: 0, balanceHit: 0, staleTxs: 0, reallyStaleTxs: 0, reallyStaleMissed: 0, assumingTxs: 0, failedAssumptionTxs: 0, failedAssumptionMissed: 0 };
 }
 
 export function addCounts(a: Counts, b: Counts): Counts {
@@ -147,6 +152,23 @@ export function reallyStale(bindings: TxBinding[], traces: TxTrace[], verdicts: 
     for (const e of traces[i]!.writes) for (const k of e.storageKeys) written.add(`${e.address.toLowerCase()}:${BigInt(k)}`);
   });
   return { txs, missed };
+}
+
+/** How often a prediction's assumption about an earlier transaction's write (TxBinding.assumes) failed, by the traces. */
+export function failedAssumptions(bindings: TxBinding[], traces: TxTrace[], verdicts: TxVerdict[]): { assuming: number; txs: number; missed: number } {
+  let assuming = 0, txs = 0, missed = 0;
+  bindings.forEach((b, i) => {
+    if (b.assumes.length === 0) return;
+    assuming++;
+    const wrote = (tx: number, address: Hex, slot: bigint) =>
+      !!traces[tx]?.writes.find((e) => e.address.toLowerCase() === address.toLowerCase())?.storageKeys.some((k) => BigInt(k) === slot);
+    const failed = b.assumes.some(({ txs, address, slot }) => !txs.some((tx) => wrote(tx, address, slot)));
+    if (failed) {
+      txs++;
+      missed += verdicts[i]!.missed.length;
+    }
+  });
+  return { assuming, txs, missed };
 }
 
 export function countsOf(vs: TxVerdict[], bindings?: TxBinding[]): Counts {
