@@ -30,9 +30,9 @@ import { oncePerBlockRule } from '../../rules/index.js';
 
 /**
  * rules/once-per-block.json: in a contract whose code a rule names, only the block's first transaction that writes
- * the rule's clock slot touches the rule's slots (a pair's price accumulators). Later ones keep them only if the
- * earlier writer does not run as predicted, so they are dropped and the transaction is incomplete, naming that
- * writers. `clocks`: per contract, the transactions predicted to write its clock so far; one of them succeeding is enough.
+ * the rule's clock slot touches the rule's slots (a pair's price accumulators). A later one touches them only if none
+ * of the earlier writers runs as predicted, so they are dropped from it, and it is incomplete, naming those writers.
+ * `clocks`: per contract, the transactions predicted to write its clock so far (one of them succeeding is enough).
  */
 export function oncePerBlock(b: TxBinding, codeHash: (a: Hex) => Hex, clocks: Map<Hex, number[]>): void {
   for (const [addr, written] of b.writes) {
