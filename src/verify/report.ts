@@ -15,7 +15,7 @@ export function renderText(r: VerifyReport): string {
   }
   lines.push(`balances: traced ${o.balanceTraced}, predicted ${o.balanceHit} (${pct(o.balanceTraced ? o.balanceHit / o.balanceTraced : 1)})`);
   lines.push(`bindings depending on state an earlier transaction (or itself) may change: ${o.staleTxs} txs; really changed by an earlier tx: ${o.reallyStaleTxs} txs (${o.reallyStaleMissed} missed slots in them)`);
-  lines.push(`predictions assuming an earlier transaction's write (rules/once-per-block.json): ${o.assumingTxs} txs; the write did not happen: ${o.failedAssumptionTxs} txs (${o.failedAssumptionMissed} missed slots in them)`);
+  lines.push(`predictions assuming an earlier transaction's write (rules/once-per-block.json): ${o.assumingTxs} txs; none of the assumed writers wrote it: ${o.failedAssumptionTxs} txs (${o.failedAssumptionMissed} missed slots in them)`);
   if (r.violations.length) {
     lines.push('', 'VIOLATIONS (complete, yet missed):');
     for (const v of r.violations.slice(0, 20)) lines.push(`  block ${v.block} tx ${v.index} ${v.hash}: ${v.missed.map((m) => `${m.address}:${m.slot}`).slice(0, 3).join(', ')}`);
