@@ -39,22 +39,29 @@ export interface OncePerBlockRule {
 
 export const KNOWN_SLOTS: readonly KnownSlotRule[] = knownSlots.rules;
 export const ONCE_PER_BLOCK: readonly OncePerBlockRule[] = oncePerBlock.rules;
-
-const onceByCode = new Map<string, { id: string; clock: bigint; slots: bigint[] }>();
-for (const r of ONCE_PER_BLOCK) {
-  for (const h of r.match.codeHash) onceByCode.set(h.toLowerCase(), { id: r.id, clock: BigInt(r.effect.clock), slots: r.effect.slots.map((x) => BigInt(x)) });
-}
-
-/** The once-per-block rule for runtime code with this hash (rules/once-per-block.json), or null. */
-export function oncePerBlockRule(codeHash: string): { id: string; clock: bigint; slots: bigint[] } | null {
-  return onceByCode.get(codeHash.toLowerCase()) ?? null;
-}
 export const COMMUTATIVE: readonly CommutativeRule[] = commutative.rules as CommutativeRule[];
 export const INTERFACES: readonly (InterfaceRule & { selector: string })[] = (interfaces.rules as InterfaceRule[]).map((r) => ({ ...r, selector: selectorOf(r.match.signature) }));
 
 const slotRules = new Map(KNOWN_SLOTS.map((r) => [BigInt(r.match.slot), r]));
 const bySelector = new Map<string, (InterfaceRule & { selector: string })[]>();
 for (const r of INTERFACES) bySelector.set(r.selector, [...(bySelector.get(r.selector) ?? []), r]);
+
+/** A once-per-block rule with its slots as numbers. */
+export interface OncePerBlock {
+  id: string;
+  clock: bigint;
+  slots: bigint[];
+}
+
+const onceByCode = new Map<string, OncePerBlock>();
+for (const r of ONCE_PER_BLOCK) {
+  for (const h of r.match.codeHash) onceByCode.set(h.toLowerCase(), { id: r.id, clock: BigInt(r.effect.clock), slots: r.effect.slots.map((x) => BigInt(x)) });
+}
+
+/** The once-per-block rule for runtime code with this hash (rules/once-per-block.json), or null. */
+export function oncePerBlockRule(codeHash: string): OncePerBlock | null {
+  return onceByCode.get(codeHash.toLowerCase()) ?? null;
+}
 
 /** The well-known signature of a selector, when the interface rules list exactly one. */
 export function knownSignature(selector: string): string | null {
