@@ -9,6 +9,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { main } from '../src/cli/main.js';
+import { writeGeneratedBlock } from '../src/gen/write.js';
 import { MAINNET_DIR, describeMainnet } from './helpers/shared.js';
 
 interface Ran {
@@ -315,4 +316,40 @@ describe('npm run bench (dist/bench/run.js): a misspelt or bad option fails at o
     // Before any block is read or generated (a measured run takes minutes).
     expect(r.ms).toBeLessThan(10_000);
   });
+});
+
+describe('dist/bench/ceiling.js: the 2-thread ceiling without an executor', () => {
+  const CEILING = resolve(__dirname, '../dist/bench/ceiling.js');
+  const ceiling = (...args: string[]) => {
+    const r = spawnSync(process.execPath, [CEILING, ...args], { encoding: 'utf8', timeout: 120_000 });
+    return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
+  };
+  test.each([
+    [['--round', '3'], /^ceiling: --round: unknown option/],
+    [['--rounds'], /^ceiling: --rounds: expects a value/],
+    [['--rounds', '0'], /^ceiling: --rounds: expected an integer in 1..1000, got '0'/],
+  ])('%j fails at once, in one line', (args, re) => {
+    const r = ceiling(...args);
+    expect(r.code).toBe(1);
+    expect(r.out).toBe('');
+    expect(r.err.trimEnd().split('\n')).toHaveLength(1);
+    expect(r.err).toMatch(re);
+  });
+
+  test('one block: the same block alone and as a pair on two threads, medians and fastest rounds', async () => {
+    // A small generated block (ERC20 transfers of the examples' token): what the ceiling measures, in seconds.
+    const dir = mkdtempSync(join(tmpdir(), 'prescient-ceiling-'));
+    try {
+      await writeGeneratedBlock(dir, { workload: 'erc20', txs: 40, seed: 3 });
+      const r = ceiling('--one', dir, '--rounds', '2', '--warmup', '1');
+      expect(r.err).toBe('');
+      expect(r.code).toBe(0);
+      const row = JSON.parse(r.out.trim().split('\n').pop()!);
+      expect(row.txs).toBe(40);
+      for (const k of ['alone', 'pairMain', 'pairWorker', 'aloneBest', 'pairBest']) expect(row[k]).toBeGreaterThan(0);
+      expect(row.aloneBest).toBeLessThanOrEqual(row.alone);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
