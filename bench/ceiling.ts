@@ -17,7 +17,7 @@ import { join, resolve } from 'node:path';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { loadBlockDir } from '../src/chain/load.js';
 import { executeSequential } from '../src/exec/index.js';
-import { intOption } from '../src/cli/args.js';
+import { checkOptions, intOption } from '../src/cli/args.js';
 import { PrescientError } from '../src/errors.js';
 import { replaceSection } from '../src/report/markdown.js';
 import { generatedBlocks } from './generated.js';
@@ -154,13 +154,7 @@ const FLAGS = ['--write'];
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (FLAGS.includes(a)) continue;
-    if (!VALUED.includes(a)) throw new PrescientError('BAD_OPTION', a, `unknown option (options: ${[...VALUED, ...FLAGS].join(' ')})`);
-    if (i + 1 >= argv.length || argv[i + 1]!.startsWith('--')) throw new PrescientError('BAD_OPTION', a, 'expects a value');
-    i++;
-  }
+  checkOptions(argv, VALUED, FLAGS);
   const rounds = intOption('--rounds', arg('--rounds'), 1, 1000) ?? 12;
   const warmup = intOption('--warmup', arg('--warmup'), 0, 100) ?? 4;
   if (process.argv.includes('--one')) {

@@ -21,7 +21,7 @@ import { executeParallel, WorkerPool } from '../src/exec/parallel.js';
 import { executeSequential } from '../src/exec/sequential.js';
 import { loadStaticOracle } from '../src/exec/static.js';
 import type { Oracle } from '../src/exec/oracle.js';
-import { choiceOption, intOption } from '../src/cli/args.js';
+import { checkOptions, choiceOption, intOption } from '../src/cli/args.js';
 import { PrescientError } from '../src/errors.js';
 
 const MODES = ['ref', 'seq', 'static', 'none'] as const;
@@ -229,16 +229,6 @@ function benchInChild(set: string, dir: string, modes: string[], threads: number
 const VALUED = ['--mainnet', '--modes', '--threads', '--blocks', '--reps', '--gen-reps', '--warmup', '--ref-reps'];
 const FLAGS = ['--no-gen', '--json', '--write'];
 
-/** A misspelt option would otherwise be ignored, and a run of ten minutes measure something else than asked. */
-function checkArgs(argv: string[]): void {
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (FLAGS.includes(a)) continue;
-    if (!VALUED.includes(a)) throw new PrescientError('BAD_OPTION', a, `unknown option (options: ${[...VALUED, ...FLAGS].join(' ')})`);
-    if (i + 1 >= argv.length || argv[i + 1]!.startsWith('--')) throw new PrescientError('BAD_OPTION', a, 'expects a value');
-    i++;
-  }
-}
 
 async function main() {
   if (process.argv.includes('--one')) {
@@ -248,7 +238,7 @@ async function main() {
     process.stdout.write(JSON.stringify(rows) + '\n');
     return;
   }
-  checkArgs(process.argv.slice(2));
+  checkOptions(process.argv.slice(2), VALUED, FLAGS);
   const loadStart = require('node:os').loadavg()[0] as number;
   const mainnet = resolve(arg('--mainnet') ?? join(__dirname, '../../../shared/data/mainnet'));
   // Without ../shared the mainnet set is skipped; a folder asked for by name must exist.

@@ -107,6 +107,20 @@ export function lastFlag<V>(argv: readonly string[], flags: Readonly<Record<stri
 }
 
 /** Commands taking at most `max` positionals: the first extra one is named. */
+/**
+ * For scripts without positionals (the benchmarks): every argument is one of `valued` followed by its value, or one
+ * of `flags`. A misspelt option would otherwise be ignored, and a run of minutes measure something else than asked.
+ */
+export function checkOptions(argv: readonly string[], valued: readonly string[], flags: readonly string[]): void {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (flags.includes(a)) continue;
+    if (!valued.includes(a)) throw new PrescientError('BAD_OPTION', a, `unknown option (options: ${[...valued, ...flags].join(' ')})`);
+    if (i + 1 >= argv.length || argv[i + 1]!.startsWith('--')) throw new PrescientError('BAD_OPTION', a, 'expects a value');
+    i++;
+  }
+}
+
 export function atMost(positionals: string[], max: number, what: string): void {
   if (positionals.length > max) throw new PrescientError('BAD_OPTION', positionals[max]!, max === 0 ? `unexpected argument (${what})` : `only ${what}`);
 }
