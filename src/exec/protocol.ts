@@ -23,7 +23,11 @@ export interface RunTx {
 
 export type ToWorker =
   /** `run` numbers the block: answers to an earlier block's work (after a failed block) are told apart by it. */
-  | { t: 'init'; id: number; run: number; block: ChainBlock; prestate: Prestate; hashes: Map<bigint, Hex>; fork: ForkOptions; fault?: FaultInjection }
+  /**
+   * `owned` (shared, one word per transaction): a worker runs a queued transaction only if it swaps its word from 0 to
+   * 1; the main thread, which sets the word to 0 when it sends the transaction, may swap it to 2 first and run it itself.
+   */
+  | { t: 'init'; id: number; run: number; block: ChainBlock; prestate: Prestate; hashes: Map<bigint, Hex>; fork: ForkOptions; owned: Int32Array; fault?: FaultInjection }
   /** Apply `log` (the write sets committed since the last message, in order), then execute `txs` over that state. */
   | { t: 'run'; log: WriteSet[]; txs: RunTx[] }
   /**

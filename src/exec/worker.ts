@@ -29,6 +29,8 @@ let state: WorldState | null = null;
 /** Committed transactions reflected in `state`. */
 let committed = 0;
 let fault: FaultInjection | undefined;
+/** This block's ownership words (protocol.ts, 'init'). */
+let owned: Int32Array | null = null;
 let run = -1;
 const queue: ToWorker[] = [];
 /** Transactions received and not yet executed (this block's). */
@@ -64,6 +66,7 @@ async function accept(m: ToWorker): Promise<void> {
     applyMs = 0;
     starvedMs = 0;
     fault = m.fault;
+    owned = m.owned;
     run = m.run;
     ex = await Executor.create(env, state, m.hashes);
     // The pre-state's trie, as on the main thread: caches the storage roots the block close ('root') will not redo.
@@ -170,6 +173,8 @@ async function pump(): Promise<void> {
       const t = pending[best]!;
       pending[best] = pending[pending.length - 1]!;
       pending.pop();
+      // Taken back by the main thread (or a second copy of one this worker already ran): skipped without an answer.
+      if (owned !== null && Atomics.compareExchange(owned, t.i, 0, 1) !== 0) continue;
       await execute(t);
     }
     idleSince = performance.now();
