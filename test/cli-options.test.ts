@@ -292,13 +292,24 @@ describeMainnet('mainnet: a bad input after a block that takes seconds fails at 
   });
 });
 
+/** A benchmark script run with `args`: exit code, output, and how long it took. */
+function runScript(script: string, args: string[], timeout: number) {
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, [script, ...args], { encoding: 'utf8', timeout });
+  return { code: r.status ?? -1, out: r.stdout, err: r.stderr, ms: performance.now() - t0 };
+}
+
+/** Failed at once, with one line on stderr matching `re` and nothing on stdout. */
+function expectOneLineFailure(r: ReturnType<typeof runScript>, re: RegExp): void {
+  expect(r.code).toBe(1);
+  expect(r.out).toBe('');
+  expect(r.err.trimEnd().split('\n')).toHaveLength(1);
+  expect(r.err).toMatch(re);
+}
+
 describe('npm run bench (dist/bench/run.js): a misspelt or bad option fails at once instead of measuring something else', () => {
   const BENCH = resolve(__dirname, '../dist/bench/run.js');
-  const bench = (...args: string[]) => {
-    const t0 = performance.now();
-    const r = spawnSync(process.execPath, [BENCH, ...args], { encoding: 'utf8', timeout: 60_000 });
-    return { code: r.status ?? -1, out: r.stdout, err: r.stderr, ms: performance.now() - t0 };
-  };
+  const bench = (...args: string[]) => runScript(BENCH, args, 60_000);
   test.each([
     [['--rep', '3'], /^bench: --rep: unknown option/],
     [['--reps'], /^bench: --reps: expects a value/],
@@ -309,10 +320,7 @@ describe('npm run bench (dist/bench/run.js): a misspelt or bad option fails at o
     [['--mainnet', '/nonexistent/mainnet'], /^bench: --mainnet: no such folder: \/nonexistent\/mainnet/],
   ])('%j', (args, re) => {
     const r = bench(...args);
-    expect(r.code).toBe(1);
-    expect(r.out).toBe('');
-    expect(r.err.trimEnd().split('\n')).toHaveLength(1);
-    expect(r.err).toMatch(re);
+    expectOneLineFailure(r, re);
     // Before any block is read or generated (a measured run takes minutes).
     expect(r.ms).toBeLessThan(10_000);
   });
@@ -320,21 +328,12 @@ describe('npm run bench (dist/bench/run.js): a misspelt or bad option fails at o
 
 describe('dist/bench/ceiling.js: the 2-thread ceiling without an executor', () => {
   const CEILING = resolve(__dirname, '../dist/bench/ceiling.js');
-  const ceiling = (...args: string[]) => {
-    const r = spawnSync(process.execPath, [CEILING, ...args], { encoding: 'utf8', timeout: 120_000 });
-    return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
-  };
+  const ceiling = (...args: string[]) => runScript(CEILING, args, 120_000);
   test.each([
     [['--round', '3'], /^ceiling: --round: unknown option/],
     [['--rounds'], /^ceiling: --rounds: expects a value/],
     [['--rounds', '0'], /^ceiling: --rounds: expected an integer in 1..1000, got '0'/],
-  ])('%j fails at once, in one line', (args, re) => {
-    const r = ceiling(...args);
-    expect(r.code).toBe(1);
-    expect(r.out).toBe('');
-    expect(r.err.trimEnd().split('\n')).toHaveLength(1);
-    expect(r.err).toMatch(re);
-  });
+  ])('%j fails at once, in one line', (args, re) => expectOneLineFailure(ceiling(...args), re));
 
   test('one block: the same block alone and as a pair on two threads, medians and fastest rounds', async () => {
     // A small generated block (ERC20 transfers of the examples' token): what the ceiling measures, in seconds.
