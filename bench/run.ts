@@ -229,7 +229,6 @@ function benchInChild(set: string, dir: string, modes: string[], threads: number
 const VALUED = ['--mainnet', '--modes', '--threads', '--blocks', '--reps', '--gen-reps', '--warmup', '--ref-reps'];
 const FLAGS = ['--no-gen', '--json', '--write'];
 
-
 async function main() {
   if (process.argv.includes('--one')) {
     // A child: one block, rows as JSON on the last line.

@@ -106,7 +106,6 @@ export function lastFlag<V>(argv: readonly string[], flags: Readonly<Record<stri
   return out;
 }
 
-/** Commands taking at most `max` positionals: the first extra one is named. */
 /**
  * For scripts without positionals (the benchmarks): every argument is one of `valued` followed by its value, or one
  * of `flags`. A misspelt option would otherwise be ignored, and a run of minutes measure something else than asked.
@@ -121,6 +120,7 @@ export function checkOptions(argv: readonly string[], valued: readonly string[],
   }
 }
 
+/** Commands taking at most `max` positionals: the first extra one is named. */
 export function atMost(positionals: string[], max: number, what: string): void {
   if (positionals.length > max) throw new PrescientError('BAD_OPTION', positionals[max]!, max === 0 ? `unexpected argument (${what})` : `only ${what}`);
 }

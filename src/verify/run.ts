@@ -56,21 +56,16 @@ export async function verifyBlock(dir: string, opts: VerifyOptions = {}, grouper
   await initCrypto();
   const loaded = loadBlockDir(dir);
   const cache = opts.cache ?? new AnalysisCache();
-  const hints = hintsForBlock(loaded, {
+  const hintsOpts = {
     analysis: cache.provider,
     resolveCall: opts.resolveCalls === false ? undefined : viewCallResolver,
     union: opts.union === true,
     specialize: opts.specialize !== false,
     oncePerBlock: opts.oncePerBlock !== false,
-  });
+  };
+  const hints = hintsForBlock(loaded, hintsOpts);
   // Binding again with every contract analyzed: the cost of hints alone ("< 1 s per 1,000 transactions").
-  const warm = hintsForBlock(loaded, {
-    analysis: cache.provider,
-    resolveCall: opts.resolveCalls === false ? undefined : viewCallResolver,
-    union: opts.union === true,
-    specialize: opts.specialize !== false,
-    oncePerBlock: opts.oncePerBlock !== false,
-  });
+  const warm = hintsForBlock(loaded, hintsOpts);
   opts.mutateHints?.(hints.hints, loaded);
   const t0 = performance.now();
   const { traces } = await executeBlockTraced(loaded.block, loaded.prestate, loaded.blockHashes);

@@ -157,11 +157,11 @@ export function reallyStale(bindings: TxBinding[], traces: TxTrace[], verdicts: 
 /** How often a prediction's assumption about an earlier transaction's write (TxBinding.assumes) failed, by the traces. */
 export function failedAssumptions(bindings: TxBinding[], traces: TxTrace[], verdicts: TxVerdict[]): { assuming: number; txs: number; missed: number } {
   let assuming = 0, txs = 0, missed = 0;
+  const wrote = (tx: number, address: Hex, slot: bigint) =>
+    !!traces[tx]?.writes.find((e) => e.address.toLowerCase() === address.toLowerCase())?.storageKeys.some((k) => BigInt(k) === slot);
   bindings.forEach((b, i) => {
     if (b.assumes.length === 0) return;
     assuming++;
-    const wrote = (tx: number, address: Hex, slot: bigint) =>
-      !!traces[tx]?.writes.find((e) => e.address.toLowerCase() === address.toLowerCase())?.storageKeys.some((k) => BigInt(k) === slot);
     const failed = b.assumes.some(({ txs, address, slot }) => !txs.some((tx) => wrote(tx, address, slot)));
     if (failed) {
       txs++;
