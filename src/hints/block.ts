@@ -14,6 +14,7 @@ import {
   bindTx,
   isPrecompile,
   specializationStats,
+  frameStats,
   toWordHex,
   type AnalysisProvider,
   type BindContext,
@@ -137,6 +138,8 @@ export interface HintsOptions {
   specialize?: boolean;
   /** Apply rules/once-per-block.json (default true): see `oncePerBlock`. */
   oncePerBlock?: boolean;
+  /** See BindContext.reuseFrames (default true). */
+  reuseFrames?: boolean;
 }
 
 export interface BlockHints {
@@ -154,6 +157,9 @@ export interface BlockHints {
     specializeMs: number;
     /** Frames that reused a specialization explored before (this block or an earlier one). */
     specializedReused: number;
+    /** Call frames bound, and frames skipped because the same transaction bound an identical one before. */
+    framesBound: number;
+    framesRepeated: number;
   };
 }
 
@@ -198,6 +204,7 @@ export function hintsForBlock(loaded: LoadedBlock, opts: HintsOptions, source = 
   const txs = loaded.block.transactions.map((t, i) => txInput(t, i, env.baseFee, `${source}: transactions[${i}]`));
   const t0 = performance.now();
   const s0 = { ...specializationStats };
+  const f0 = { ...frameStats };
   const postCancun = ['cancun', 'prague', 'osaka'].includes(env.hardfork);
   const destroyable = new Map<Hex, boolean>();
   const prior = new BlockWrites(
@@ -220,6 +227,7 @@ export function hintsForBlock(loaded: LoadedBlock, opts: HintsOptions, source = 
     unionOnUnknownSelector: opts.union === true,
     guards: opts.guards !== false,
     specialize: opts.specialize !== false,
+    reuseFrames: opts.reuseFrames !== false,
   };
   const bindings: TxBinding[] = [];
   const clocks = new Map<Hex, number[]>();
@@ -242,6 +250,8 @@ export function hintsForBlock(loaded: LoadedBlock, opts: HintsOptions, source = 
       specialized: specializationStats.explored - s0.explored,
       specializeMs: specializationStats.ms - s0.ms,
       specializedReused: specializationStats.reused - s0.reused,
+      framesBound: frameStats.bound - f0.bound,
+      framesRepeated: frameStats.repeated - f0.repeated,
     },
   };
 }

@@ -114,7 +114,8 @@ export async function hintsCommand(argv: string[]): Promise<number> {
     process.stderr.write(
       `${h.stats.txs} txs, ${h.stats.complete} complete, ${h.stats.staleTxs} with stale-able bindings; ` +
         `${total.toFixed(0)} ms (analysis ${cache.analyzeMs.toFixed(0)} ms for ${cache.analyzed} contracts; ` +
-        `${h.stats.specialized} frames explored with their inputs in ${h.stats.specializeMs.toFixed(0)} ms, ${h.stats.specializedReused} reused)\n`,
+        `${h.stats.specialized} frames explored with their inputs in ${h.stats.specializeMs.toFixed(0)} ms, ${h.stats.specializedReused} reused; ` +
+        `${h.stats.framesBound} call frames bound, ${h.stats.framesRepeated} repeats skipped)\n`,
     );
   }
   const hf = hintsForBlockHardfork(loaded);
