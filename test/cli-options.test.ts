@@ -5,7 +5,7 @@
  * the valid input; the mainnet checks time the fail-fast path against blocks that take seconds to execute.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { main } from '../src/cli/main.js';
@@ -144,6 +144,31 @@ describe('inputs are checked before any work, also after a valid one', () => {
   });
   test('run <malformed> <missing>: the missing folder is named before the first is read', async () => {
     expectRejected(await cli('run', poisoned, missing()), noFolder(missing));
+  });
+  test('run <valid> --cache <a file>: refused before running', async () => {
+    expectRejected(await cli('run', block, '--cache', code), /--cache .*code\.hex: exists and is not a folder/);
+  });
+  test('run --cache dir: the static oracle keeps its analyses there, and a second run reads them with the same result', async () => {
+    const dir = join(tmp, 'analyses');
+    const first = await cli('run', block, '--cache', dir, '--json');
+    expect(first.code).toBe(0);
+    const stamped = readdirSync(dir);
+    expect(stamped).toHaveLength(1);
+    const files = readdirSync(join(dir, stamped[0]!));
+    expect(files.length).toBeGreaterThan(0);
+    expect(files.every((f) => /^0x[0-9a-f]{64}\.json$/.test(f))).toBe(true);
+    // A copy under another name: this process keeps one in-memory cache per folder, so only the disk can answer.
+    // A contract analyzed again would be written again (DiskAnalysisCache.put); none is.
+    const copy = join(tmp, 'analyses-copy');
+    cpSync(dir, copy, { recursive: true });
+    const mtimes = () => files.map((f) => statSync(join(copy, stamped[0]!, f)).mtimeMs);
+    const before = mtimes();
+    const second = await cli('run', block, '--cache', copy, '--json');
+    expect(second.code).toBe(0);
+    const root = (r: Ran) => (JSON.parse(r.out) as { stateRoot: string }).stateRoot;
+    expect(root(second)).toBe(root(first));
+    expect(readdirSync(join(copy, stamped[0]!)).sort()).toEqual(files.sort());
+    expect(mtimes()).toEqual(before);
   });
   test('run --block b --prestate <missing>', async () => {
     expectRejected(await cli('run', '--block', join(block, 'block.json'), '--prestate', join(tmp, 'nope.json')), /nope\.json: input file not found/);

@@ -7,7 +7,7 @@
  */
 import { commonFor } from '../chain/fork.js';
 import { loadBlockDir, loadBlockFiles, type LoadedBlock } from '../chain/load.js';
-import { checkBlockDirs, checkInputFiles, choiceOption, intOption, parseCommandArgs, printUsage } from '../cli/args.js';
+import { checkBlockDirs, checkInputFiles, checkOutputDir, choiceOption, intOption, parseCommandArgs, printUsage } from '../cli/args.js';
 import { PrescientError } from '../errors.js';
 import type { BlockResult } from '../types.js';
 import { executeParallel, WorkerPool } from './parallel.js';
@@ -25,16 +25,18 @@ interface RunArgs {
   json: boolean;
   chain?: string;
   fork?: string;
+  /** Folder where the static oracle keeps contract analyses between runs (as `hints --cache`). */
+  cache?: string;
 }
 
 const USAGE =
   'usage: prescient run <blockdir...> | --block block.json --prestate prestate.json [--block-hashes file] ' +
-  '[--threads N] [--oracle static|none] [--sequential] [--chain name] [--fork name] [--json]';
+  '[--threads N] [--oracle static|none] [--sequential] [--chain name] [--fork name] [--cache dir] [--json]';
 
 /** The options, checked, and every input checked to exist: bad input fails before a worker starts. */
 function parseRunArgs(argv: string[]): RunArgs & { help: boolean } {
   const { values: v, positionals: dirs } = parseCommandArgs('run', argv, {
-    string: ['block', 'prestate', 'block-hashes', 'threads', 'oracle', 'chain', 'fork'],
+    string: ['block', 'prestate', 'block-hashes', 'threads', 'oracle', 'chain', 'fork', 'cache'],
     boolean: ['sequential', 'json'],
   });
   const a: RunArgs & { help: boolean } = {
@@ -49,8 +51,10 @@ function parseRunArgs(argv: string[]): RunArgs & { help: boolean } {
     blockHashes: v['block-hashes'],
     chain: v.chain,
     fork: v.fork,
+    cache: v.cache,
   };
   if (a.help) return a;
+  checkOutputDir('--cache', a.cache);
   if ((a.block === undefined) !== (a.prestate === undefined)) {
     throw new PrescientError('BAD_OPTION', a.block ? '--prestate' : '--block', '--block and --prestate go together');
   }
@@ -112,7 +116,7 @@ export async function runCommand(argv: string[]): Promise<number> {
       if (a.sequential) {
         result = (await executeSequential(l.block, l.prestate, l.blockHashes, fork)).result;
       } else {
-        const oracle = a.oracle === 'static' ? await loadStaticOracle(l) : null;
+        const oracle = a.oracle === 'static' ? await loadStaticOracle(l, { cacheDir: a.cache }) : null;
         result = await executeParallel(l.block, l.prestate, l.blockHashes, { ...fork, pool: pool!, oracle, oracleName: a.oracle });
         if (oracle) result.stats.predictMs = oracle.predictMs;
       }

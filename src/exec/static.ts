@@ -10,9 +10,11 @@ import type { LoadedBlock } from '../chain/load.js';
 import { PrescientError } from '../errors.js';
 import { arrayOracle, type Oracle } from './oracle.js';
 
-let cache: unknown = null;
+/** Analysis caches by disk folder ('' for none), kept for the process. */
+const caches = new Map<string, unknown>();
 
-export async function loadStaticOracle(loaded: LoadedBlock): Promise<Oracle & { predictMs: number }> {
+/** `cacheDir`: a folder keeping contract analyses between processes (src/hints/cache.ts DiskAnalysisCache). */
+export async function loadStaticOracle(loaded: LoadedBlock, opts: { cacheDir?: string } = {}): Promise<Oracle & { predictMs: number }> {
   let hints: any;
   try {
     hints = await import('../hints/index.js');
@@ -22,7 +24,12 @@ export async function loadStaticOracle(loaded: LoadedBlock): Promise<Oracle & { 
   if (typeof hints.predictBlock !== 'function') {
     throw new PrescientError('BAD_OPTION', '--oracle static', 'static oracle unavailable (src/hints has no predictBlock)');
   }
-  cache ??= new hints.AnalysisCache();
+  const dir = opts.cacheDir ?? '';
+  let cache = caches.get(dir);
+  if (cache === undefined) {
+    cache = new hints.AnalysisCache(undefined, dir ? new hints.DiskAnalysisCache(dir) : undefined);
+    caches.set(dir, cache);
+  }
   const t0 = performance.now();
   const preds = hints.predictBlock(loaded, cache, { deltas: true });
   return { ...arrayOracle(preds), predictMs: performance.now() - t0 };
