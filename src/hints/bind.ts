@@ -58,10 +58,26 @@ export function wordBytes(v: bigint): Uint8Array {
  * sets it on `keccak` nodes whose input is not a whole number of words, e.g. keccak("transfer(address,uint256)")).
  */
 export function keccakWords(words: bigint[], size?: number): bigint {
-  const buf = new Uint8Array(Math.max(32 * words.length, size ?? 0));
-  words.forEach((w, i) => buf.set(wordBytes(w), 32 * i));
-  return bytesToBigint(keccak256(size === undefined ? buf : buf.subarray(0, size)));
+  let hex = '';
+  for (const w of words) hex += w.toString(16).padStart(64, '0');
+  const key = size === undefined ? hex : `${hex}/${size}`;
+  let h = keccakMemo.get(key);
+  if (h === undefined) {
+    const buf = Buffer.alloc(Math.max(32 * words.length, size ?? 0));
+    buf.write(hex, 0, 'hex');
+    h = bytesToBigint(keccak256(size === undefined ? buf : buf.subarray(0, size)));
+    if (keccakMemo.size >= KECCAK_MEMO_MAX) keccakMemo.clear();
+    keccakMemo.set(key, h);
+  }
+  return h;
 }
+
+/**
+ * Hashes by input: the same mapping slots (a balance, an allowance) are computed in many frames, in every binding
+ * round of a transaction and in many transactions of a block. Bounded; cleared when full.
+ */
+const keccakMemo = new Map<string, bigint>();
+const KECCAK_MEMO_MAX = 1 << 16;
 
 // ---------------------------------------------------------------------------------------------------------------------
 // Inputs
