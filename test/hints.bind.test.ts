@@ -1,27 +1,25 @@
 import type { Prestate } from '../src/chain/load.js';
 import { applyOp, MASK } from '../src/hints/ops.js';
-import { bindTx, createAddress, keccakWords, toWordHex, Unbound, type BindContext, type BlockEnv, type TxInput } from '../src/hints/bind.js';
+import { bindTx, createAddress, keccakWords, toWordHex, Unbound, type BindContext, type TxInput } from '../src/hints/bind.js';
 import { BlockWrites, toTxHints } from '../src/hints/block.js';
 import { mayDestroyItself } from '../src/evm/opcodes.js';
 import { AnalysisCache, stateView } from '../src/hints/context.js';
 import type { Hex } from '../src/types.js';
 import * as F from './hints.fixtures.js';
 
-const A = (n: number): Hex => ('0x' + n.toString(16).padStart(40, '0')) as Hex;
+const { addr: A, ALICE, BOB, ENV: env } = F;
+
 const TOKEN = A(0x1000);
 const TOKEN_B = A(0x1001);
 const PAIR = A(0x2000);
 const FACTORY = A(0x3000);
 const ROUTER = A(0x4000);
 const PROXY = A(0x5000);
-const ALICE = A(0xa11ce);
-const BOB = A(0xb0b);
 
 const word = (v: bigint | string) => BigInt(v).toString(16).padStart(64, '0');
 const calldata = (sel: string, ...args: (bigint | string)[]) => Uint8Array.from(Buffer.from(sel.slice(2) + args.map(word).join(''), 'hex'));
 const balSlot = (a: Hex) => keccakWords([BigInt(a), 0n]);
 
-const env: BlockEnv = { number: 100n, timestamp: 1000n, coinbase: 0xc0n, gasLimit: 30_000_000n, baseFee: 7n, difficulty: 0n, chainId: 1n, hardfork: 'shanghai' };
 
 function world(extra: (pre: Prestate) => void = () => {}) {
   const acct = (code: number[] = [], storage: [bigint, bigint][] = []) => ({ balance: 10n ** 18n, nonce: 1n, code: Uint8Array.from(code), storage: new Map(storage) });

@@ -4,18 +4,16 @@
  * hand-written footprints (test/hints.fixtures.ts) in the shape the analyzer gives (`inputSizeExpr`, `inputWords`).
  */
 import type { Prestate } from '../src/chain/load.js';
-import { bindTx, keccakWords, type BindContext, type BlockEnv, type TxInput } from '../src/hints/bind.js';
+import { bindTx, keccakWords, type BindContext, type TxInput } from '../src/hints/bind.js';
 import { AnalysisCache, stateView } from '../src/hints/context.js';
 import type { Expr, Hex } from '../src/types.js';
 import * as F from './hints.fixtures.js';
 
-const A = (n: number): Hex => ('0x' + n.toString(16).padStart(40, '0')) as Hex;
+const { addr: A, ALICE, BOB, ENV: env } = F;
+
 const TOKEN = A(0x1000);
 const FWD = A(0x6000);
 const MULTI = A(0x7000);
-const ALICE = A(0xa11ce);
-const BOB = A(0xb0b);
-const env: BlockEnv = { number: 100n, timestamp: 1000n, coinbase: 0xc0n, gasLimit: 30_000_000n, baseFee: 7n, difficulty: 0n, chainId: 1n, hardfork: 'shanghai' };
 const hex = (v: bigint, bytes = 32) => v.toString(16).padStart(2 * bytes, '0');
 const bytesOf = (h: string) => Uint8Array.from(Buffer.from(h, 'hex'));
 const balSlot = (a: Hex) => keccakWords([BigInt(a), 0n]);

@@ -4,18 +4,16 @@
  * hand-written ERC20 of test/hints.fixtures.ts (transfer: balances[caller] -= , balances[arg0] +=).
  */
 import type { Prestate } from '../src/chain/load.js';
-import { bindTx, keccakWords, type BindContext, type BlockEnv, type TxInput } from '../src/hints/bind.js';
+import { bindTx, keccakWords, type BindContext, type TxInput } from '../src/hints/bind.js';
 import { AnalysisCache, stateView } from '../src/hints/context.js';
 import { toPrediction } from '../src/hints/index.js';
 import type { ContractAnalysis, Hex } from '../src/types.js';
 import * as F from './hints.fixtures.js';
 
-const A = (n: number): Hex => ('0x' + n.toString(16).padStart(40, '0')) as Hex;
+const { addr: A, ALICE, BOB, ENV: env } = F;
+
 const TOKEN = A(0x1000);
 const TWICE = A(0x8000);
-const ALICE = A(0xa11ce);
-const BOB = A(0xb0b);
-const env: BlockEnv = { number: 100n, timestamp: 1000n, coinbase: 0xc0n, gasLimit: 30_000_000n, baseFee: 7n, difficulty: 0n, chainId: 1n, hardfork: 'shanghai' };
 const word = (v: bigint) => v.toString(16).padStart(64, '0');
 const calldata = (sel: string, ...args: bigint[]) => Uint8Array.from(Buffer.from(sel.slice(2) + args.map(word).join(''), 'hex'));
 const balSlot = (a: Hex) => keccakWords([BigInt(a), 0n]);

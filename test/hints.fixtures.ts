@@ -3,7 +3,15 @@
  * small Solidity-style contracts (ERC20 balances at slot 0 and allowances at slot 1, a Uniswap-V2-style pair with
  * token0/token1 at slots 6/7, a router, an EIP-1967 proxy). They let those stages be tested without the analyzer.
  */
+import type { BlockEnv } from '../src/hints/bind.js';
 import type { ContractAnalysis, ExternalCall, Expr, FunctionFootprint, Hex, StorageAccess } from '../src/types.js';
+
+/** A fixture account's address from a small number. */
+export const addr = (n: number): Hex => ('0x' + n.toString(16).padStart(40, '0')) as Hex;
+export const ALICE = addr(0xa11ce);
+export const BOB = addr(0xb0b);
+/** The block the binder tests bind in. */
+export const ENV: BlockEnv = { number: 100n, timestamp: 1000n, coinbase: 0xc0n, gasLimit: 30_000_000n, baseFee: 7n, difficulty: 0n, chainId: 1n, hardfork: 'shanghai' };
 
 export const c = (v: bigint | number): Expr => ({ k: 'const', v: ('0x' + BigInt(v).toString(16)) as Hex });
 export const caller: Expr = { k: 'env', name: 'CALLER' };

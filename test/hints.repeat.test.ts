@@ -7,20 +7,18 @@
  * frames hundreds of times.
  */
 import type { Prestate } from '../src/chain/load.js';
-import { bindTx, frameStats, keccakWords, type BindContext, type BlockEnv, type TxBinding, type TxInput } from '../src/hints/bind.js';
+import { bindTx, frameStats, keccakWords, type BindContext, type TxBinding, type TxInput } from '../src/hints/bind.js';
 import { AnalysisCache, stateView } from '../src/hints/context.js';
 import type { Hex } from '../src/types.js';
 import * as F from './hints.fixtures.js';
 
-const A = (n: number): Hex => ('0x' + n.toString(16).padStart(40, '0')) as Hex;
+const { addr: A, ALICE, BOB, ENV: env } = F;
+
 const TOKEN = A(0x1000);
 const PAYER = A(0x2000);
 const RELAY = A(0x3000);
 const FOT = A(0x4000);
 const SWAPPER = A(0x5000);
-const ALICE = A(0xa11ce);
-const BOB = A(0xb0b);
-const env: BlockEnv = { number: 100n, timestamp: 1000n, coinbase: 0xc0n, gasLimit: 30_000_000n, baseFee: 7n, difficulty: 0n, chainId: 1n, hardfork: 'shanghai' };
 const hex = (v: bigint) => v.toString(16).padStart(64, '0');
 const PAY = '0x44444444';
 const RELAY_SEL = '0x55555555';
