@@ -1111,7 +1111,8 @@ function bindFrame(f: Frame): void {
   // (same code, account, caller, value and input) many times in one transaction: 44-53% of the frames of 18085863 and
   // 17666333. The binder reads the pre-state, so a repeat adds no access; it is skipped when the earlier binding was
   // not cut short by its place on the stack, or ran no deeper and with no more repeats of any call site on its stack
-  // (its stack limits cut it no sooner). Limits on the whole transaction (frames, specializations) only tighten later.
+  // (its stack limits cut it no sooner). Limits on the whole transaction (frames, specializations) only tighten, so
+  // the earlier binding had at least the room the repeat would have.
   const key = tx.ctx.reuseFrames === false ? null : frameKey(f);
   if (key !== null) {
     const prev = tx.bound.get(key);
