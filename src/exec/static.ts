@@ -27,7 +27,7 @@ export async function loadStaticOracle(loaded: LoadedBlock, opts: { cacheDir?: s
   const dir = opts.cacheDir ?? '';
   let cache = caches.get(dir);
   if (cache === undefined) {
-    cache = new hints.AnalysisCache(undefined, dir ? new hints.DiskAnalysisCache(dir) : undefined);
+    cache = hints.AnalysisCache.inDir(dir || undefined);
     caches.set(dir, cache);
   }
   const t0 = performance.now();

@@ -11,7 +11,6 @@ import { PrescientError } from '../errors.js';
 import { executeBlockTraced } from '../exec/index.js';
 import { isUnbound } from '../hints/bind.js';
 import { hintsForBlock } from '../hints/block.js';
-import { DiskAnalysisCache } from '../hints/cache.js';
 import { AnalysisCache, stateView } from '../hints/context.js';
 import { viewCallResolver } from '../hints/resolve.js';
 import type { TxBinding } from '../hints/bind.js';
@@ -138,7 +137,7 @@ export async function graphCommand(argv: string[]): Promise<number> {
   checkOutputDir('--cache', v.cache);
   const { json = false, html, 'predicted-only': predictedOnly = false, cache: cacheDir } = v;
   const loaded = loadBlockDir(dir);
-  const cache = new AnalysisCache(undefined, cacheDir ? new DiskAnalysisCache(cacheDir) : undefined);
+  const cache = AnalysisCache.inDir(cacheDir);
   const d = await graphForBlock(loaded, { cache, predictedOnly, top, ...(view ? { view } : {}) });
   if (html) writeFileSync(html, renderGraphHtml(d));
   process.stdout.write(json ? JSON.stringify(graphJson(d), null, 2) + '\n' : renderGraphText(d.report));

@@ -12,7 +12,6 @@ import { atMost, checkBlockDirs, checkInputFiles, checkOutputDir, checkOutputFil
 import { PrescientError } from '../errors.js';
 import type { Hex, TxHints } from '../types.js';
 import { hintsForBlock } from './block.js';
-import { DiskAnalysisCache } from './cache.js';
 import { AnalysisCache } from './context.js';
 import { blockAccessList, eip2930List } from './format.js';
 import { viewCallResolver } from './resolve.js';
@@ -106,7 +105,7 @@ export async function hintsCommand(argv: string[]): Promise<number> {
     source = join(dir!, 'block.json');
   }
 
-  const cache = new AnalysisCache(undefined, cacheDir ? new DiskAnalysisCache(cacheDir) : undefined);
+  const cache = AnalysisCache.inDir(cacheDir);
   const t0 = performance.now();
   const h = hintsForBlock(loaded, { analysis: cache.provider, resolveCall: resolve ? viewCallResolver : undefined, trackPrior: prior, union, specialize, oncePerBlock: !v['no-assume'] }, source);
   const total = performance.now() - t0;

@@ -116,6 +116,10 @@ export class AnalysisCache {
     private readonly analyze: Analyze | null = loadAnalyzer(),
     private readonly disk?: DiskAnalysisCache,
   ) {}
+  /** The default analyzer, keeping its analyses in `dir` between processes when given (the commands' `--cache`). */
+  static inDir(dir: string | undefined): AnalysisCache {
+    return new AnalysisCache(undefined, dir ? new DiskAnalysisCache(dir) : undefined);
+  }
   add(a: ContractAnalysis): this {
     this.map.set(a.codeHash.toLowerCase() as Hex, a);
     return this;

@@ -14,7 +14,6 @@ export * from './block.js';
 export * from './context.js';
 export * from './format.js';
 export { viewCallResolver } from './resolve.js';
-export { DiskAnalysisCache } from './cache.js';
 
 /** Hints for a block with the default analyzer (cached by code hash in `cache`) and call-return resolution. */
 export function blockHints(loaded: LoadedBlock, cache = new AnalysisCache(), opts: Partial<HintsOptions> = {}): BlockHints {

@@ -7,7 +7,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkBlockDirs, checkOutputDir, checkOutputFile, choiceOption, intOption, parseCommandArgs, printUsage } from '../cli/args.js';
 import { PrescientError } from '../errors.js';
-import { DiskAnalysisCache } from '../hints/cache.js';
 import { AnalysisCache } from '../hints/context.js';
 import { GraphCollector, graphLine } from '../graph/integrate.js';
 import { replaceSection } from '../report/markdown.js';
@@ -61,7 +60,7 @@ export async function verifyCommand(argv: string[]): Promise<number> {
     }
     dirs.unshift(...made);
   }
-  const cache = new AnalysisCache(undefined, cacheDir ? new DiskAnalysisCache(cacheDir) : undefined);
+  const cache = AnalysisCache.inDir(cacheDir);
   const collector = graph || html ? new GraphCollector({ html, several: dirs.length > 1, cache }) : undefined;
   const graphLines: string[] = [];
   const report = await verifyBlocks(dirs, {
