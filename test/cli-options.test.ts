@@ -148,6 +148,9 @@ describe('inputs are checked before any work, also after a valid one', () => {
   test('run <valid> --cache <a file>: refused before running', async () => {
     expectRejected(await cli('run', block, '--cache', code), /--cache .*code\.hex: exists and is not a folder/);
   });
+  test.each(['run', 'hints', 'verify', 'graph'])('%s <valid> --cache <a folder that cannot be made>: one line, nothing run', async (cmd) => {
+    expectRejected(await cli(cmd, block, '--cache', join(code, 'sub')), /code\.hex\/sub: cannot create the analysis cache folder \(ENOTDIR\)/);
+  });
   test('run --cache dir: the static oracle keeps its analyses there, and a second run reads them with the same result', async () => {
     const dir = join(tmp, 'analyses');
     const first = await cli('run', block, '--cache', dir, '--json');

@@ -12,7 +12,7 @@ import { PrescientError } from '../errors.js';
 import type { BlockResult } from '../types.js';
 import { executeParallel, WorkerPool } from './parallel.js';
 import { executeSequential } from './sequential.js';
-import { loadStaticOracle } from './static.js';
+import { loadStaticOracle, staticOracleCache } from './static.js';
 
 interface RunArgs {
   dirs: string[];
@@ -107,6 +107,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   // Load (and validate) everything first: bad input fails before any work starts.
   const loaded = inputs.map((x) => ({ name: x.name, loaded: x.load() }));
   const fork = { chain: a.chain, fork: a.fork };
+  if (!a.sequential && a.oracle === 'static') await staticOracleCache(a.cache);
   const pool = a.sequential ? null : await WorkerPool.start(a.threads);
   const out: Checked[] = [];
   try {

@@ -13,8 +13,32 @@ import { arrayOracle, type Oracle } from './oracle.js';
 /** Analysis caches by disk folder ('' for none), kept for the process. */
 const caches = new Map<string, unknown>();
 
-/** `cacheDir`: a folder keeping contract analyses between processes (src/hints/cache.ts DiskAnalysisCache). */
+/**
+ * The analysis cache the static oracle uses for `cacheDir` (a folder keeping contract analyses between processes,
+ * src/hints/cache.ts), made on first use; `run` asks for it before any work starts, so a folder that cannot be
+ * created fails first.
+ */
+export async function staticOracleCache(cacheDir?: string): Promise<unknown> {
+  const hints = await hintsModule();
+  const dir = cacheDir ?? '';
+  let cache = caches.get(dir);
+  if (cache === undefined) {
+    cache = hints.AnalysisCache.inDir(dir || undefined);
+    caches.set(dir, cache);
+  }
+  return cache;
+}
+
+/** `cacheDir`: see `staticOracleCache`. */
 export async function loadStaticOracle(loaded: LoadedBlock, opts: { cacheDir?: string } = {}): Promise<Oracle & { predictMs: number }> {
+  const hints = await hintsModule();
+  const cache = await staticOracleCache(opts.cacheDir);
+  const t0 = performance.now();
+  const preds = hints.predictBlock(loaded, cache, { deltas: true });
+  return { ...arrayOracle(preds), predictMs: performance.now() - t0 };
+}
+
+async function hintsModule(): Promise<any> {
   let hints: any;
   try {
     hints = await import('../hints/index.js');
@@ -24,13 +48,5 @@ export async function loadStaticOracle(loaded: LoadedBlock, opts: { cacheDir?: s
   if (typeof hints.predictBlock !== 'function') {
     throw new PrescientError('BAD_OPTION', '--oracle static', 'static oracle unavailable (src/hints has no predictBlock)');
   }
-  const dir = opts.cacheDir ?? '';
-  let cache = caches.get(dir);
-  if (cache === undefined) {
-    cache = hints.AnalysisCache.inDir(dir || undefined);
-    caches.set(dir, cache);
-  }
-  const t0 = performance.now();
-  const preds = hints.predictBlock(loaded, cache, { deltas: true });
-  return { ...arrayOracle(preds), predictMs: performance.now() - t0 };
+  return hints;
 }

@@ -5,6 +5,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createHash } from 'node:crypto';
+import { PrescientError } from '../errors.js';
 import type { ContractAnalysis } from '../types.js';
 
 function packageRoot(): string {
@@ -37,7 +38,12 @@ export class DiskAnalysisCache {
   private readonly dir: string;
   constructor(base: string) {
     this.dir = join(base, analyzerStamp());
-    mkdirSync(this.dir, { recursive: true });
+    try {
+      mkdirSync(this.dir, { recursive: true });
+    } catch (e) {
+      const why = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+      throw new PrescientError('BAD_INPUT', base, `cannot create the analysis cache folder (${why})`, { cause: e });
+    }
   }
   get(codeHash: string): ContractAnalysis | undefined {
     const p = join(this.dir, `${codeHash}.json`);
