@@ -14,6 +14,11 @@ import type { Expr } from '../src/types.js';
 import { writeGeneratedBlock } from '../src/gen/write.js';
 import { AnalysisCache } from '../src/hints/context.js';
 import { verifyBlock } from '../src/verify/run.js';
+import { hintsForBlock } from '../src/hints/block.js';
+import { resetSpecializations } from '../src/hints/bind.js';
+import { viewCallResolver } from '../src/hints/resolve.js';
+import { loadBlockDir } from '../src/chain/load.js';
+import { MAINNET_DIR, describeMainnet } from './helpers/shared.js';
 import { exampleContract } from './helpers/examples.js';
 
 function inputsOf(data: string, env: Record<string, bigint> = {}): Inputs {
@@ -88,6 +93,26 @@ describe('analyzeSpecialized', () => {
     expect(holds(swap(3, 5n))).toBe(false);
   });
 
+  test('a word that is not a fact is an open assumption: a call that knows it does not reuse the exploration', () => {
+    const data = swap(2, 5n);
+    const full = inputsOf(data, ENV);
+    // The deadline word (offset 132) unknown, as a stale value from storage would be: its check is explored both ways.
+    const partial: Inputs = { ...full, word: (off) => (off === 132n ? null : full.word(off)) };
+    const a = analyzeSpecialized(router.runtime, data.slice(0, 10) as `0x${string}`, false, partial);
+    expect(a.assumptions.filter((x) => x.open).length).toBeGreaterThan(0);
+    const holds = (inp: Inputs) =>
+      a.assumptions.every((x) => {
+        const v = evalInputs(x.expr, inp);
+        if (x.open) return v === null;
+        return v !== null && (x.truth ? (v !== 0n) === (x.value !== 0n) : v === x.value);
+      });
+    expect(holds(partial)).toBe(true);
+    // Knowing the deadline decides the check: the full inputs' own exploration is narrower than this one.
+    expect(holds(full)).toBe(false);
+    const b = analyzeSpecialized(router.runtime, data.slice(0, 10) as `0x${string}`, false, full);
+    expect(b.assumptions.some((x) => x.open)).toBe(false);
+  });
+
   test('a loop bounded by storage is not unrolled (every count would be a path): register() with a label', () => {
     const reg = exampleContract('Registry');
     const ri = new Interface(reg.abi);
@@ -120,4 +145,27 @@ describe('hints over generated AMM traffic (multi-hop router swaps)', () => {
     expect(off.verdict.hit).toBeLessThanOrEqual(on.verdict.hit);
     console.log(`generated AMM (24 txs): complete ${off.verdict.complete} -> ${on.verdict.complete}, traced ${on.verdict.traced}, hit ${off.verdict.hit} -> ${on.verdict.hit}, predicted ${off.verdict.predicted} -> ${on.verdict.predicted}`);
   }, 300_000);
+});
+
+describeMainnet('specialized footprints are reused only where exact (mainnet)', () => {
+  test('the hints of block 10760440 are the same alone and after a LI.FI swap of block 18085863', () => {
+    const ROUTER = '0x7a250d5630b4cf539739df2c5dacb4c659f2488d';
+    // Part of a block: its Uniswap V2 router transactions, or one transaction (to keep the test short).
+    const part = (n: string, keep: (t: { to?: string }, i: number) => boolean) => {
+      const l = loadBlockDir(join(MAINNET_DIR, n));
+      l.block.transactions = l.block.transactions.filter(keep);
+      return l;
+    };
+    const bind = (before: boolean) => {
+      resetSpecializations();
+      const cache = new AnalysisCache();
+      const opts = { analysis: cache.provider, resolveCall: viewCallResolver, specialize: true, oncePerBlock: true };
+      // Tx 112 (LI.FI's swapTokensGeneric) calls the router with inputs partly unknown to the binder.
+      if (before) hintsForBlock(part('18085863', (_, i) => i === 112), opts);
+      const h = hintsForBlock(part('10760440', (t) => t.to?.toLowerCase() === ROUTER), opts);
+      return h.hints.map((x) => JSON.stringify([x.complete, x.accessList]));
+    };
+    // Before open assumptions, the router specialization made there (with fewer facts) was reused by 10760440's swaps.
+    expect(bind(true)).toEqual(bind(false));
+  }, 240_000);
 });

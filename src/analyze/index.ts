@@ -172,7 +172,7 @@ function exploreEntry(
     diagnostics,
     rules: [],
   };
-  const assumptions = run.assumptions.map((a) => ({ expr: toExpr(a.sym), value: a.value, truth: a.truth }));
+  const assumptions = run.assumptions.map((a): Assumed => (a.open ? { expr: toExpr(a.sym), value: 0n, truth: false, open: true } : { expr: toExpr(a.sym), value: a.value, truth: a.truth }));
   return { fp, steps: run.steps, ours, assumptions };
 }
 
@@ -181,6 +181,8 @@ export interface Assumed {
   expr: Expr;
   value: bigint;
   truth: boolean;
+  /** `expr` was not a fact for the exploration (src/evm/facts.ts `Assumption`): a reuse needs it not to be one either. */
+  open?: true;
 }
 
 /**

@@ -16,18 +16,44 @@ export interface Inputs {
   env(name: string): bigint | null;
 }
 
-/** A decision an exploration took on the facts: `value` of `sym` (for a branch condition: 1 = taken, 0 = not). */
+/**
+ * A decision an exploration took on the facts: `value` of `sym` (for a branch condition: 1 = taken, 0 = not); or,
+ * with `open`, a value made of inputs alone that was not a fact (a stale or unknown word), so both ways were explored.
+ * Open ones make reuse exact: a call that knows more of its inputs than the exploration did would explore less.
+ */
 export interface Assumption {
   sym: Sym;
   value: bigint;
   /** A branch condition: only its truth was assumed. */
   truth: boolean;
+  open?: true;
 }
 
 /** Evaluates symbolic values over concrete inputs (memoized per node: nodes are hash-consed). */
 export class Facts {
   private readonly memo = new Map<Sym, bigint | null>();
   constructor(private readonly inputs: Inputs) {}
+
+  /** Is `s` made of inputs alone (calldata, its size, environment values), so that some call could know it? */
+  inputOnly(s: Sym): boolean {
+    switch (s.k) {
+      case 'const':
+      case 'env':
+      case 'cd':
+        return true;
+      case 'cdx':
+      case 'op': {
+        const m = this.onlyMemo.get(s);
+        if (m !== undefined) return m;
+        const r = s.args.every((a) => this.inputOnly(a));
+        this.onlyMemo.set(s, r);
+        return r;
+      }
+      default:
+        return false;
+    }
+  }
+  private readonly onlyMemo = new Map<Sym, boolean>();
 
   value(s: Sym): bigint | null {
     if (s.isConst) return s.v;

@@ -530,7 +530,10 @@ export class Machine {
   /** `s` as the facts decide it (a branch condition: its truth), recorded as an assumption; else `s` itself. */
   private decide(s: Sym, truth: boolean): Sym {
     let v = this.facts!.value(s);
-    if (v === null) return s;
+    if (v === null) {
+      if (!this.assumed.has(s) && this.facts!.inputOnly(s)) this.assumed.set(s, { sym: s, value: 0n, truth: false, open: true });
+      return s;
+    }
     if (truth) v = v === 0n ? 0n : 1n;
     const prev = this.assumed.get(s);
     if (!prev) this.assumed.set(s, { sym: s, value: v, truth });

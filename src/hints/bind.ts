@@ -25,8 +25,12 @@ export const MAX_BIND_DEPTH = 16;
 export const MAX_SITE_REPEAT = 3;
 /** At most this many frames per transaction (bounds the work when a selector is unknown and all functions are bound). */
 export const MAX_BIND_FRAMES = 512;
-/** Frames per transaction whose incomplete footprint may be explored again with the frame's concrete inputs. */
-export const MAX_SPECIALIZED_FRAMES = 16;
+/**
+ * Frames per transaction whose incomplete footprint may be replaced by one explored with the frame's concrete inputs,
+ * cached or not: counting only fresh explorations made a binding depend on what the process had bound before. Over
+ * the 31 mainnet blocks 16 -> 48 predicted 62 fewer slots (3 fewer hits) in the same time.
+ */
+export const MAX_SPECIALIZED_FRAMES = 48;
 /** Specialized footprints kept per code and selector (each valid for inputs that satisfy its assumptions). */
 export const MAX_SPECIALIZATIONS_KEPT = 256;
 /** Specialized footprints kept in all (least recently used code and selector dropped first): bounds the memory. */
@@ -983,9 +987,19 @@ let specializedCount = 0;
 /** Work done by specialization since the process started (for `hints --stats` and the benchmarks). */
 export const specializationStats = { explored: 0, reused: 0, ms: 0 };
 
+/** Forgets every specialized footprint (tests: a binding must not depend on what the process bound before). */
+export function resetSpecializations(): void {
+  specialized.clear();
+  specializedCount = 0;
+}
+
 /** Do this frame's clean inputs satisfy every assumption? */
 function satisfies(f: Frame, assumptions: Assumed[]): boolean {
   for (const a of assumptions) {
+    if (a.open) {
+      if (f.cleanExpr(a.expr) && !isUnbound(f.eval(a.expr))) return false;
+      continue;
+    }
     if (!f.cleanExpr(a.expr)) return false;
     const v = f.eval(a.expr);
     if (isUnbound(v)) return false;
@@ -1015,9 +1029,9 @@ function specialize(f: Frame, codeHash: Hex, fn: FunctionFootprint): FunctionFoo
   else list = [];
   specialized.set(key, list);
   let hit = list.find((x) => satisfies(f, x.assumptions));
+  f.tx.specialized++;
   if (hit) specializationStats.reused++;
   else {
-    f.tx.specialized++;
     const t0 = performance.now();
     const r = analyzeSpecialized(f.code, sel, empty, f.inputs());
     specializationStats.ms += performance.now() - t0;
