@@ -3,7 +3,7 @@
  * make exact is explored again with the frame's concrete inputs. Fixtures: the Router, Registry and Token examples
  * compiled with solc-js, and AMM traffic generated from the examples (multi-hop swaps over 3-4 token paths).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Interface } from '@ethersproject/abi';
@@ -168,4 +168,17 @@ describeMainnet('specialized footprints are reused only where exact (mainnet)', 
     // Before open assumptions, the router specialization made there (with fewer facts) was reused by 10760440's swaps.
     expect(bind(true)).toEqual(bind(false));
   }, 240_000);
+});
+
+describeMainnet('a loop index the exploration widened (mainnet)', () => {
+  test('a 3-hop Uniswap V2 router swap (10760440 tx 99) is explored past its amountOutMin check', () => {
+    const dir = join(MAINNET_DIR, '10760440');
+    const t = JSON.parse(readFileSync(join(dir, 'block.json'), 'utf8')).transactions[99];
+    const code = Buffer.from(JSON.parse(readFileSync(join(dir, 'prestate.json'), 'utf8'))[t.to.toLowerCase()].code.slice(2), 'hex');
+    const r = analyzeSpecialized(code, t.input.slice(0, 10), false, inputsOf(t.input, { CALLER: BigInt(t.from), CALLVALUE: BigInt(t.value), TIMESTAMP: 0x5f4b0000n }));
+    // amounts[3] is written in the loop's third round, joined with the others: it read as the array's initial zero,
+    // so `require(amounts[3] >= amountOutMin)` reverted on every path and only the getReserves calls were left.
+    expect(r.fp.calls.filter((c) => c.selector === '0x022c0d9f').length).toBeGreaterThanOrEqual(1);
+    expect(r.fp.calls.length).toBeGreaterThan(5);
+  }, 60_000);
 });

@@ -9,7 +9,7 @@
  */
 import type { CallKind, Diagnostic, DiagnosticCode } from '../types.js';
 import { MAX_CALLS_PER_FUNCTION, MAX_CONTEXTS_PER_POINT, MAX_ROUND_LOOKBACK, MAX_UNDECIDED_UNROLL, MAX_UNROLL_PER_POINT, REVERT_PEEK_STEPS, MAX_JOIN_ENTRIES, MAX_JOIN_ENTRIES_FACTS, MAX_JOIN_PLACES, MAX_JOIN_PLACES_FACTS, MAX_JOINS_PER_POINT, MAX_STACK_EXPLORED, MAX_REGION_WORDS, MAX_STATES_PER_POINT, MAX_STEPS_PER_FUNCTION, MAX_CALL_INPUT_WORDS_FACTS } from './limits.js';
-import { commonTail, havoc, havocPointers, type MemEntry, normalise, type Offset, readRange, UNBOUNDED, writeByte, writePartialWord, writeRegion, writeWord } from './memory.js';
+import { commonTail, havoc, havocAbsolute, havocPointers, type MemEntry, normalise, type Offset, readRange, UNBOUNDED, writeByte, writePartialWord, writeRegion, writeWord } from './memory.js';
 import type { Assumption, Facts } from './facts.js';
 import { OPCODES, type OpInfo } from './opcodes.js';
 import { hasUnknown, isWidened, type Sym, type SymBuilder, WIDENED } from './sym.js';
@@ -157,6 +157,9 @@ interface Point {
   unknownPlaces: Set<number>;
   /** A join here gave up on memory altogether. */
   havocked: boolean;
+  /** The hull of the absolute places joined paths had made unknown (`havocabs`): [absFrom, absTo), empty at first. */
+  absFrom: number;
+  absTo: number;
   joined: Sym[] | null;
   /** The last call of the joined state: -1 once joined paths disagree (RETURNDATASIZE/COPY then unknown). */
   joinedCall: number;
@@ -182,6 +185,69 @@ function sameSyms(a: Sym[], b: Sym[]): boolean {
   return true;
 }
 
+
+/** Array lengths past this are not taken as a bound (a word that only looks like a length). */
+const MAX_ARRAY_WORDS = 1 << 16;
+
+/**
+ * Where a write at `o` may land in absolute memory when its offset is an absolute place plus an index the analysis
+ * widened at a loop (`amounts[i + 1] = ...` after the loop's rounds were joined): the absolute part (the terms without
+ * the widened index, which `known` must decide), or null for a write relative to a pointer the analysis does not
+ * know (an allocation, which the model keeps apart from absolute memory) and for a write without a widened index.
+ */
+function indexedFrom(o: Offset, known: (s: Sym) => Sym): number | null {
+  if (o.base === null) return null;
+  const terms: Sym[] = [];
+  const flat = (s: Sym): void => {
+    if (s.k === 'op' && s.name === 'ADD') s.args.forEach(flat);
+    else terms.push(s);
+  };
+  flat(o.base);
+  let c = BigInt(o.c);
+  let widened = false;
+  for (const t of terms) {
+    if (containsWidened(t)) {
+      widened = true;
+      continue;
+    }
+    const v = known(t);
+    if (!v.isConst) return null;
+    c += v.v;
+  }
+  return widened && c >= 0n && c < BigInt(UNBOUNDED) ? Number(c) : null;
+}
+
+function containsWidened(s: Sym, seen: Set<Sym> = new Set()): boolean {
+  if (isWidened(s)) return true;
+  if (s.args.length === 0 || seen.has(s)) return false;
+  seen.add(s);
+  return s.args.some((a) => containsWidened(a, seen));
+}
+
+/**
+ * Before a write at `o` through a widened index (`indexedFrom`): the elements of the array it writes into become
+ * unknown, where the array's length word sits one or two words below the write's absolute part (element `i` or `i + 1`)
+ * and is known. Without this, a read of `amounts[3]` after a loop joined at its third round found the zero the array
+ * was initialised with, and a specialized exploration of a 3-hop router swap decided that every path reverts.
+ * Elsewhere the write stays apart from absolute memory, like a write relative to a pointer: measured on the 31
+ * mainnet blocks, making everything from the write's absolute part up to the free-memory pointer (or the end)
+ * unknown instead lost recall and precision (81.50% / 70.09% -> 81.03% / 69.91%). `known` decides a value with the
+ * exploration's facts (recorded as an assumption) where it can.
+ */
+function indexed(m: MemEntry | null, o: Offset, b: SymBuilder, code: Uint8Array, known: (s: Sym) => Sym): MemEntry | null {
+  const from = indexedFrom(o, known);
+  if (from === null) return m;
+  for (const k of [1, 2]) {
+    const at = from - 32 * k;
+    if (at < 0x80) break;
+    const len = known(readRange(m, { base: null, c: at }, 32, b, code)[0]!);
+    if (len.isConst && len.v > 0n && len.v < BigInt(MAX_ARRAY_WORDS) && from < at + 32 + 32 * Number(len.v)) {
+      return havocAbsolute(m, at + 32, 32 * Number(len.v));
+    }
+  }
+  return m;
+}
+
 export class Machine {
   private readonly code: Uint8Array;
   private readonly jd: Uint8Array;
@@ -192,6 +258,8 @@ export class Machine {
   private exhaustive = true;
   private readonly codeLen: bigint;
   private facts: Facts | null = null;
+  /** `s` decided by the facts where they can (an offset or a length), recorded as an assumption. */
+  private readonly known = (s: Sym): Sym => (this.facts === null || s.isConst ? s : this.decide(s, false));
   private readonly assumed = new Map<Sym, Assumption>();
   /** Per pc, contexts kept apart by constants (with facts). */
   private readonly unrolled = new Map<number, number>();
@@ -234,7 +302,7 @@ export class Machine {
     const branchObservers = this.obs.filter((o) => o.branch);
     const useObservers = this.obs.filter((o) => o.use);
     this.facts = opts.facts ?? null;
-    const conc = (s: Sym): Sym => (this.facts === null || s.isConst ? s : this.decide(s, false));
+    const conc = this.known;
 
     outer: while (work.length) {
       const st = work.pop()!;
@@ -368,7 +436,7 @@ export class Machine {
             const off = conc(stack.pop()!), val = stack.pop()!;
             const o = normalise(off);
             if (!o) st.mem = havoc(st.mem);
-            else st.mem = info.name === 'MSTORE' ? writeWord(st.mem, o, val) : writeByte(st.mem, o, val);
+            else st.mem = info.name === 'MSTORE' ? writeWord(indexed(st.mem, o, b, code, conc), o, val) : writeByte(indexed(st.mem, o, b, code, conc), o, val);
             break;
           }
           case 'SLOAD': case 'TLOAD': {
@@ -398,7 +466,7 @@ export class Machine {
             if (!o) st.mem = havoc(st.mem);
             else if (!(outLen.isConst && outLen.v === 0n)) {
               const size = outLen.isConst && outLen.v < BigInt(UNBOUNDED) ? Number(outLen.v) : UNBOUNDED;
-              st.mem = writeRegion(st.mem, o, size, id >= 0 ? { kind: 'ret', call: id, off: 0 } : { kind: 'unknown', why: 'return data' });
+              st.mem = writeRegion(indexed(st.mem, o, b, code, conc), o, size, id >= 0 ? { kind: 'ret', call: id, off: 0 } : { kind: 'unknown', why: 'return data' });
             }
             stack.push(id >= 0 ? b.callok(id) : b.unknown('call result'));
             break;
@@ -584,7 +652,7 @@ export class Machine {
         this.exhaustive = false;
         return false;
       }
-      p = { pc: st.pc, base, ctx, seen: [], ref: null, lastMem: null, joined: null, joinedCall: -1, tail: undefined, unknownPlaces: new Set(), havocked: false, joins: 0, multi: false };
+      p = { pc: st.pc, base, ctx, seen: [], ref: null, lastMem: null, joined: null, joinedCall: -1, tail: undefined, unknownPlaces: new Set(), havocked: false, absFrom: Infinity, absTo: 0, joins: 0, multi: false };
       list.push(p);
     }
     for (const q of p.seen) {
@@ -648,6 +716,9 @@ export class Machine {
   private joinMemory(p: Point, a: MemEntry | null, c: MemEntry | null, tail: MemEntry | null): { mem: MemEntry; changed: boolean } {
     const places = new Map<number, number>(); // absolute offset -> size (<= 32)
     let pointers = false;
+    /** The absolute places paths made unknown since `tail` (`havocabs`): their hull [absFrom, absTo). */
+    let absFrom = Infinity;
+    let absTo = 0;
     let entries = 0;
     for (const m of [a, c]) {
       for (let e = m; e && e !== tail; e = e.next) {
@@ -655,6 +726,11 @@ export class Machine {
         if (e.kind === 'havoc' || e.kind === 'havocsym') {
           if (e.kind === 'havoc') return { mem: havoc(tail), changed: !p.havocked && (p.havocked = true) };
           pointers = true;
+          continue;
+        }
+        if (e.kind === 'havocabs') {
+          absFrom = Math.min(absFrom, e.c);
+          absTo = Math.max(absTo, Math.min(UNBOUNDED, e.c + e.size));
           continue;
         }
         if (e.base !== null) {
@@ -667,6 +743,17 @@ export class Machine {
     }
     let mem: MemEntry | null = pointers ? havocPointers(tail) : tail;
     let changed = false;
+    if (absFrom < Infinity) {
+      // Below the places merged next: a place either path wrote after losing the index is still known.
+      absFrom = Math.min(absFrom, p.absFrom);
+      absTo = Math.max(absTo, p.absTo);
+      mem = havocAbsolute(mem, absFrom, absTo - absFrom);
+      if (absFrom < p.absFrom || absTo > p.absTo) {
+        p.absFrom = absFrom;
+        p.absTo = absTo;
+        changed = true;
+      }
+    }
     for (const [off, size] of places) {
       const at: Offset = { base: null, c: off };
       const va = readRange(a, at, size, this.b, this.code)[0]!;
@@ -720,7 +807,7 @@ export class Machine {
     else if (op === 'CODECOPY' && src.isConst && src.v < BigInt(UNBOUNDED)) from = { kind: 'code' as const, off: Number(src.v) };
     else if (op === 'RETURNDATACOPY' && st.lastCall >= 0 && src.isConst && src.v < BigInt(UNBOUNDED)) from = { kind: 'ret' as const, call: st.lastCall, off: Number(src.v) };
     else from = { kind: 'unknown' as const, why: op.toLowerCase() };
-    st.mem = writeRegion(st.mem, o, size, from);
+    st.mem = writeRegion(indexed(st.mem, o, this.b, this.code, this.known), o, size, from);
   }
 
   private mcopy(st: State, dest: Sym, src: Sym, len: Sym): void {
@@ -729,6 +816,7 @@ export class Machine {
       st.mem = havoc(st.mem);
       return;
     }
+    st.mem = indexed(st.mem, d, this.b, this.code, this.known);
     if (s && len.isConst && len.v <= BigInt(MAX_REGION_WORDS * 32)) {
       const n = Number(len.v);
       const words = readRange(st.mem, s, n, this.b, this.code);

@@ -19,7 +19,8 @@ export interface MemEntry {
   readonly id: number;
   /** word: the first `size` (normally 32) bytes of `val`; byte: the low byte of `val`; region: `size` bytes copied from `src`; havoc: all unknown. */
   /** havocsym: every place relative to a pointer is unknown; absolute places read through to older entries. */
-  readonly kind: 'word' | 'byte' | 'region' | 'havoc' | 'havocsym';
+  /** havocabs: absolute places [c, c + size) are unknown (a write at an index the analysis lost, `indexedFrom`). */
+  readonly kind: 'word' | 'byte' | 'region' | 'havoc' | 'havocsym' | 'havocabs';
   readonly base: Sym | null;
   readonly c: number;
   readonly size: number;
@@ -79,6 +80,8 @@ export const havoc = (m: MemEntry | null): MemEntry =>
   push(m, 'havoc', null, 0, UNBOUNDED, null, null);
 export const havocPointers = (m: MemEntry | null): MemEntry =>
   push(m, 'havocsym', null, 0, UNBOUNDED, null, null);
+export const havocAbsolute = (m: MemEntry | null, c: number, size: number): MemEntry =>
+  push(m, 'havocabs', null, c, size, null, null);
 
 interface Piece {
   from: number;
@@ -153,6 +156,7 @@ function piece(e: MemEntry | null, pos: number, n: number, d: number, absolute: 
   switch (e.kind) {
     case 'havoc':
     case 'havocsym':
+    case 'havocabs':
       return 'unknown';
     case 'word':
       w = e.val!;
