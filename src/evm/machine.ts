@@ -185,7 +185,6 @@ function sameSyms(a: Sym[], b: Sym[]): boolean {
   return true;
 }
 
-
 /** Array lengths past this are not taken as a bound (a word that only looks like a length). */
 const MAX_ARRAY_WORDS = 1 << 16;
 

@@ -19,7 +19,7 @@ export interface MemEntry {
   readonly id: number;
   /** word: the first `size` (normally 32) bytes of `val`; byte: the low byte of `val`; region: `size` bytes copied from `src`; havoc: all unknown. */
   /** havocsym: every place relative to a pointer is unknown; absolute places read through to older entries. */
-  /** havocabs: absolute places [c, c + size) are unknown (a write at an index the analysis lost, `indexedFrom`). */
+  /** havocabs: absolute places [c, c + size) are unknown (a write through a widened index, machine.ts `indexed`). */
   readonly kind: 'word' | 'byte' | 'region' | 'havoc' | 'havocsym' | 'havocabs';
   readonly base: Sym | null;
   readonly c: number;
