@@ -996,13 +996,15 @@ export function resetSpecializations(): void {
 /** Do this frame's clean inputs satisfy every assumption? */
 function satisfies(f: Frame, assumptions: Assumed[]): boolean {
   for (const a of assumptions) {
+    // The value as a fact for this frame (what `inputs()` would give an exploration), or null.
+    const e = f.cleanExpr(a.expr) ? f.eval(a.expr) : null;
+    const v = e === null || isUnbound(e) ? null : e;
+    // An open assumption holds where the value is not a fact either; a decision, where it is and decides the same.
     if (a.open) {
-      if (f.cleanExpr(a.expr) && !isUnbound(f.eval(a.expr))) return false;
+      if (v !== null) return false;
       continue;
     }
-    if (!f.cleanExpr(a.expr)) return false;
-    const v = f.eval(a.expr);
-    if (isUnbound(v)) return false;
+    if (v === null) return false;
     if (a.truth ? (v !== 0n) !== (a.value !== 0n) : v !== a.value) return false;
   }
   return true;
