@@ -180,7 +180,8 @@ describe('exec: plain transfers without the EVM equal runTx', () => {
     const specs: Spec[] = [];
     for (let i = 0; i < 40; i++) specs.push({ from: B, to: FRESH, value: BigInt(i + 1) });
     const b = block(CANCUN, specs);
-    // High s (EIP-2): the worker recovering senders from the end leaves it to the main thread, which reports it.
+    // High s (EIP-2): whichever thread fails to recover it marks it in the sender table (senders.ts), and the
+    // execution at its position reports it.
     const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
     const last = b.transactions[39]!;
     last.s = q(N - BigInt(last.s));

@@ -37,7 +37,7 @@ import { applyWrites, stateFromPrestate, type WorldState, type WriteSet } from '
 import { evalCheck, type ClaimTrace } from './taint.js';
 import { stateRoot } from './trie.js';
 import { transferCandidate, transfersApply } from './transfer.js';
-import { primeSender } from './patches.js';
+import { senderFor, senderTable } from './senders.js';
 import { validateReads } from './view.js';
 
 export interface ParallelOptions extends ForkOptions {
@@ -89,6 +89,8 @@ interface Slot {
   inflight: number;
   /** Committed write sets this worker has been sent. */
   synced: number;
+  /** Still recovering senders (senders.ts): sent no transactions until it reports. */
+  recovering: boolean;
   lastHeard: number;
 }
 
@@ -97,8 +99,6 @@ export class WorkerPool {
   slots: Slot[] = [];
   /** Bumped (and notified) by a worker after each message it posts. */
   readonly signal = new Int32Array(new SharedArrayBuffer(4));
-  /** Transactions committed so far in the current block (workers stop recovering senders the main thread passed). */
-  readonly progress = new Int32Array(new SharedArrayBuffer(4));
   private closed = false;
   private dead: Error | null = null;
   /** Blocks run so far (numbers each block's messages). */
@@ -124,11 +124,11 @@ export class WorkerPool {
       // A larger young generation than the default: fewer scavenges in a thread that only executes transactions
       // (measured on gen-erc20-1000 at 2 threads: 354-360 ms -> 320-331 ms).
       const w = new Worker(script, {
-        workerData: { port: port2, signal: pool.signal, progress: pool.progress },
+        workerData: { port: port2, signal: pool.signal },
         transferList: [port2],
         resourceLimits: { maxYoungGenerationSizeMb: 48 },
       });
-      const slot: Slot = { w, port: port1, avgMs: INITIAL_TX_MS, inflight: 0, synced: 0, lastHeard: performance.now() };
+      const slot: Slot = { w, port: port1, avgMs: INITIAL_TX_MS, inflight: 0, synced: 0, recovering: false, lastHeard: performance.now() };
       w.on('error', (e) => pool.fail(new PrescientError('WORKER_FAILED', `worker ${i}`, `crashed: ${e.message}`)));
       w.on('exit', (code) => {
         if (!pool.closed) pool.fail(new PrescientError('WORKER_FAILED', `worker ${i}`, `exited with code ${code}`));
@@ -348,8 +348,7 @@ async function runOnPool(
   const counted: Array<Array<[string, bigint]> | undefined> = new Array(n);
   if (opts.oracle) addOracleDeps(opts.oracle, n, depMax, env.coinbase, trusted, senders, lazyOk, claims, counted);
   // Plain transfers (transfer.ts) are not run speculatively: committed by the main thread at the commit point, without
-  // runTx, they cost less than a worker's message about them. A worker recovers their senders ahead instead (from the
-  // end of the block backwards, while the main thread moves forwards), when it has nothing to execute.
+  // runTx, they cost less than a worker's message about them.
   const plain = new Uint8Array(n);
   if (mainRuns && slots.length > 0 && transfersApply(env.common)) {
     for (let j = 0; j < n; j++) {
@@ -394,7 +393,8 @@ async function runOnPool(
   let merged = 0;
   let stolen = 0;
   let rejected = 0;
-  let recoveries = 0;
+  let recovered = 0;
+  let recoverMs = 0;
   let postMs = 0;
   let posts = 0;
   let k = 0; // committed transactions
@@ -412,7 +412,6 @@ async function runOnPool(
   // ---- start: workers load the block while the main thread builds its own executor and the pre-state's trie ----
   const signal = pool.signal;
   const runId = ++pool.runs;
-  Atomics.store(pool.progress, 0, 0);
   slots.forEach((s, id) => {
     s.inflight = 0;
     s.synced = 0;
@@ -478,13 +477,16 @@ async function runOnPool(
   const tRun = performance.now();
   const cpu0 = process.cpuUsage();
   idleMs = 0; // the wait for the workers' start-up is not the run's
-  // The plain transfers' senders, from the block's end backwards, dealt out to the workers: each recovers its share
-  // whenever it has nothing to execute, until it reaches the commit point (pool.progress), without further messages.
-  const backwards: number[][] = slots.map(() => []);
-  for (let j = n - 1, x = 0; j >= 0; j--) if (plain[j]) backwards[x++ % slots.length]!.push(j);
-  slots.forEach((s, i) => {
-    if (backwards[i]!.length > 0) s.port.postMessage({ t: 'recover', run: runId, txs: backwards[i]! } satisfies ToWorker);
-  });
+  // The workers recover every sender first (senders.ts), meanwhile this thread executes from the start of the block at
+  // the commit point, exactly; it recovers a chunk itself only when it catches up with them.
+  const table = senderTable(n);
+  for (const s of slots) {
+    s.recovering = true;
+    s.port.postMessage({ t: 'recover', run: runId, table } satisfies ToWorker);
+  }
+  const ensureSender = (j: number) => {
+    recovered += senderFor(env.txs, table, j);
+  };
 
   // ---- scheduling ----
   // Ready transactions (dependencies committed) in two min-heaps by index: trusted ones may run far ahead, the others
@@ -541,7 +543,7 @@ async function runOnPool(
     for (let si = 0; si < slots.length; si++) {
       const s = slots[si]!;
       const [depth, lowWater] = depthOf(s);
-      if (s.inflight > lowWater) continue;
+      if (s.inflight > lowWater || s.recovering) continue;
       const txs: RunTx[] = [];
       // Near the end of the block, a deep queue would leave the main thread idle while a worker still holds work:
       // one refill takes at most an even share of what is left.
@@ -606,7 +608,6 @@ async function runOnPool(
     committedOutcomes.push(receiptPart(o));
     results[k] = undefined;
     k++;
-    Atomics.store(pool.progress, 0, k);
   };
   /** Commit every ready outcome at the commit point; a stale one goes back to be run again. */
   const tryCommit = () => {
@@ -636,13 +637,9 @@ async function runOnPool(
   };
   const handle = (i: number, m: FromWorker) => {
     if (m.t === 'fail') fail(new PrescientError('WORKER_FAILED', `worker ${i}`, m.message.split('\n')[0]!));
-    if (m.t === 'senders' && m.run === runId) {
-      recoveries += m.txs.length;
-      m.txs.forEach((j, x) => {
-        const a = m.senders.subarray(20 * x, 20 * x + 20);
-        // All zero: the worker could not recover it; this thread will, and report the error.
-        if (a.some((b) => b !== 0)) primeSender(env.txs[j]!, a);
-      });
+    if (m.t === 'recovered' && m.run === runId) {
+      slots[i]!.recovering = false;
+      recoverMs = Math.max(recoverMs, performance.now() - tRun);
       return;
     }
     if (m.t !== 'done' || m.run !== runId) return;
@@ -663,7 +660,7 @@ async function runOnPool(
   ex.view.tick = () => {
     const h0 = performance.now();
     poll();
-    if (inbox.every(([, m]) => m.t === 'done' || m.t === 'senders')) {
+    if (inbox.every(([, m]) => m.t === 'done' || m.t === 'recovered')) {
       for (const [i, m] of inbox.splice(0)) handle(i, m);
       dispatch();
     }
@@ -672,6 +669,7 @@ async function runOnPool(
   /** Runs the commit point exactly (no assumptions, nothing to validate) and commits it. */
   const runAtCommitPoint = async () => {
     const e0 = performance.now();
+    ensureSender(k);
     const o = await ex.runOne(k, { fast: true });
     mainExec += performance.now() - e0;
     mainAt++;
@@ -721,6 +719,7 @@ async function runOnPool(
       if (j >= 0) {
         const e0 = performance.now();
         const run = specRun(j);
+        ensureSender(j);
         const o = await ex.runOne(j, { lazySender: run.lazy, counted: run.counted });
         mainExec += performance.now() - e0;
         mainSpec++;
@@ -777,8 +776,10 @@ async function runOnPool(
       txs: n,
       /** Plain ETH transfers the main thread committed without runTx (transfer.ts). */
       transfers: ex.fastTransfers,
-      /** Senders of plain transfers the workers recovered ahead of the main thread. */
-      senderRecoveries: recoveries,
+      /** Senders this thread recovered itself (the workers recovered the rest, senders.ts). */
+      mainRecovered: recovered,
+      /** When the last worker finished recovering senders, from the start. */
+      recoverMs,
       staleReads: [...staleKeys.values()].reduce((a, b) => a + b, 0),
       /** Why outcomes were re-executed, by kind of stale read (b: balance, n: nonce, s: slot, lazy-broken, ...). */
       staleKinds: [...[...staleKeys].reduce((m, [key, c]) => m.set(key.split(':')[0]!, (m.get(key.split(':')[0]!) ?? 0) + c), new Map<string, number>())]

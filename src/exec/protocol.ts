@@ -6,6 +6,7 @@ import type { ForkOptions } from '../chain/fork.js';
 import type { ChainBlock, Prestate } from '../chain/load.js';
 import type { Hex } from '../types.js';
 import type { TxOutcome } from './block.js';
+import type { SenderTable } from './senders.js';
 import type { WriteSet } from './state.js';
 
 /** Test-only fault injection: the worker that executes `txIndex` crashes, throws or hangs. */
@@ -35,12 +36,8 @@ export type ToWorker =
    * withdrawals, and report the post-state root (the main thread builds the receipts meanwhile).
    */
   | { t: 'root'; run: number; log: WriteSet[] }
-  /**
-   * Recover the senders of these transactions (plain transfers the main thread will commit itself, transfer.ts), in
-   * this order, a few at a time whenever no transaction is waiting to be executed, until the next one is at most a
-   * few ahead of the main thread's commit point (the pool's shared `progress` counter).
-   */
-  | { t: 'recover'; run: number; txs: number[] }
+  /** Recover senders from the shared table until it has no chunk left, then report 'recovered' (senders.ts). */
+  | { t: 'recover'; run: number; table: SenderTable }
   | { t: 'close' };
 
 export type FromWorker =
@@ -48,6 +45,6 @@ export type FromWorker =
   /** `v`: how many transactions were committed in the state the transaction ran on. */
   | { t: 'done'; run: number; o: TxOutcome; v: number; ms: number; applyMs: number; sendMs: number; starvedMs: number }
   | { t: 'root'; run: number; root: Uint8Array; ms: number }
-  /** `senders`: 20 bytes per transaction of `txs` (a part of a `recover` request), in its order. */
-  | { t: 'senders'; run: number; txs: number[]; senders: Uint8Array }
+  /** The worker's part of sender recovery is over (the shared table has no chunk left). */
+  | { t: 'recovered'; run: number }
   | { t: 'fail'; message: string };

@@ -9,6 +9,7 @@ import { PrescientError } from '../errors.js';
 import type { BlockResult, Hex, TxTrace } from '../types.js';
 import { Executor, beaconRootWrites, blockEnv, receiptPart, type TxOutcome } from './block.js';
 import { finishBlock, traceOf } from './result.js';
+import { recoverAll } from './senders.js';
 import { applyWrites, stateFromPrestate } from './state.js';
 import { stateRoot } from './trie.js';
 
@@ -35,6 +36,7 @@ export async function executeSequential(
   const cpu0 = process.cpuUsage();
   const pre = beaconRootWrites(env, state);
   if (pre) applyWrites(state, pre, 0);
+  recoverAll(env.txs); // ahead, as a node does (senders.ts)
   const outcomes: TxOutcome[] = [];
   const traces: TxTrace[] = [];
   for (let i = 0; i < env.txs.length; i++) {

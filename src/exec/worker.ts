@@ -13,17 +13,12 @@ import { receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_
 import { initCrypto } from '../chain/crypto.js';
 import { Executor, beaconRootWrites, blockEnv, withdrawalWrites, type TxOutcome } from './block.js';
 import type { FaultInjection, FromWorker, RunTx, ToWorker } from './protocol.js';
+import { recoverShare, senderFor, type SenderTable } from './senders.js';
 import { applyWrites, stateFromPrestate, type WorldState } from './state.js';
 import { stateRoot } from './trie.js';
 
 const port = (workerData as { port: MessagePort }).port;
 const signal = (workerData as { signal: Int32Array }).signal;
-/** The main thread's commit point in the current block (parallel.ts). */
-const progress = (workerData as { progress: Int32Array }).progress;
-/** Senders recovered per answer (~0.5 ms: a transaction sent meanwhile waits at most that long). */
-const RECOVER_CHUNK = 8;
-/** Recovery stops this close to the commit point: the main thread would get there first. */
-const RECOVER_AHEAD = 8;
 let ex: Executor | null = null;
 let state: WorldState | null = null;
 /** Committed transactions reflected in `state`. */
@@ -35,8 +30,8 @@ let run = -1;
 const queue: ToWorker[] = [];
 /** Transactions received and not yet executed (this block's). */
 let pending: RunTx[] = [];
-/** Sender recovery asked for (this block's), done only when `pending` is empty; `next`: the first not yet done. */
-let recover: { txs: number[]; next: number } | null = null;
+/** This block's sender table (senders.ts), once the main thread has asked for recovery. */
+let senders: SenderTable | null = null;
 let busy = false;
 let applyMs = 0;
 let sendMs = 0;
@@ -55,7 +50,7 @@ async function accept(m: ToWorker): Promise<void> {
   if (m.t === 'init') {
     const t0 = performance.now();
     pending = [];
-    recover = null;
+    senders = null;
     await initCrypto();
     const env = blockEnv(m.block, m.fork);
     state = stateFromPrestate(m.prestate);
@@ -78,11 +73,15 @@ async function accept(m: ToWorker): Promise<void> {
     ex = null;
     state = null;
     pending = [];
-    recover = null;
+    senders = null;
     return;
   }
   if (m.t === 'recover') {
-    if (m.run === run) recover = { txs: m.txs, next: 0 };
+    if (m.run === run && ex !== null) {
+      senders = m.table;
+      recoverShare(ex.env.txs, senders);
+      send({ t: 'recovered', run });
+    }
     return;
   }
   if (ex === null || state === null) throw new Error('worker: run before init');
@@ -91,7 +90,6 @@ async function accept(m: ToWorker): Promise<void> {
   applyMs += performance.now() - a0;
   if (m.t === 'root') {
     pending = [];
-    recover = null;
     const post = withdrawalWrites(ex.env);
     if (post) applyWrites(state, post, committed + 1);
     send({ t: 'root', run: m.run, root: stateRoot(state), ms: performance.now() - a0 });
@@ -109,37 +107,12 @@ async function execute(t: RunTx): Promise<void> {
     for (;;);
   }
   const t0 = performance.now();
+  if (senders !== null) senderFor(ex!.env.txs, senders, i);
   const o = compact(await ex!.runOne(i, { lazySender: lazy, counted }));
   const t1 = performance.now();
   send({ t: 'done', run, o, v: committed, ms: t1 - t0, applyMs, sendMs, starvedMs });
   sendMs += performance.now() - t1;
   applyMs = 0;
-}
-
-/**
- * The next few senders of the recovery request (protocol.ts, 'recover'); false once it is done or has reached the
- * main thread's commit point. A signature that does not recover is left to the main thread (all-zero bytes).
- */
-function recoverSome(): boolean {
-  const r = recover;
-  if (r === null) return false;
-  const floor = Atomics.load(progress, 0) + RECOVER_AHEAD;
-  const txs: number[] = [];
-  while (txs.length < RECOVER_CHUNK && r.next < r.txs.length && r.txs[r.next]! >= floor) txs.push(r.txs[r.next++]!);
-  if (txs.length === 0) {
-    recover = null;
-    return false;
-  }
-  const out = new Uint8Array(20 * txs.length);
-  txs.forEach((i, k) => {
-    try {
-      out.set(ex!.env.txs[i]!.getSenderAddress().bytes, 20 * k);
-    } catch {
-      // left to the main thread
-    }
-  });
-  send({ t: 'senders', run, txs, senders: out });
-  return true;
 }
 
 /**
@@ -164,10 +137,7 @@ async function pump(): Promise<void> {
         queue.push(r.message as ToWorker);
       }
       while (queue.length > 0) await accept(queue.shift()!);
-      if (pending.length === 0) {
-        if (recoverSome()) continue;
-        break;
-      }
+      if (pending.length === 0) break;
       let best = 0;
       for (let j = 1; j < pending.length; j++) if (pending[j]!.i < pending[best]!.i) best = j;
       const t = pending[best]!;
