@@ -1,16 +1,19 @@
 /**
  * `npm run bench` (node dist/bench/run.js [--mainnet dir] [--modes ref,seq,static,none] [--threads 2] [--blocks a,b]
- *   [--reps 2] [--gen-reps 5] [--warmup 2] [--ref-reps 1] [--no-gen] [--json] [--write]): plain @ethereumjs/vm runBlock vs prescient's
+ *   [--reps 2] [--gen-reps 5] [--warmup 10] [--ref-warmup 2] [--ref-reps 1] [--no-gen] [--json] [--write]): plain @ethereumjs/vm runBlock vs prescient's
  * sequential mode vs the parallel executor
  * with the static oracle and without (--oracle none), on the shared mainnet blocks and, where src/gen provides it, on
  * generated blocks. Prints a table; with --write, replaces the "run" section of BENCHMARKS.md.
  *
- * Times: runBlock alone for the reference (state seeding excluded, its own process per block, warmed up like the other
- * modes); the executor's
+ * Times: runBlock alone for the reference (state seeding excluded, its own process per block, after --ref-warmup
+ * untimed runs); the executor's
  * wallMs for prescient (state loading, worker start-up and shipping the prestate to the workers reported apart), the
  * best of --reps (--gen-reps for generated blocks and target rows) runs per block and mode after --warmup untimed
  * rounds, the modes alternating within each round: this machine is shared, and the minimum is the estimate least
- * disturbed by other jobs.
+ * disturbed by other jobs. The default warm-up reaches the steady state an executor that runs block after block is
+ * in: a parallel run's threads each execute about half of the block, so the JIT takes about twice the rounds to
+ * compile its paths (measured, wall ms per round on gen-erc20-1000: the sequential mode settles by round 4-5, the
+ * parallel one by round 8-10, from 595 ms in round 1 to 191-200 ms).
  */
 import '../src/util/flat-exports.js'; // first, as in the CLI: before @ethereumjs loads
 import { execFileSync } from 'node:child_process';
@@ -42,11 +45,12 @@ interface Row {
 }
 
 const NOTES = `- \`ref\`: plain @ethereumjs/vm 10.1.3 \`runBlock\` (MerkleStateManager, JS crypto) over the seeded prestate, timed
-  alone, in a child process of its own per block (prescient's patches never reach it): --warmup untimed runs, then the
+  alone, in a child process of its own per block (prescient's patches never reach it): --ref-warmup untimed runs, then the
   best of --ref-reps, each on a freshly seeded state. \`seq\`: \`prescient run --sequential\`. \`static\` / \`none\`: the parallel executor
   with 2 executing threads (the main thread, which also validates and commits, and 1 worker thread), with src/hints'
   predictions (delta claims included, checked by the executor) / without any. prescient modes: per block, --warmup
-  untimed rounds, then the best of --reps (mainnet) or --gen-reps (generated blocks, and the two mainnet blocks with a
+  untimed rounds (enough for the steady state of a node that runs block after block: the parallel mode's threads
+  each see half of the block, so its JIT needs 8-10 rounds where the sequential mode needs 4-5), then the best of --reps (mainnet) or --gen-reps (generated blocks, and the two mainnet blocks with a
   target of their own) timed rounds; each round runs every mode
   once, in turn (a warm-up run that gives a wrong result still marks the mode not correct).
 - wall ms: the executor's own time for the block (execution, sender recovery, receipts, roots); state loading, worker
@@ -93,6 +97,7 @@ async function benchBlocks(
   threads: number,
   reps: number,
   warmup: number,
+  refWarmup: number,
   refReps: number,
   rows: Row[],
 ) {
@@ -104,7 +109,7 @@ async function benchBlocks(
       const txs = loaded.block.transactions.length;
       const header = loaded.block.header;
       if (modes.includes('ref')) {
-        const r = runReferenceChild(dir, refReps, warmup);
+        const r = runReferenceChild(dir, refReps, refWarmup);
         const ok = r.receiptsRoot === header.receiptsRoot && BigInt(r.gasUsed) === BigInt(header.gasUsed);
         rows.push({ set, block: name, txs, mode: 'ref', ms: r.ms, load: 0, execs: txs, reexec: 0, merges: 0, ok });
       }
@@ -219,21 +224,21 @@ function targets(rows: Row[], groups: Group[]): string {
  * mode's more than the parallel one's, whose worker heaps stay small. Measured: gen-erc20-1000 in a fresh process seq
  * 330 ms / static 236 ms, after the mainnet set in the same process 437 / 276 (1.40x became 1.58x).
  */
-function benchInChild(set: string, dir: string, modes: string[], threads: number, reps: number, warmup: number, refReps: number): Row[] {
+function benchInChild(set: string, dir: string, modes: string[], threads: number, reps: number, warmup: number, refWarmup: number, refReps: number): Row[] {
   const args = [__filename, '--one', dir, '--set', set, '--modes', modes.join(','), '--threads', String(threads), '--reps', String(reps)];
-  args.push('--warmup', String(warmup), '--ref-reps', String(refReps));
+  args.push('--warmup', String(warmup), '--ref-warmup', String(refWarmup), '--ref-reps', String(refReps));
   const out = execFileSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 26, stdio: ['ignore', 'pipe', 'inherit'] });
   return JSON.parse(out.trim().split('\n').pop()!) as Row[];
 }
 
-const VALUED = ['--mainnet', '--modes', '--threads', '--blocks', '--reps', '--gen-reps', '--warmup', '--ref-reps'];
+const VALUED = ['--mainnet', '--modes', '--threads', '--blocks', '--reps', '--gen-reps', '--warmup', '--ref-warmup', '--ref-reps'];
 const FLAGS = ['--no-gen', '--json', '--write'];
 
 async function main() {
   if (process.argv.includes('--one')) {
     // A child: one block, rows as JSON on the last line.
     const rows: Row[] = [];
-    await benchBlocks(arg('--set')!, [arg('--one')!], (arg('--modes') ?? 'seq').split(','), Number(arg('--threads') ?? 2), Number(arg('--reps') ?? 2), Number(arg('--warmup') ?? 2), Number(arg('--ref-reps') ?? 1), rows);
+    await benchBlocks(arg('--set')!, [arg('--one')!], (arg('--modes') ?? 'seq').split(','), Number(arg('--threads') ?? 2), Number(arg('--reps') ?? 2), Number(arg('--warmup') ?? 10), Number(arg('--ref-warmup') ?? 2), Number(arg('--ref-reps') ?? 1), rows);
     process.stdout.write(JSON.stringify(rows) + '\n');
     return;
   }
@@ -245,7 +250,8 @@ async function main() {
   const modes = (arg('--modes') ?? 'ref,seq,static,none').split(',').map((m) => choiceOption('--modes', m, MODES)!);
   const threads = intOption('--threads', arg('--threads'), 1, 64) ?? 2;
   const only = arg('--blocks')?.split(',');
-  const warmup = intOption('--warmup', arg('--warmup'), 0, 100) ?? 2;
+  const warmup = intOption('--warmup', arg('--warmup'), 0, 100) ?? 10;
+  const refWarmup = intOption('--ref-warmup', arg('--ref-warmup'), 0, 100) ?? 2;
   const refReps = intOption('--ref-reps', arg('--ref-reps')) ?? 1;
   const reps = intOption('--reps', arg('--reps')) ?? 2;
   const genReps = intOption('--gen-reps', arg('--gen-reps')) ?? 5;
@@ -263,14 +269,14 @@ async function main() {
     // 20-40 ms block scatters by 30-60% from round to round, the sequential one by ~10%; the best of 4 is not its floor).
     for (const dir of dirs) {
       const target = PAYOUT_BLOCKS.some((b) => dir.endsWith(`/${b}`));
-      rows.push(...benchInChild('mainnet', dir, modes, threads, target ? Math.max(reps, genReps) : reps, warmup, refReps));
+      rows.push(...benchInChild('mainnet', dir, modes, threads, target ? Math.max(reps, genReps) : reps, warmup, refWarmup, refReps));
     }
   }
   if (!process.argv.includes('--no-gen') && existsSync(join(__dirname, '../src/gen/write.js'))) {
     const gen = await import('./generated.js');
     for (const [set, dir] of await gen.generatedBlocks()) {
       groups.push([set, (r) => r.set === set]);
-      rows.push(...benchInChild(set, dir, modes.filter((m) => m !== 'ref'), threads, genReps, warmup, refReps));
+      rows.push(...benchInChild(set, dir, modes.filter((m) => m !== 'ref'), threads, genReps, warmup, refWarmup, refReps));
     }
   }
   const table = summarize(rows, modes, groups);
