@@ -4,7 +4,7 @@ import { bindTx, createAddress, keccakWords, toWordHex, Unbound, type BindContex
 import { BlockWrites, toTxHints } from '../src/hints/block.js';
 import { mayDestroyItself } from '../src/evm/opcodes.js';
 import { AnalysisCache, stateView } from '../src/hints/context.js';
-import type { Hex } from '../src/types.js';
+import type { Expr, Hex } from '../src/types.js';
 import * as F from './hints.fixtures.js';
 
 const { addr: A, ALICE, BOB, ENV: env } = F;
@@ -269,4 +269,68 @@ test('keccak over a byte size that is not a whole number of words (a selector co
   const text = Buffer.from('transfer(address,uint256)');
   const w = BigInt('0x' + Buffer.concat([text, Buffer.alloc(7)]).toString('hex'));
   expect(keccakWords([w], 25) >> 224n).toBe(0xa9059cbbn);
+});
+
+describe('guards on pre-state values that only unbound writes may have changed', () => {
+  // A fee-charging token (USDT-like): transfer credits a fee sink only when the fee rate (slot 3) is non-zero. The
+  // second selector is the same function with a footprint the analysis could not finish (incomplete anyway).
+  const FEE_TOKEN = A(0x6000);
+  const FEE_SINK = A(0xfee);
+  const INCOMPLETE = '0xdeadbeef' as Hex;
+  const bal = (k: Expr) => F.mapping(k, 0);
+  const body = {
+    reads: [F.access(bal(F.caller), 'balances[caller]'), F.access(bal(F.and160(F.arg(0))), 'balances[arg0]')],
+    writes: [
+      F.access(bal(F.caller), 'balances[caller]'),
+      F.access(bal(F.and160(F.arg(0))), 'balances[arg0]'),
+      F.access(bal(F.c(BigInt(FEE_SINK))), 'balances[feeSink]', { guards: [[F.sload(F.c(3))]] }),
+    ],
+    exhaustive: true,
+  };
+  function setup(prior: (p: BlockWrites, ctx: BindContext) => void) {
+    const { ctx } = world((pre) => pre.set(FEE_TOKEN, { balance: 0n, nonce: 1n, code: Uint8Array.from([6]), storage: new Map([[3n, 0n]]) }));
+    const hash = ctx.codeHash(FEE_TOKEN);
+    const cache = new AnalysisCache(null).add(
+      F.analysis(hash, 'FeeToken', [
+        F.fn(F.SEL.transfer, body),
+        F.fn(INCOMPLETE, { ...body, complete: false, diagnostics: [{ code: 'unknown-slot', message: 'fixture: a slot the analysis cannot name' }] }),
+      ]),
+    );
+    // Every account has code that cannot be destroyed (Cancun): only the storage question is left. The fixture's
+    // footprints are used as given (a specialized exploration would run the fixture's one-byte code).
+    const c2: BindContext = { ...ctx, analysis: cache.provider, prior: new BlockWrites(() => true, false), specialize: false };
+    prior(c2.prior as BlockWrites, c2);
+    return c2;
+  }
+  const feeSlot = balSlot(FEE_SINK);
+  const unboundEarlier = (p: BlockWrites, ctx: BindContext) =>
+    p.add({ ...bindTx(tx(FEE_TOKEN, calldata(F.SEL.transfer, BOB, 1n)), ctx), index: 0, unknownWrites: 'any' });
+
+  test('fee rate zero in the pre-state, nothing before: the fee credit is dropped, the transaction complete', () => {
+    const b = bindTx(tx(FEE_TOKEN, calldata(F.SEL.transfer, BOB, 5n), { index: 1 }), setup(() => {}));
+    expect(b.complete).toBe(true);
+    expect(b.writes.get(FEE_TOKEN)?.has(feeSlot)).toBe(false);
+  });
+
+  test('after an unbound write, a transaction that would be complete keeps the fee credit (both ways) and stays complete', () => {
+    const b = bindTx(tx(FEE_TOKEN, calldata(F.SEL.transfer, BOB, 5n), { index: 1 }), setup(unboundEarlier));
+    expect(b.complete).toBe(true);
+    expect(b.writes.get(FEE_TOKEN)?.has(feeSlot)).toBe(true);
+  });
+
+  test('after an unbound write, a transaction incomplete anyway decides on the pre-state value and says so', () => {
+    const b = bindTx(tx(FEE_TOKEN, calldata(INCOMPLETE, BOB, 5n), { index: 1 }), setup(unboundEarlier));
+    expect(b.complete).toBe(false);
+    expect(b.writes.get(FEE_TOKEN)?.has(feeSlot)).toBe(false);
+    expect(b.diagnostics.some((d) => d.code === 'cross-check' && /guard read .* slot 0x0+3, which tx 0 \(unbound writes\) may write first/.test(d.message))).toBe(true);
+    expect(b.unknownWrites).toBe('any');
+  });
+
+  test('an earlier transaction predicted to write the slot itself: the guard does not use it, even when incomplete', () => {
+    const named = (p: BlockWrites, ctx: BindContext) =>
+      p.add({ ...bindTx(tx(FEE_TOKEN, calldata(F.SEL.transfer, BOB, 1n)), ctx), index: 0, writes: new Map([[FEE_TOKEN, new Set([3n])]]) });
+    const b = bindTx(tx(FEE_TOKEN, calldata(INCOMPLETE, BOB, 5n), { index: 1 }), setup(named));
+    expect(b.complete).toBe(false);
+    expect(b.writes.get(FEE_TOKEN)?.has(feeSlot)).toBe(true);
+  });
 });

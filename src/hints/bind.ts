@@ -151,6 +151,8 @@ export type CallResolver = (req: {
 export interface PriorChanges {
   /** Why a slot may have changed (the earlier tx index), or undefined. */
   slotChangedBy(addr: Hex, slot: bigint): string | undefined;
+  /** Why a slot may have changed, only where an earlier transaction is predicted to write that very slot. */
+  slotNamedBy?(addr: Hex, slot: bigint): string | undefined;
   /** Why an account's balance may have changed, or undefined. */
   balanceChangedBy(addr: Hex): string | undefined;
   /** Why an account's code may have changed (created or destroyed earlier in the block), or undefined. */
@@ -1541,6 +1543,13 @@ const MAX_GUARD_ROUNDS = 3;
  * Guards may read storage (src/hints/guards.ts). A guard decided on a pre-state value that an earlier transaction,
  * or this one, may write first could drop an access that really happens, so after binding, such slots are
  * poisoned (guards treat them as unknown) and the transaction is bound again, until no guard used one.
+ *
+ * Except where the transaction is incomplete anyway and no transaction is predicted to write the slot itself (only
+ * unbound writes may reach it, as after almost every block's first aggregator call): then the guard keeps the
+ * pre-state value, a cross-check diagnostic names the slot, and the transaction counts as writing anywhere (a wrong
+ * decision would hide its real writes from later transactions' checks). Completeness is unchanged; on the 31 mainnet
+ * blocks 414 fewer slots predicted (precision 70.09% -> 71.05%), 12 fewer found (recall 81.50% -> 81.45%): a USDT
+ * transfer's fee credit to the owner, for one, where the fee rate is zero.
  */
 export function bindTx(tx: TxInput, ctx: BindContext): TxBinding {
   let poisoned: Set<string> | 'all' = new Set<string>();
@@ -1549,15 +1558,29 @@ export function bindTx(tx: TxInput, ctx: BindContext): TxBinding {
     if (poisoned === 'all') return st.out;
     const out = st.out;
     const bad: string[] = [];
+    /** Stale-able only through unbound writes (no transaction is predicted to write the slot itself). */
+    const vague: Array<[string, string]> = [];
     for (const k of st.guardDeps) {
       if (poisoned.has(k)) continue;
       const [addr, slotText] = k.split('|') as [Hex, string];
       const slot = BigInt(slotText);
       const uw = out.unknownWrites;
-      if (ctx.prior?.slotChangedBy(addr, slot) || out.writes.get(addr)?.has(slot) || uw === 'any' || uw.has(addr)) bad.push(k);
+      const named = ctx.prior?.slotNamedBy?.(addr, slot) ?? (out.writes.get(addr)?.has(slot) ? 'this transaction' : undefined);
+      if (named) bad.push(k);
+      else {
+        const why = ctx.prior?.slotChangedBy(addr, slot) ?? (uw === 'any' || uw.has(addr) ? 'this transaction (an unbound write)' : undefined);
+        if (why) vague.push([k, `guard read ${addr} slot ${toWordHex(slot)}, which ${why} may write first`]);
+      }
     }
-    if (bad.length === 0) return out;
-    poisoned = round + 1 >= MAX_GUARD_ROUNDS ? 'all' : new Set([...poisoned, ...bad]);
+    if (bad.length === 0 && vague.length === 0) return out;
+    if (bad.length === 0 && !out.complete) {
+      for (const [, m] of vague) st.incomplete('cross-check', m);
+      st.unknownWrite('any');
+      return out;
+    }
+    // The named ones first: the rebinding may still end incomplete, and then keep the vague ones' decisions.
+    const next = bad.length > 0 ? bad : vague.map(([k]) => k);
+    poisoned = round + 1 >= MAX_GUARD_ROUNDS ? 'all' : new Set([...poisoned, ...next]);
   }
 }
 

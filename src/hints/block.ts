@@ -104,6 +104,10 @@ export class BlockWrites implements PriorChanges {
     if (this.anyWhere !== null) return `tx ${this.anyWhere} (unbound writes)`;
     return undefined;
   }
+  slotNamedBy(addr: Hex, slot: bigint): string | undefined {
+    const i = this.slots.get(addr)?.get(slot);
+    return i === undefined ? undefined : `tx ${i}`;
+  }
   balanceChangedBy(addr: Hex): string | undefined {
     const i = this.balances.get(addr);
     return i === undefined ? undefined : `tx ${i}`;
