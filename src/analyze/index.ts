@@ -15,7 +15,7 @@ import { MAX_FLOOR_STEPS_PER_CONTRACT, MAX_STEPS_PER_CONTRACT, MAX_STEPS_PER_FUN
 import { Facts, type Inputs } from '../evm/facts.js';
 import { Machine } from '../evm/machine.js';
 import { jumpdests } from '../evm/opcodes.js';
-import { SymBuilder, toExpr } from '../evm/sym.js';
+import { SymBuilder, toSharedExpr, type Sym } from '../evm/sym.js';
 import type { ContractAnalysis, Diagnostic, Expr, FunctionFootprint, Hex, Mutability, StorageVariable } from '../types.js';
 import { keccak256, selectorOf, toHex } from '../util/keccak.js';
 
@@ -172,7 +172,9 @@ function exploreEntry(
     diagnostics,
     rules: [],
   };
-  const assumptions = run.assumptions.map((a): Assumed => (a.open ? { expr: toExpr(a.sym), value: 0n, truth: false, open: true } : { expr: toExpr(a.sym), value: a.value, truth: a.truth }));
+  // One object per value across the assumptions: the binder checks them with one evaluation per shared part.
+  const shared = new Map<Sym, Expr>();
+  const assumptions = run.assumptions.map((a): Assumed => (a.open ? { expr: toSharedExpr(a.sym, shared), value: 0n, truth: false, open: true } : { expr: toSharedExpr(a.sym, shared), value: a.value, truth: a.truth }));
   return { fp, steps: run.steps, ours, assumptions };
 }
 

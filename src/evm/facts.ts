@@ -14,6 +14,11 @@ export interface Inputs {
   size: bigint | null;
   /** CALLER, CALLVALUE, ORIGIN, ADDRESS, TIMESTAMP, NUMBER, ... or null. */
   env(name: string): bigint | null;
+  /**
+   * The value of this contract's storage at a constant slot (a fee rate, a pause flag, an owner), or null where the
+   * caller cannot vouch for it. Mapping and array slots are never asked: balances change within a block.
+   */
+  storage?(slot: bigint): bigint | null;
 }
 
 /**
@@ -34,13 +39,16 @@ export class Facts {
   private readonly memo = new Map<Sym, bigint | null>();
   constructor(private readonly inputs: Inputs) {}
 
-  /** Is `s` made of inputs alone (calldata, its size, environment values), so that some call could know it? */
+  /** Is `s` made of inputs alone (calldata, its size, environment values, constant slots), so that some call could know it? */
   inputOnly(s: Sym): boolean {
     switch (s.k) {
       case 'const':
       case 'env':
       case 'cd':
         return true;
+      // A constant slot's value is an input where the caller can vouch for it (`Inputs.storage`).
+      case 'sload':
+        return s.n === 0 && s.args[0]!.isConst && this.inputs.storage !== undefined;
       case 'cdx':
       case 'op': {
         const m = this.onlyMemo.get(s);
@@ -70,6 +78,10 @@ export class Facts {
         return s.name === 'CALLDATASIZE' ? this.inputs.size : this.inputs.env(s.name);
       case 'cd':
         return this.inputs.word(s.v);
+      case 'sload': {
+        const slot = s.args[0]!;
+        return s.n !== 0 || !slot.isConst || this.inputs.storage === undefined ? null : this.inputs.storage(slot.v);
+      }
       case 'cdx': {
         const off = this.value(s.args[0]!);
         if (off === null) return null;

@@ -35,6 +35,12 @@ export const REVERT_PEEK_STEPS = 64;
 export const MAX_JOINS_PER_POINT = 24;
 /** Deepest expression kept; deeper ones (hash chains grown in a loop) become unknown. */
 export const MAX_EXPR_DEPTH = 48;
+/**
+ * Largest expression written out (src/evm/sym.ts `toExpr`), counting shared parts each time they occur: hash-consed
+ * values share subterms, so a shallow one can stand for an exponential tree (a Merkle tree's empty-subtree hashes,
+ * keccak(z . z) 32 levels deep, is 2^33 nodes written out). Larger ones become unknown.
+ */
+export const MAX_EXPR_NODES = 4_096;
 /** Longest memory region hashed or passed as call input that is kept word by word. */
 export const MAX_REGION_WORDS = 24;
 /**

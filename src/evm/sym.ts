@@ -3,7 +3,7 @@
  * equality and state keys). `toExpr` turns a node into the serialisable `Expr` of src/types.ts.
  */
 import type { EnvName, Expr, Hex } from '../types.js';
-import { MAX_EXPR_DEPTH } from './limits.js';
+import { MAX_EXPR_DEPTH, MAX_EXPR_NODES } from './limits.js';
 
 export const U256 = (1n << 256n) - 1n;
 const MASK160 = (1n << 160n) - 1n;
@@ -376,8 +376,41 @@ export function hasUnknown(s: Sym, memo: Map<number, boolean> = new Map()): bool
 
 export const hex = (v: bigint): Hex => `0x${v.toString(16)}`;
 
-/** Serialisable form (src/types.ts `Expr`). */
+/** Nodes of `s` written out as a tree, capped just past MAX_EXPR_NODES (memoized: values are immutable). */
+const treeSizes = new WeakMap<Sym, number>();
+function treeSize(s: Sym): number {
+  const m = treeSizes.get(s);
+  if (m !== undefined) return m;
+  let n = 1;
+  for (const a of s.args) {
+    n += treeSize(a);
+    if (n > MAX_EXPR_NODES) break;
+  }
+  n = Math.min(n, MAX_EXPR_NODES + 1);
+  treeSizes.set(s, n);
+  return n;
+}
+
+/** Serialisable form (src/types.ts `Expr`); one larger than MAX_EXPR_NODES written out becomes unknown. */
 export function toExpr(s: Sym): Expr {
+  if (s.args.length > 1 && treeSize(s) > MAX_EXPR_NODES) return { k: 'unknown', why: 'expression too large' };
+  return exprOf(s, undefined);
+}
+
+/**
+ * `toExpr` where a value met twice becomes the same object, so the result is no larger than `s`, and no cap: for an
+ * assumption of a specialized exploration, which the binder only evaluates (memoized per object) and never prints.
+ */
+export function toSharedExpr(s: Sym, shared: Map<Sym, Expr>): Expr {
+  const m = shared.get(s);
+  if (m !== undefined) return m;
+  const e = exprOf(s, shared);
+  shared.set(s, e);
+  return e;
+}
+
+function exprOf(s: Sym, shared: Map<Sym, Expr> | undefined): Expr {
+  const sub = (a: Sym) => (shared ? toSharedExpr(a, shared) : toExpr(a));
   switch (s.k) {
     case 'const': return { k: 'const', v: hex(s.v) };
     case 'env': return { k: 'env', name: s.name as EnvName };
@@ -385,19 +418,19 @@ export function toExpr(s: Sym): Expr {
       const off = Number(s.v);
       return { k: 'cd', off, arg: off >= 4 && (off - 4) % 32 === 0 ? (off - 4) / 32 : null };
     }
-    case 'cdx': return { k: 'cdx', off: toExpr(s.args[0]!) };
-    case 'sload': return s.n ? { k: 'sload', slot: toExpr(s.args[0]!), transient: true } : { k: 'sload', slot: toExpr(s.args[0]!) };
+    case 'cdx': return { k: 'cdx', off: sub(s.args[0]!) };
+    case 'sload': return s.n ? { k: 'sload', slot: sub(s.args[0]!), transient: true } : { k: 'sload', slot: sub(s.args[0]!) };
     case 'keccak': {
-      const e: Expr = { k: 'keccak', words: s.args.map(toExpr) };
+      const e: Expr = { k: 'keccak', words: s.args.map(sub) };
       if (s.n !== s.args.length * 32) (e as { size?: number }).size = s.n;
       return e;
     }
-    case 'op': return { k: 'op', op: s.name, args: s.args.map(toExpr) };
+    case 'op': return { k: 'op', op: s.name, args: s.args.map(sub) };
     case 'callret': return { k: 'callret', call: s.n, word: Number(s.v) };
     case 'callok': return { k: 'callok', call: s.n };
-    case 'balance': return { k: 'balance', addr: toExpr(s.args[0]!) };
-    case 'ext': return { k: 'ext', what: s.name as 'EXTCODESIZE' | 'EXTCODEHASH', addr: toExpr(s.args[0]!) };
-    case 'blockhash': return { k: 'blockhash', n: toExpr(s.args[0]!) };
+    case 'balance': return { k: 'balance', addr: sub(s.args[0]!) };
+    case 'ext': return { k: 'ext', what: s.name as 'EXTCODESIZE' | 'EXTCODEHASH', addr: sub(s.args[0]!) };
+    case 'blockhash': return { k: 'blockhash', n: sub(s.args[0]!) };
     case 'unknown': return { k: 'unknown', why: s.name.replace(/#.*$/, '') };
   }
 }

@@ -653,6 +653,10 @@ class Frame {
         const v = this.env(name);
         return isUnbound(v) ? null : v;
       },
+      // Read as a guard reads storage: not where this binding poisoned the slot, and checked after binding like a
+      // guard's (bindTx): a slot an earlier transaction is predicted to write is poisoned and the transaction bound
+      // again.
+      storage: (slot) => this.concrete({ k: 'sload', slot: { k: 'const', v: `0x${slot.toString(16)}` } }),
     };
   }
 
@@ -999,7 +1003,7 @@ export function resetSpecializations(): void {
 function satisfies(f: Frame, assumptions: Assumed[]): boolean {
   for (const a of assumptions) {
     // The value as a fact for this frame (what `inputs()` would give an exploration), or null.
-    const e = f.cleanExpr(a.expr) ? f.eval(a.expr) : null;
+    const e = f.cleanExpr(a.expr) ? f.eval(a.expr) : f.cleanExpr(a.expr, true) ? f.concrete(a.expr) : null;
     const v = e === null || isUnbound(e) ? null : e;
     // An open assumption holds where the value is not a fact either; a decision, where it is and decides the same.
     if (a.open) {
