@@ -1,10 +1,12 @@
-// Constant storage slots as facts of a specialized exploration (src/evm/facts.ts `Inputs.storage`), and the size
-// limit on expressions written out (src/evm/sym.ts `toExpr`). Fixture: hand-assembled bytecode of a fee-style branch,
-// `if (sload(3) != 0) sstore(7, 1)` (a USDT-like fee credit that only runs when the fee rate is set).
+// Storage slots as facts of a specialized exploration (src/evm/facts.ts `Inputs.storage`), and the size limit on
+// expressions written out (src/evm/sym.ts `toExpr`). Fixtures: hand-assembled bytecode of a fee-style branch,
+// `if (sload(3) != 0) sstore(7, 1)` (a USDT-like fee credit that only runs when the fee rate is set), and of a branch
+// on a mapping entry, `if (balances[msg.sender] != 0) sstore(7, 1)`.
 import { analyzeSpecialized } from '../src/analyze/index.js';
 import type { Inputs } from '../src/evm/facts.js';
 import { MAX_EXPR_NODES } from '../src/evm/limits.js';
 import { SymBuilder, toExpr, toSharedExpr } from '../src/evm/sym.js';
+import { keccakWords } from '../src/hints/bind.js';
 import type { Expr } from '../src/types.js';
 
 // 0: PUSH1 3  2: SLOAD  3: PUSH1 7  5: JUMPI  6: STOP  7: JUMPDEST  8: PUSH1 1  10: PUSH1 7  12: SSTORE  13: STOP
@@ -42,6 +44,29 @@ describe('constant storage slots as facts', () => {
     const r = analyzeSpecialized(CODE, null, true, inputs());
     expect(writesSlot7(r)).toBe(true);
     expect(r.assumptions.some((a) => JSON.stringify(a.expr).includes('sload'))).toBe(false);
+  });
+});
+
+describe('mapping entries as facts', () => {
+  // 0: CALLER PUSH1 0 MSTORE  4: PUSH1 0 PUSH1 0x20 MSTORE  9: PUSH1 0x40 PUSH1 0 KECCAK256  14: SLOAD
+  // 15: PUSH1 0x13 JUMPI  18: STOP  19: JUMPDEST PUSH1 1 PUSH1 7 SSTORE STOP
+  const MAP = Uint8Array.from(Buffer.from('33600052' + '6000602052' + '6040600020' + '54' + '601357' + '00' + '5b6001600755' + '00', 'hex'));
+  const ALICE = 0xa11cen;
+  const slot = keccakWords([ALICE, 0n]);
+  const withCaller = (storage: (s: bigint) => bigint | null): Inputs => ({ ...inputs(storage), env: (n) => (n === 'CALLER' ? ALICE : null) });
+
+  test("the caller's entry, known to be zero, decides the branch; the slot is computed from the caller", () => {
+    const asked: bigint[] = [];
+    const r = analyzeSpecialized(MAP, null, true, withCaller((s) => (asked.push(s), s === slot ? 0n : null)));
+    expect(asked).toContain(slot);
+    expect(writesSlot7(r)).toBe(false);
+    expect(r.assumptions.some((a) => !a.open && a.expr.k === 'sload' && a.value === 0n)).toBe(true);
+  });
+
+  test('an entry the caller cannot vouch for: both ways, open', () => {
+    const r = analyzeSpecialized(MAP, null, true, withCaller(() => null));
+    expect(writesSlot7(r)).toBe(true);
+    expect(r.assumptions.some((a) => a.open && a.expr.k === 'sload')).toBe(true);
   });
 });
 

@@ -5,6 +5,7 @@
  * the array is long. Every decision is recorded as an assumption; the footprint holds for any call whose inputs
  * satisfy all of them (src/hints reuses it across transactions that way).
  */
+import { keccak256, toHex } from '../util/keccak.js';
 import { evalOp, type Sym } from './sym.js';
 
 /** What the caller of an exploration knows concretely; null where a value is not a fact (a stale or unknown word). */
@@ -15,8 +16,8 @@ export interface Inputs {
   /** CALLER, CALLVALUE, ORIGIN, ADDRESS, TIMESTAMP, NUMBER, ... or null. */
   env(name: string): bigint | null;
   /**
-   * The value of this contract's storage at a constant slot (a fee rate, a pause flag, an owner), or null where the
-   * caller cannot vouch for it. Mapping and array slots are never asked: balances change within a block.
+   * The value of this contract's storage at a slot the inputs name (a fee rate, a pause flag, the caller's balance or
+   * allowance), or null where the caller cannot vouch for it (src/hints reads it as a guard reads storage).
    */
   storage?(slot: bigint): bigint | null;
 }
@@ -39,16 +40,17 @@ export class Facts {
   private readonly memo = new Map<Sym, bigint | null>();
   constructor(private readonly inputs: Inputs) {}
 
-  /** Is `s` made of inputs alone (calldata, its size, environment values, constant slots), so that some call could know it? */
+  /** Is `s` made of inputs alone (calldata, its size, environment values, slots they name), so that some call could know it? */
   inputOnly(s: Sym): boolean {
     switch (s.k) {
       case 'const':
       case 'env':
       case 'cd':
         return true;
-      // A constant slot's value is an input where the caller can vouch for it (`Inputs.storage`).
+      // The value of a slot the inputs name is an input where the caller can vouch for it (`Inputs.storage`).
       case 'sload':
-        return s.n === 0 && s.args[0]!.isConst && this.inputs.storage !== undefined;
+        return s.n === 0 && this.inputs.storage !== undefined && this.inputOnly(s.args[0]!);
+      case 'keccak':
       case 'cdx':
       case 'op': {
         const m = this.onlyMemo.get(s);
@@ -80,7 +82,18 @@ export class Facts {
         return this.inputs.word(s.v);
       case 'sload': {
         const slot = s.args[0]!;
-        return s.n !== 0 || !slot.isConst || this.inputs.storage === undefined ? null : this.inputs.storage(slot.v);
+        if (s.n !== 0 || this.inputs.storage === undefined) return null;
+        const v = this.value(slot);
+        return v === null ? null : this.inputs.storage(v);
+      }
+      case 'keccak': {
+        const buf = Buffer.alloc(Math.max(32 * s.args.length, s.n));
+        for (let i = 0; i < s.args.length; i++) {
+          const v = this.value(s.args[i]!);
+          if (v === null) return null;
+          buf.write(v.toString(16).padStart(64, '0'), 32 * i, 'hex');
+        }
+        return BigInt(toHex(keccak256(buf.subarray(0, s.n))));
       }
       case 'cdx': {
         const off = this.value(s.args[0]!);
