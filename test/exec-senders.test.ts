@@ -46,6 +46,16 @@ describe('sender table', () => {
     spy.mockRestore();
   });
 
+  test('a chunk another thread took and never finished (a crashed worker): recovered here after a short wait', () => {
+    const txs = parse();
+    const table = senderTable(txs.length);
+    Atomics.store(table.next, 0, txs.length + 8); // every chunk taken, none done
+    const t0 = performance.now();
+    expect(senderFor(txs, table, 11)).toBe(1);
+    expect(performance.now() - t0).toBeLessThan(1000);
+    expect(txs[11]!.getSenderAddress().toString()).toBe(expected(11));
+  });
+
   test('a signature that does not recover is marked, and left to the execution to report', () => {
     const txs = parse();
     // High s (EIP-2): getSenderAddress throws.

@@ -13,6 +13,8 @@ import { primeSender } from './patches.js';
 
 /** Transactions per chunk: ~0.6 ms of work, the most the other thread may wait for one still being recovered. */
 const CHUNK = 8;
+/** Past this wait for another thread's chunk, a thread recovers the sender it needs itself. */
+const WAIT_MS = 20;
 
 /** Shared between threads (its buffers are SharedArrayBuffers). */
 export interface SenderTable {
@@ -82,7 +84,17 @@ export function senderFor(txs: readonly SignedTx[], table: SenderTable, i: numbe
     // wait only when none is left.
     const got = recoverChunk(txs, table);
     if (got > 0) mine += got;
-    else Atomics.wait(table.done, i, 0, 20);
+    else if (Atomics.wait(table.done, i, 0, WAIT_MS) === 'timed-out') {
+      // The thread that took it is slow or gone (a worker that crashed mid-chunk): recover it here. A signature that
+      // does not recover is left to the execution, which reports it.
+      try {
+        txs[i]!.getSenderAddress();
+        mine++;
+      } catch {
+        // reported by the execution
+      }
+      return mine;
+    }
   }
 }
 /** One thread: recover every sender ahead (the sequential mode); failures are left to execution, as above. */

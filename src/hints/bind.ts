@@ -1569,7 +1569,9 @@ export function bindTx(tx: TxInput, ctx: BindContext): TxBinding {
       const [addr, slotText] = k.split('|') as [Hex, string];
       const slot = BigInt(slotText);
       const uw = out.unknownWrites;
-      const named = ctx.prior?.slotNamedBy?.(addr, slot) ?? (out.writes.get(addr)?.has(slot) ? 'this transaction' : undefined);
+      // Without `slotNamedBy`, every earlier change counts as named (the old, stricter rule).
+      const prior = ctx.prior?.slotNamedBy ? ctx.prior.slotNamedBy(addr, slot) : ctx.prior?.slotChangedBy(addr, slot);
+      const named = prior ?? (out.writes.get(addr)?.has(slot) ? 'this transaction' : undefined);
       if (named) bad.push(k);
       else {
         const why = ctx.prior?.slotChangedBy(addr, slot) ?? (uw === 'any' || uw.has(addr) ? 'this transaction (an unbound write)' : undefined);
