@@ -8,6 +8,32 @@ import { createKeccak, type IHasher } from 'hash-wasm';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import type { KZG } from '@ethereumjs/util';
 
+/**
+ * keccak256 over the concatenated 32-byte words; `size` (bytes), when given, hashes only that prefix (the analyzer
+ * sets it on `keccak` nodes whose input is not a whole number of words, e.g. keccak("transfer(address,uint256)")).
+ */
+export function keccakWords(words: bigint[], size?: number): bigint {
+  let hex = '';
+  for (const w of words) hex += w.toString(16).padStart(64, '0');
+  const key = size === undefined ? hex : `${hex}/${size}`;
+  let h = keccakMemo.get(key);
+  if (h === undefined) {
+    const buf = Buffer.alloc(Math.max(32 * words.length, size ?? 0));
+    buf.write(hex, 0, 'hex');
+    h = BigInt('0x' + Buffer.from(keccak256(size === undefined ? buf : buf.subarray(0, size))).toString('hex'));
+    if (keccakMemo.size >= KECCAK_MEMO_MAX) keccakMemo.clear();
+    keccakMemo.set(key, h);
+  }
+  return h;
+}
+
+/**
+ * Hashes by input: the same mapping slots (a balance, an allowance) are computed in many frames, in every binding
+ * round of a transaction, in many transactions of a block, and by specialized explorations (src/evm/facts.ts). Bounded; cleared when full.
+ */
+const keccakMemo = new Map<string, bigint>();
+const KECCAK_MEMO_MAX = 1 << 16;
+
 /** Same contract as @ethereumjs/util's `ecrecover`: the 64-byte uncompressed public key without its 0x04 prefix. */
 export function nativeEcrecover(
   msgHash: Uint8Array,

@@ -5,7 +5,7 @@
  * the array is long. Every decision is recorded as an assumption; the footprint holds for any call whose inputs
  * satisfy all of them (src/hints reuses it across transactions that way).
  */
-import { keccak256, toHex } from '../util/keccak.js';
+import { keccakWords } from '../chain/crypto.js';
 import { evalOp, type Sym } from './sym.js';
 
 /** What the caller of an exploration knows concretely; null where a value is not a fact (a stale or unknown word). */
@@ -87,13 +87,13 @@ export class Facts {
         return v === null ? null : this.inputs.storage(v);
       }
       case 'keccak': {
-        const buf = Buffer.alloc(Math.max(32 * s.args.length, s.n));
-        for (let i = 0; i < s.args.length; i++) {
-          const v = this.value(s.args[i]!);
+        const words: bigint[] = [];
+        for (const a of s.args) {
+          const v = this.value(a);
           if (v === null) return null;
-          buf.write(v.toString(16).padStart(64, '0'), 32 * i, 'hex');
+          words.push(v);
         }
-        return BigInt(toHex(keccak256(buf.subarray(0, s.n))));
+        return keccakWords(words, s.n);
       }
       case 'cdx': {
         const off = this.value(s.args[0]!);

@@ -12,7 +12,7 @@
  * incomplete unless some slot or target depends on it.
  */
 import type { ContractAnalysis, Diagnostic, ExternalCall, Expr, FunctionFootprint, Hex } from '../types.js';
-import { keccak256 } from '../chain/crypto.js';
+import { keccak256, keccakWords } from '../chain/crypto.js';
 import { PLAIN_TRANSFER_GAS } from '../chain/txs.js';
 import { applyOp, MASK } from './ops.js';
 import { analyzeSelector, analyzeSpecialized, type Assumed } from '../analyze/index.js';
@@ -57,31 +57,9 @@ export function wordBytes(v: bigint): Uint8Array {
   return Uint8Array.from(Buffer.from(v.toString(16).padStart(64, '0'), 'hex'));
 }
 
-/**
- * keccak256 over the concatenated 32-byte words; `size` (bytes), when given, hashes only that prefix (the analyzer
- * sets it on `keccak` nodes whose input is not a whole number of words, e.g. keccak("transfer(address,uint256)")).
- */
-export function keccakWords(words: bigint[], size?: number): bigint {
-  let hex = '';
-  for (const w of words) hex += w.toString(16).padStart(64, '0');
-  const key = size === undefined ? hex : `${hex}/${size}`;
-  let h = keccakMemo.get(key);
-  if (h === undefined) {
-    const buf = Buffer.alloc(Math.max(32 * words.length, size ?? 0));
-    buf.write(hex, 0, 'hex');
-    h = bytesToBigint(keccak256(size === undefined ? buf : buf.subarray(0, size)));
-    if (keccakMemo.size >= KECCAK_MEMO_MAX) keccakMemo.clear();
-    keccakMemo.set(key, h);
-  }
-  return h;
-}
+// keccak over words lives beside the fast keccak (src/chain/crypto.ts); re-exported for this module's users.
+export { keccakWords };
 
-/**
- * Hashes by input: the same mapping slots (a balance, an allowance) are computed in many frames, in every binding
- * round of a transaction and in many transactions of a block. Bounded; cleared when full.
- */
-const keccakMemo = new Map<string, bigint>();
-const KECCAK_MEMO_MAX = 1 << 16;
 
 // ---------------------------------------------------------------------------------------------------------------------
 // Inputs

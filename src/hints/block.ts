@@ -97,8 +97,8 @@ export class BlockWrites implements PriorChanges {
     for (const a of b.balanceWrites) if (!this.balances.has(a)) this.balances.set(a, b.index);
   }
   slotChangedBy(addr: Hex, slot: bigint): string | undefined {
-    const i = this.slots.get(addr)?.get(slot);
-    if (i !== undefined) return `tx ${i}`;
+    const named = this.slotNamedBy(addr, slot);
+    if (named !== undefined) return named;
     const j = this.anyIn.get(addr);
     if (j !== undefined) return `tx ${j} (unbound write to ${addr})`;
     if (this.anyWhere !== null) return `tx ${this.anyWhere} (unbound writes)`;
