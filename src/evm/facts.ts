@@ -81,19 +81,13 @@ export class Facts {
       case 'cd':
         return this.inputs.word(s.v);
       case 'sload': {
-        const slot = s.args[0]!;
         if (s.n !== 0 || this.inputs.storage === undefined) return null;
-        const v = this.value(slot);
+        const v = this.value(s.args[0]!);
         return v === null ? null : this.inputs.storage(v);
       }
       case 'keccak': {
-        const words: bigint[] = [];
-        for (const a of s.args) {
-          const v = this.value(a);
-          if (v === null) return null;
-          words.push(v);
-        }
-        return keccakWords(words, s.n);
+        const words = this.values(s.args);
+        return words === null ? null : keccakWords(words, s.n);
       }
       case 'cdx': {
         const off = this.value(s.args[0]!);
@@ -102,16 +96,22 @@ export class Facts {
         return off > 0xffffffffn ? 0n : this.inputs.word(off);
       }
       case 'op': {
-        const vs: bigint[] = [];
-        for (const a of s.args) {
-          const v = this.value(a);
-          if (v === null) return null;
-          vs.push(v);
-        }
-        return evalOp(s.name, vs);
+        const vs = this.values(s.args);
+        return vs === null ? null : evalOp(s.name, vs);
       }
       default:
         return null;
     }
+  }
+
+  /** Every one of `args`' values, or null when one is not a fact. */
+  private values(args: readonly Sym[]): bigint[] | null {
+    const vs: bigint[] = [];
+    for (const a of args) {
+      const v = this.value(a);
+      if (v === null) return null;
+      vs.push(v);
+    }
+    return vs;
   }
 }
