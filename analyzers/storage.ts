@@ -211,6 +211,13 @@ export class StorageAnalyzer implements Observer {
           acc.range = { offset, size };
         }
         if (a.delta && this.onlyDeltaUses(a)) acc.delta = a.delta;
+        if (kind === 'write' && !a.transient) {
+          const vs = this.stores.get(a.slot);
+          if (vs?.size === 1) {
+            const v = toExpr([...vs][0]!);
+            if (!exprHasUnknown(v)) acc.value = v;
+          }
+        }
         const g = withGuards ? a.guards.finish() : null;
         if (g) acc.guards = g;
         if (exprHasUnknown(expr)) {

@@ -136,6 +136,11 @@ export interface StorageAccess {
    * different transactions commute and can merge as deltas.
    */
   delta?: 'add' | 'sub';
+  /**
+   * For a write: the value stored, when every SSTORE of the slot stores this one expression (`sload(0x8) + 0x1` for a
+   * counter). Later transactions of a block bind their reads of the slot with it (src/hints/block.ts).
+   */
+  value?: Expr;
   /** Program counters of the SLOAD/SSTORE instructions. */
   pcs: number[];
   /**

@@ -1,7 +1,7 @@
 import type { Prestate } from '../src/chain/load.js';
 import { applyOp, MASK } from '../src/hints/ops.js';
 import { bindTx, createAddress, keccakWords, toWordHex, Unbound, type BindContext, type TxInput } from '../src/hints/bind.js';
-import { BlockWrites, toTxHints } from '../src/hints/block.js';
+import { BlockWrites, predictedState, toTxHints } from '../src/hints/block.js';
 import { mayDestroyItself } from '../src/evm/opcodes.js';
 import { AnalysisCache, stateView } from '../src/hints/context.js';
 import type { Expr, Hex } from '../src/types.js';
@@ -168,6 +168,48 @@ describe('bindTx on fixtures', () => {
     expect(b.diagnostics.some((d) => d.code === 'cross-check' && /tx 0/.test(d.message))).toBe(true);
     // still bound against the pre-state value
     expect(b.writes.get(PROXY)?.has(balSlot(BOB))).toBe(true);
+  });
+
+  test('a slot an earlier transaction is predicted to write is read with the value it is predicted to store', () => {
+    // A mint: id = counter (slot 8); counter = id + 1; owners[id] (slot 3) = caller. Counter 5 in the pre-state.
+    const MINTER = A(0x6000);
+    const counter = F.sload(F.c(8));
+    const mint = F.fn('0x1249c58b', {
+      reads: [F.access(F.c(8), 'counter')],
+      writes: [
+        F.access(F.c(8), 'counter', { value: { k: 'op', op: 'ADD', args: [counter, F.c(1)] } }),
+        F.access(F.mapping(counter, 3), 'owners[counter]', { value: F.caller }),
+      ],
+    });
+    const { ctx, cache, pre } = world((p) => p.set(MINTER, { balance: 0n, nonce: 1n, code: Uint8Array.from([6]), storage: new Map([[8n, 5n]]) }));
+    cache.add(F.analysis(stateView(pre).codeHash(MINTER), 'Minter', [mint]));
+    const prior = new BlockWrites();
+    ctx.prior = prior;
+    ctx.state = predictedState(ctx.state, prior);
+    const owners = (b: ReturnType<typeof bindTx>) => [...(b.writes.get(MINTER) ?? [])].filter((s) => s !== 8n);
+    const bound = [0, 1, 2].map((i) => {
+      const b = bindTx(tx(MINTER, calldata('0x1249c58b'), { index: i, from: i === 1 ? BOB : ALICE }), ctx);
+      prior.add(b);
+      return b;
+    });
+    expect(bound.map(owners)).toEqual([[keccakWords([5n, 3n])], [keccakWords([6n, 3n])], [keccakWords([7n, 3n])]]);
+    expect(bound.map((b) => b.writeValues.get(MINTER)?.get(8n))).toEqual([6n, 7n, 8n]);
+    expect(bound[1]!.writeValues.get(MINTER)?.get(keccakWords([6n, 3n]))).toBe(BigInt(BOB));
+    // The later ones rest on the earlier ones running as predicted: still incomplete, naming the writer (the first
+    // writes the slot it read its key from, which the binder does not order within a transaction).
+    expect(bound.map((b) => b.complete)).toEqual([false, false, false]);
+    expect(bound[2]!.diagnostics.some((d) => d.code === 'cross-check' && /slot 0x0+8, which tx 0 may write first \(read as 0x7, what tx 1 is predicted to store\)/.test(d.message))).toBe(true);
+    // A write whose value the binder cannot evaluate leaves the pre-state value to later readers.
+    const unknownValue = F.fn('0x1249c58b', { reads: mint.reads, writes: [F.access(F.c(8), 'counter'), mint.writes[1]!] });
+    const { ctx: ctx2, cache: cache2, pre: pre2 } = world((p) => p.set(MINTER, { balance: 0n, nonce: 1n, code: Uint8Array.from([6]), storage: new Map([[8n, 5n]]) }));
+    cache2.add(F.analysis(stateView(pre2).codeHash(MINTER), 'Minter', [unknownValue]));
+    const prior2 = new BlockWrites();
+    ctx2.prior = prior2;
+    ctx2.state = predictedState(ctx2.state, prior2);
+    prior2.add(bindTx(tx(MINTER, calldata('0x1249c58b')), ctx2));
+    const later = bindTx(tx(MINTER, calldata('0x1249c58b'), { index: 1 }), ctx2);
+    expect(owners(later)).toEqual([keccakWords([5n, 3n])]);
+    expect(later.complete).toBe(false);
   });
 
   test('after an unbound call, only code that can run SELFDESTRUCT (or DELEGATECALL/CALLCODE) may be gone', () => {

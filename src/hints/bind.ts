@@ -131,6 +131,11 @@ export interface PriorChanges {
   slotChangedBy(addr: Hex, slot: bigint): string | undefined;
   /** Why a slot may have changed, only where an earlier transaction is predicted to write that very slot. */
   slotNamedBy?(addr: Hex, slot: bigint): string | undefined;
+  /**
+   * The latest earlier transaction predicted to write the slot, with the value it is predicted to store, when the
+   * binder could evaluate it; the binding's state view then reads that value (src/hints/block.ts `predictedState`).
+   */
+  predicted?(addr: Hex, slot: bigint): { tx: number; value: bigint } | undefined;
   /** Why an account's balance may have changed, or undefined. */
   balanceChangedBy(addr: Hex): string | undefined;
   /** Why an account's code may have changed (created or destroyed earlier in the block), or undefined. */
@@ -214,6 +219,12 @@ export interface TxBinding {
   assumes: Array<{ txs: number[]; address: Hex; slot: bigint }>;
   /** `complete` but for those assumptions: what the scheduler's oracle uses (a wrong assumption costs time only). */
   completeIfPriorAsPredicted: boolean;
+  /**
+   * The value each written slot is predicted to hold after this transaction (the footprint's `value`, evaluated), or
+   * null where the binder cannot tell (no single stored expression, an unbound part, writes by several frames that
+   * disagree). Later transactions of the block bind their reads of the slot with it (src/hints/block.ts).
+   */
+  writeValues: Map<Hex, Map<bigint, bigint | null>>;
 }
 
 function debit(out: TxBinding, a: Hex): void {
@@ -397,11 +408,12 @@ class WordsCalldata implements Calldata {
     return !!this.call.inputSizeExpr && this.parent.cleanExpr(this.call.inputSizeExpr) && this.words.every((w) => this.parent.cleanExpr(w));
   }
   size(): Val {
-    if (this.sizeV === undefined) {
-      const v = this.call.inputSizeExpr ? this.parent.eval(this.call.inputSizeExpr) : new Unbound('no input size expression');
-      this.sizeV = isUnbound(v) ? new Unbound(`input size of call at pc ${this.call.pc} unknown: ${v.why}`) : v;
-    }
-    return this.sizeV;
+    if (this.sizeV !== undefined) return this.sizeV;
+    const v = this.call.inputSizeExpr ? this.parent.eval(this.call.inputSizeExpr) : new Unbound('no input size expression');
+    const r = isUnbound(v) ? new Unbound(`input size of call at pc ${this.call.pc} unknown: ${v.why}`) : v;
+    // Not kept from a written value's evaluation (Frame.writtenValue), which leaves call results unbound.
+    if (!this.parent.tx.quiet) this.sizeV = r;
+    return r;
   }
   private inputWord(j: number, mask: bigint): Val {
     if (j >= this.words.length) return new Unbound(`input word ${j} of call at pc ${this.call.pc} unknown`);
@@ -444,9 +456,15 @@ class WordsCalldata implements Calldata {
 
 type Lazy = () => Val;
 type CallResult = { ok: boolean; ret: Uint8Array } | Unbound;
-const once = (f: Lazy): Lazy => {
+/** Computed once; not kept from a written value's evaluation (`tx.quiet`, see Frame.writtenValue). */
+const once = (f: Lazy, tx?: { quiet: boolean }): Lazy => {
   let v: Val | undefined;
-  return () => (v ??= f());
+  return () => {
+    if (v !== undefined) return v;
+    const r = f();
+    if (!tx?.quiet) v = r;
+    return r;
+  };
 };
 
 /** Per-transaction state shared by every frame. */
@@ -491,10 +509,14 @@ class TxState {
       deltas: [],
       assumes: [],
       completeIfPriorAsPredicted: true,
+      writeValues: new Map(),
     };
   }
   /** Index in out.frames of the frame being bound (-1 outside frames). */
   cur = -1;
+  /** Set while a written value is evaluated (Frame.writtenValue); each evaluation gets a new epoch. */
+  quiet = false;
+  quietEpoch = 0;
   /** Every bound storage access per (address, slot), for the delta candidates. */
   readonly slotUse = new Map<string, { addr: Hex; slot: bigint; reads: number; writes: number; kind: 'add' | 'sub' | null; frame: number; ok: boolean }>();
   /** Frames with a storage access the binder could not name (it may be any slot of that frame's storage). */
@@ -509,6 +531,15 @@ class TxState {
       if (!acc.delta) u.ok = false;
       else u.kind = acc.delta;
     } else u.reads++;
+  }
+  /**
+   * Records what a bound write stores (TxBinding.writeValues). A slot written twice (two frames, two functions of a
+   * union) gets null: the second value would be computed from the pre-state, not from the first write.
+   */
+  writeValue(f: Frame, slot: bigint, value: Expr | undefined): void {
+    let m = this.out.writeValues.get(f.self);
+    if (!m) this.out.writeValues.set(f.self, (m = new Map()));
+    m.set(slot, m.has(slot) || value === undefined ? null : f.writtenValue(value));
   }
   incomplete(code: Diagnostic['code'], message: string, pc?: number): void {
     this.out.complete = false;
@@ -565,12 +596,36 @@ class Frame {
   }
 
   private dep(d: Dep): void {
+    if (this.tx.quiet) return;
     if (this.guardMode && d.kind === 'slot') this.tx.guardDeps.add(`${d.addr}|${d.slot}`);
     else this.tx.deps.push({ dep: d, frame: this.id });
   }
 
   /** Evaluating a guard: storage reads are guard dependencies, not binding dependencies. */
   private guardMode = false;
+  /** Memoized values while the transaction evaluates a written value (TxState.quiet), for `quietEpoch`. */
+  private quietMemo = new Map<Expr, Val>();
+  private quietOob = new Set<Expr>();
+  private quietEpoch = -1;
+
+  /**
+   * The value a write stores, for later transactions' bindings. It decides nothing about this transaction's own
+   * accesses, so it is evaluated apart: no dependency, no touched account, no call resolved, and memoized apart in
+   * every frame it reaches (a callee's calldata word is its caller's expression).
+   */
+  writtenValue(e: Expr): bigint | null {
+    const tx = this.tx;
+    const oob = this.oobFlag;
+    tx.quiet = true;
+    tx.quietEpoch++;
+    try {
+      const v = this.eval(e);
+      return isUnbound(v) ? null : v;
+    } finally {
+      tx.quiet = false;
+      this.oobFlag = oob;
+    }
+  }
 
   /** CALLVALUE follows from the transaction's inputs alone (see Calldata.clean). */
   valueClean = true;
@@ -705,17 +760,28 @@ class Frame {
   };
 
   eval(e: Expr): Val {
-    const m = this.memo.get(e);
+    let memo = this.memo;
+    let oobSet = this.oobSet;
+    if (this.tx.quiet) {
+      if (this.quietEpoch !== this.tx.quietEpoch) {
+        this.quietEpoch = this.tx.quietEpoch;
+        this.quietMemo = new Map();
+        this.quietOob = new Set();
+      }
+      memo = this.quietMemo;
+      oobSet = this.quietOob;
+    }
+    const m = memo.get(e);
     if (m !== undefined) {
-      if (this.oobSet.has(e)) this.oobFlag = true;
+      if (oobSet.has(e)) this.oobFlag = true;
       return m;
     }
     const saved = this.oobFlag;
     this.oobFlag = false;
     const v = this.evalUncached(e);
-    if (this.oobFlag) this.oobSet.add(e);
+    if (this.oobFlag) oobSet.add(e);
     this.oobFlag ||= saved;
-    this.memo.set(e, v);
+    memo.set(e, v);
     return v;
   }
 
@@ -781,6 +847,8 @@ class Frame {
       }
       case 'callret':
       case 'callok': {
+        // Resolving a call records its reads as the binding's dependencies (resolveCallResult).
+        if (this.tx.quiet) return new Unbound('a call result');
         const get = this.callData.get(e.call);
         if (get === undefined) return new Unbound(`return value of call #${e.call} (not resolved)`);
         const r = get();
@@ -792,6 +860,7 @@ class Frame {
         return bytesToBigint(w);
       }
       case 'balance': {
+        if (this.tx.quiet) return new Unbound('a balance');
         const a = this.eval(e.addr);
         if (isUnbound(a)) return a;
         const addr = toAddr(a);
@@ -801,6 +870,7 @@ class Frame {
         return state.balance(addr);
       }
       case 'ext': {
+        if (this.tx.quiet) return new Unbound('code');
         const a = this.eval(e.addr);
         if (isUnbound(a)) return a;
         const addr = toAddr(a);
@@ -1200,6 +1270,7 @@ function bindAccesses(f: Frame, fn: FunctionFootprint, where: string, exact: boo
       }
       tx.add(isWrite ? out.writes : out.reads, f.self, v);
       tx.use(f, exact && fn.complete, v, isWrite, acc);
+      if (isWrite) tx.writeValue(f, v, acc.value);
     }
   }
   for (const b of fn.balanceReads) {
@@ -1278,7 +1349,7 @@ function bindCalls(f: Frame, fn: FunctionFootprint, where: string): void {
         return tv;
       },
       value: call.kind === 'CALL' || call.kind === 'CALLCODE'
-        ? once(() => (call.value ? f.eval(call.value) : 0n))
+        ? once(() => (call.value ? f.eval(call.value) : 0n), tx)
         : call.kind === 'DELEGATECALL' ? f.value : () => 0n,
       calldata: forwarded(f, call) ? f.calldata : call.inputSize === null && call.inputSizeExpr ? new WordsCalldata(f, call) : new CallCalldata(f, call),
     };
@@ -1634,7 +1705,9 @@ function checkDeps(st: TxState): void {
       }
       if (why) {
         out.staleDeps++;
-        st.incomplete('cross-check', `binding read ${dep.addr} slot ${toWordHex(dep.slot)}, which ${why} may write first`);
+        const p = prior?.predicted?.(dep.addr, dep.slot);
+        const used = p ? ` (read as ${p.value === 0n ? '0' : '0x' + p.value.toString(16)}, what tx ${p.tx} is predicted to store)` : '';
+        st.incomplete('cross-check', `binding read ${dep.addr} slot ${toWordHex(dep.slot)}, which ${why} may write first${used}`);
       }
     } else if (dep.kind === 'balance') {
       // Balances change with every transaction's fees and values: any binding on a balance is not provably current.

@@ -2,11 +2,13 @@
  * Hints for a whole block: every transaction bound against the block's pre-state, in order.
  *
  * Earlier transactions may change state a binding reads (a slot read to find a key or a call target, a balance, a
- * contract's code). We do not execute, so we cannot know the new values; instead the block tracks what each earlier
- * transaction is predicted to write (slots, plus "somewhere in contract X" / "anywhere" for writes it could not bind),
- * and a later binding that read such a value is marked incomplete with a `cross-check` diagnostic naming the earlier
- * transaction. The keys it bound from the pre-state value are still reported (they are right unless the value
- * really changed). `stats.staleTxs` counts how often that happens.
+ * contract's code). We do not execute, so we cannot know the new values for sure; instead the block tracks what each
+ * earlier transaction is predicted to write (slots, plus "somewhere in contract X" / "anywhere" for writes it could
+ * not bind), and a later binding that read such a value is marked incomplete with a `cross-check` diagnostic naming
+ * the earlier transaction. The keys it bound are still reported, bound with the value the latest earlier writer is
+ * predicted to store where the binder can evaluate it (a mint counter's `sload(0x8) + 1`, `TxBinding.writeValues`),
+ * else with the pre-state value: right unless the earlier transaction did not run as predicted. `stats.staleTxs`
+ * counts how often that happens.
  */
 import type { LoadedBlock } from '../chain/load.js';
 import type { AccessListEntry, Hex, TxHints } from '../types.js';
@@ -69,6 +71,8 @@ export class BlockWrites implements PriorChanges {
   private readonly code = new Map<Hex, number>();
   private codeAnywhere: number | null = null;
   private readonly balances = new Map<Hex, number>();
+  /** The latest predicted writer of a slot and the value it stores (null when unknown). */
+  private readonly values = new Map<Hex, Map<bigint, { tx: number; value: bigint | null }>>();
 
   /**
    * `hasCode`: whether an account has code in the pre-state. Such code can only go away by SELFDESTRUCT (never after
@@ -89,6 +93,10 @@ export class BlockWrites implements PriorChanges {
       let m = this.slots.get(addr);
       if (!m) this.slots.set(addr, (m = new Map()));
       for (const s of slots) if (!m.has(s)) m.set(s, b.index);
+      let v = this.values.get(addr);
+      if (!v) this.values.set(addr, (v = new Map()));
+      const known = b.writeValues.get(addr);
+      for (const s of slots) v.set(s, { tx: b.index, value: known?.get(s) ?? null });
     }
     if (b.unknownWrites === 'any') this.anyWhere ??= b.index;
     else for (const a of b.unknownWrites) if (!this.anyIn.has(a)) this.anyIn.set(a, b.index);
@@ -103,6 +111,10 @@ export class BlockWrites implements PriorChanges {
     if (j !== undefined) return `tx ${j} (unbound write to ${addr})`;
     if (this.anyWhere !== null) return `tx ${this.anyWhere} (unbound writes)`;
     return undefined;
+  }
+  predicted(addr: Hex, slot: bigint): { tx: number; value: bigint } | undefined {
+    const p = this.values.get(addr)?.get(slot);
+    return p === undefined || p.value === null ? undefined : { tx: p.tx, value: p.value };
   }
   slotNamedBy(addr: Hex, slot: bigint): string | undefined {
     const i = this.slots.get(addr)?.get(slot);
@@ -127,6 +139,11 @@ export class BlockWrites implements PriorChanges {
     if (this.anyWhere !== null) return `tx ${this.anyWhere} (unbound calls may create a contract there)`;
     return undefined;
   }
+}
+
+/** Storage as the block's earlier transactions are predicted to leave it (see the header); the rest is `pre`. */
+export function predictedState(pre: StateView, prior: BlockWrites): StateView {
+  return { ...pre, storage: (a, s) => prior.predicted(a, s)?.value ?? pre.storage(a, s) };
 }
 
 export interface HintsOptions {
@@ -222,7 +239,7 @@ export function hintsForBlock(loaded: LoadedBlock, opts: HintsOptions, source = 
     },
   );
   const ctx: BindContext = {
-    state,
+    state: opts.trackPrior === false ? state : predictedState(state, prior),
     block: env,
     analysis: opts.analysis,
     codeHash: (a) => state.codeHash(a),
