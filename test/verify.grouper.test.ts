@@ -4,7 +4,7 @@
  * calls C, which has no code in the pre-state because tx 122 creates it; the binder sees a plain call, marks the
  * transaction incomplete ("code of C may be changed by tx 122 (may create it)") and binds no frame in C.
  */
-import { MissGrouper, type TxVerdict } from '../src/verify/verify.js';
+import { MissGrouper, reasonOf, type TxVerdict } from '../src/verify/verify.js';
 import type { Hex } from '../src/types.js';
 
 const C = '0x7dbe336ccf424a9f3b4bb242482c1da7ebffcc0c' as Hex;
@@ -19,6 +19,12 @@ test('a miss in a contract created earlier in the block is attributed to that, n
   expect(group!.selector).toBe('(not reached)');
   // before: "(not reached and no diagnostic: a call the footprints do not list)"
   expect(group!.reasons.map((r) => r.reason)).toEqual(['(not reached) unknown-call-target: code of <addr> may be changed by tx N (may create it)']);
+});
+
+test('stale bindings read with different predicted values fall in one reason class', () => {
+  const msg = (v: string, tx: number) => `binding read ${C} slot ${slot}, which tx 3 may write first (read as ${v}, what tx ${tx} is predicted to store)`;
+  const classes = new Set(['0x1952', '0x1958', '0', '0x' + 'ab'.repeat(20)].map((v, i) => reasonOf({ code: 'cross-check', message: msg(v, 20 + i) })));
+  expect([...classes]).toEqual(['cross-check: binding read <addr> slot <slot>, which tx N may write first (read as <value>, what tx N is predicted to store)']);
 });
 
 test('the top miss reasons come with a plain statement in ACCURACY.md', async () => {

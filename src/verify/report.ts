@@ -33,6 +33,7 @@ export function renderText(r: VerifyReport): string {
 /** Plain statements of the common miss reasons (regex on the normalised reason, first match wins). */
 const EXPLAINED: [RegExp, string][] = [
   [/assumes-prior/, 'the earlier updates of the same pair were predicted but did not happen (they reverted or took another path), so the accumulators were left out'],
+  [/stale binding.*read as <value>/, 'keys bound from the value an earlier transaction was predicted to store, which it did not (it halted, reverted or took another path)'],
   [/stale binding/, 'keys bound from a pre-state value that an earlier transaction of the block changed'],
   [/already bound as a union/, 'a second call into a contract whose selector was unknown the first time: still not bound'],
   [/selector unknown \(input size of call at pc N unknown: widened/, 'a call made in a loop (a batch, a multicall past its third element): that iteration\'s input is not known, so the callee is not bound'],

@@ -193,6 +193,8 @@ export function reasonOf(d: Diagnostic): string {
   let m = d.message;
   // "<contract>.<selector>: " prefix: the group already names it
   m = m.replace(/^(0x[0-9a-f]{40}|[A-Za-z_][\w]*)(\.(0x[0-9a-f]{8}|fallback|receive|\?))?: /, '');
+  // A stale binding's predicted value (src/hints/bind.ts checkDeps): one class whatever the value.
+  m = m.replace(/\(read as (?:0x[0-9a-f]+|0), /g, '(read as <value>, ');
   m = m.replace(/0x[0-9a-f]{64}/g, '<slot>').replace(/0x[0-9a-f]{40}/g, '<addr>').replace(/0x[0-9a-f]{9,}/g, '<hex>').replace(/\bpc \d+/g, 'pc N').replace(/#\d+/g, '#N').replace(/\btx \d+/g, 'tx N');
   return `${d.code}: ${m.length > 160 ? m.slice(0, 157) + '...' : m}`;
 }
