@@ -170,6 +170,20 @@ describeMainnet('specialized footprints are reused only where exact (mainnet)', 
   }, 240_000);
 });
 
+describeMainnet('a transaction bound twice in one process gets the same hints (mainnet)', () => {
+  test('17666333 tx 96: what a rebinding round depends on does not change once the specialization cache has filled', () => {
+    // A fee-on-transfer token's transferFrom through a router: bound three rounds (guards on storage an earlier
+    // transaction may change). The exploration read more storage than its assumptions record, so the first binding
+    // poisoned other slots than a later one that reused it: 52 predicted slots, then 80.
+    const l = loadBlockDir(join(MAINNET_DIR, '17666333'));
+    l.block.transactions = l.block.transactions.filter((_, i) => i === 96);
+    resetSpecializations();
+    const cache = new AnalysisCache();
+    const bind = () => hintsForBlock(l, { analysis: cache.provider, resolveCall: viewCallResolver }).hints.map((x) => JSON.stringify([x.complete, x.accessList]));
+    expect(bind()).toEqual(bind());
+  }, 120_000);
+});
+
 describeMainnet('a loop index the exploration widened (mainnet)', () => {
   test('a 3-hop Uniswap V2 router swap (10760440 tx 99) is explored past its amountOutMin check', () => {
     const dir = join(MAINNET_DIR, '10760440');

@@ -614,15 +614,23 @@ class Frame {
    * every frame it reaches (a callee's calldata word is its caller's expression).
    */
   writtenValue(e: Expr): bigint | null {
+    return this.dry(() => {
+      const v = this.eval(e);
+      return isUnbound(v) ? null : v;
+    });
+  }
+
+  /** Runs `fn` with the transaction quiet (see `writtenValue`): evaluations record nothing and are memoized apart. */
+  dry<T>(fn: () => T): T {
     const tx = this.tx;
     const oob = this.oobFlag;
+    const was = tx.quiet;
     tx.quiet = true;
     tx.quietEpoch++;
     try {
-      const v = this.eval(e);
-      return isUnbound(v) ? null : v;
+      return fn();
     } finally {
-      tx.quiet = false;
+      tx.quiet = was;
       this.oobFlag = oob;
     }
   }
@@ -1084,12 +1092,17 @@ function specialize(f: Frame, codeHash: Hex, fn: FunctionFootprint): FunctionFoo
   if (list) specialized.delete(key); // re-inserted below: most recently used last
   else list = [];
   specialized.set(key, list);
-  let hit = list.find((x) => satisfies(f, x.assumptions));
+  // What a binding depends on (a storage fact is a guard dependency, which can poison the slot and bind the
+  // transaction again) is what the chosen specialization's assumptions read, whether it is explored here or reused:
+  // candidates are tried, and an exploration reads its facts, without recording anything, and the chosen one's
+  // assumptions are read once more below. Otherwise the same transaction bound cold and bound again (the cache
+  // filled) depended on different slots (17666333 tx 96: 52 predicted slots cold, 80 again).
+  let hit = list.find((x) => f.dry(() => satisfies(f, x.assumptions)));
   f.tx.specialized++;
   if (hit) specializationStats.reused++;
   else {
     const t0 = performance.now();
-    const r = analyzeSpecialized(f.code, sel, empty, f.inputs());
+    const r = f.dry(() => analyzeSpecialized(f.code, sel, empty, f.inputs()));
     specializationStats.ms += performance.now() - t0;
     specializationStats.explored++;
     hit = { assumptions: r.assumptions, fp: r.fp };
@@ -1102,6 +1115,7 @@ function specialize(f: Frame, codeHash: Hex, fn: FunctionFootprint): FunctionFoo
       specializedCount -= l.length;
     }
   }
+  satisfies(f, hit.assumptions);
   // A generic footprint explored to the end beats a specialized one cut short by a limit.
   const limited = (x: FunctionFootprint) => x.exhaustive !== true;
   if (limited(hit.fp) && !limited(fn)) return null;
