@@ -13,6 +13,7 @@
  */
 import type { ContractAnalysis, Diagnostic, ExternalCall, Expr, FunctionFootprint, Hex } from '../types.js';
 import { keccak256, keccakWords } from '../chain/crypto.js';
+import { hex } from '../evm/sym.js';
 import { PLAIN_TRANSFER_GAS } from '../chain/txs.js';
 import { applyOp, MASK } from './ops.js';
 import { analyzeSelector, analyzeSpecialized, type Assumed } from '../analyze/index.js';
@@ -457,12 +458,12 @@ class WordsCalldata implements Calldata {
 type Lazy = () => Val;
 type CallResult = { ok: boolean; ret: Uint8Array } | Unbound;
 /** Computed once; not kept from a written value's evaluation (`tx.quiet`, see Frame.writtenValue). */
-const once = (f: Lazy, tx?: { quiet: boolean }): Lazy => {
+const once = (f: Lazy, tx: { quiet: boolean }): Lazy => {
   let v: Val | undefined;
   return () => {
     if (v !== undefined) return v;
     const r = f();
-    if (!tx?.quiet) v = r;
+    if (!tx.quiet) v = r;
     return r;
   };
 };
@@ -1720,7 +1721,7 @@ function checkDeps(st: TxState): void {
       if (why) {
         out.staleDeps++;
         const p = prior?.predicted?.(dep.addr, dep.slot);
-        const used = p ? ` (read as ${p.value === 0n ? '0' : '0x' + p.value.toString(16)}, what tx ${p.tx} is predicted to store)` : '';
+        const used = p ? ` (read as ${hex(p.value)}, what tx ${p.tx} is predicted to store)` : '';
         st.incomplete('cross-check', `binding read ${dep.addr} slot ${toWordHex(dep.slot)}, which ${why} may write first${used}`);
       }
     } else if (dep.kind === 'balance') {

@@ -92,11 +92,13 @@ export class BlockWrites implements PriorChanges {
     for (const [addr, slots] of b.writes) {
       let m = this.slots.get(addr);
       if (!m) this.slots.set(addr, (m = new Map()));
-      for (const s of slots) if (!m.has(s)) m.set(s, b.index);
       let v = this.values.get(addr);
       if (!v) this.values.set(addr, (v = new Map()));
       const known = b.writeValues.get(addr);
-      for (const s of slots) v.set(s, { tx: b.index, value: known?.get(s) ?? null });
+      for (const s of slots) {
+        if (!m.has(s)) m.set(s, b.index);
+        v.set(s, { tx: b.index, value: known?.get(s) ?? null });
+      }
     }
     if (b.unknownWrites === 'any') this.anyWhere ??= b.index;
     else for (const a of b.unknownWrites) if (!this.anyIn.has(a)) this.anyIn.set(a, b.index);
