@@ -315,10 +315,13 @@ test('keccak over a byte size that is not a whole number of words (a selector co
 
 describe('guards on pre-state values that only unbound writes may have changed', () => {
   // A fee-charging token (USDT-like): transfer credits a fee sink only when the fee rate (slot 3) is non-zero. The
-  // second selector is the same function with a footprint the analysis could not finish (incomplete anyway).
+  // second selector is the same function with a footprint the analysis could not finish (incomplete anyway); the
+  // third credits the fee to the stored owner (slot 0), as USDT does.
   const FEE_TOKEN = A(0x6000);
   const FEE_SINK = A(0xfee);
+  const OWNER = A(0x0a11);
   const INCOMPLETE = '0xdeadbeef' as Hex;
+  const TO_OWNER = '0x0fee0fee' as Hex;
   const bal = (k: Expr) => F.mapping(k, 0);
   const body = {
     reads: [F.access(bal(F.caller), 'balances[caller]'), F.access(bal(F.and160(F.arg(0))), 'balances[arg0]')],
@@ -330,12 +333,16 @@ describe('guards on pre-state values that only unbound writes may have changed',
     exhaustive: true,
   };
   function setup(prior: (p: BlockWrites, ctx: BindContext) => void) {
-    const { ctx } = world((pre) => pre.set(FEE_TOKEN, { balance: 0n, nonce: 1n, code: Uint8Array.from([6]), storage: new Map([[3n, 0n]]) }));
+    const { ctx } = world((pre) => pre.set(FEE_TOKEN, { balance: 0n, nonce: 1n, code: Uint8Array.from([6]), storage: new Map([[3n, 0n], [0n, BigInt(OWNER)]]) }));
     const hash = ctx.codeHash(FEE_TOKEN);
     const cache = new AnalysisCache(null).add(
       F.analysis(hash, 'FeeToken', [
         F.fn(F.SEL.transfer, body),
         F.fn(INCOMPLETE, { ...body, complete: false, diagnostics: [{ code: 'unknown-slot', message: 'fixture: a slot the analysis cannot name' }] }),
+        F.fn(TO_OWNER, {
+          ...body,
+          writes: [...body.writes.slice(0, 2), F.access(bal(F.and160(F.sload(F.c(0)))), 'balances[owner]', { guards: [[F.sload(F.c(3))]] })],
+        }),
       ]),
     );
     // Every account has code that cannot be destroyed (Cancun): only the storage question is left. The fixture's
@@ -366,6 +373,20 @@ describe('guards on pre-state values that only unbound writes may have changed',
     expect(b.writes.get(FEE_TOKEN)?.has(feeSlot)).toBe(false);
     expect(b.diagnostics.some((d) => d.code === 'cross-check' && /guard read .* slot 0x0+3, which tx 0 \(unbound writes\) may write first/.test(d.message))).toBe(true);
     expect(b.unknownWrites).toBe('any');
+  });
+
+  test('after an unbound write, a fee credit to the stored owner: bound both ways it would read the owner from a slot the unbound write may change (incomplete anyway), so the pre-state decision is kept', () => {
+    const b = bindTx(tx(FEE_TOKEN, calldata(TO_OWNER, BOB, 5n), { index: 1 }), setup(unboundEarlier));
+    expect(b.complete).toBe(false);
+    expect(b.writes.get(FEE_TOKEN)?.has(balSlot(OWNER))).toBe(false);
+    expect(b.diagnostics.some((d) => d.code === 'cross-check' && /guard read .* slot 0x0+3, which tx 0 \(unbound writes\) may write first/.test(d.message))).toBe(true);
+    expect(b.unknownWrites).toBe('any');
+  });
+
+  test('with nothing before it, the same transaction drops the credit and is complete', () => {
+    const b = bindTx(tx(FEE_TOKEN, calldata(TO_OWNER, BOB, 5n), { index: 1 }), setup(() => {}));
+    expect(b.complete).toBe(true);
+    expect(b.writes.get(FEE_TOKEN)?.has(balSlot(OWNER))).toBe(false);
   });
 
   test('an earlier transaction predicted to write the slot itself: the guard does not use it, even when incomplete', () => {
