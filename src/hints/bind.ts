@@ -397,24 +397,20 @@ class CallCalldata implements Calldata {
  * zero for the callee, words the analysis does not know are unbound only if something needs them.
  */
 class WordsCalldata implements Calldata {
-  private sizeV: Val | undefined;
   private readonly words: Expr[];
+  readonly size: Lazy;
   constructor(
     readonly parent: Frame,
     readonly call: ExternalCall,
   ) {
     this.words = call.inputWords ?? [];
+    this.size = once(() => {
+      const v = call.inputSizeExpr ? parent.eval(call.inputSizeExpr) : new Unbound('no input size expression');
+      return isUnbound(v) ? new Unbound(`input size of call at pc ${call.pc} unknown: ${v.why}`) : v;
+    }, parent.tx);
   }
   clean(): boolean {
     return !!this.call.inputSizeExpr && this.parent.cleanExpr(this.call.inputSizeExpr) && this.words.every((w) => this.parent.cleanExpr(w));
-  }
-  size(): Val {
-    if (this.sizeV !== undefined) return this.sizeV;
-    const v = this.call.inputSizeExpr ? this.parent.eval(this.call.inputSizeExpr) : new Unbound('no input size expression');
-    const r = isUnbound(v) ? new Unbound(`input size of call at pc ${this.call.pc} unknown: ${v.why}`) : v;
-    // Not kept from a written value's evaluation (Frame.writtenValue), which leaves call results unbound.
-    if (!this.parent.tx.quiet) this.sizeV = r;
-    return r;
   }
   private inputWord(j: number, mask: bigint): Val {
     if (j >= this.words.length) return new Unbound(`input word ${j} of call at pc ${this.call.pc} unknown`);
@@ -1626,16 +1622,16 @@ export function bindTx(tx: TxInput, ctx: BindContext): TxBinding {
   // The last complete binding whose guards read slots only unbound writes may change (`vague`): kept if binding
   // again with them poisoned ends incomplete (bound both ways, USDT reads its fee credit's key, the owner, from such
   // a slot).
-  let keep: { poisoned: Set<string>; vague: Array<[string, string]> } | null = null;
-  const keepVague = (k: { poisoned: Set<string>; vague: Array<[string, string]> }): TxBinding => {
-    const st = bindOnce(tx, ctx, k.poisoned);
-    for (const [, m] of k.vague) st.incomplete('cross-check', m);
-    st.unknownWrite('any');
-    return st.out;
+  let keep: { st: TxState; vague: Array<[string, string]> } | null = null;
+  /** Keeps a binding's decisions on such slots: named in cross-checks, and the transaction may write anywhere. */
+  const decideVague = (k: { st: TxState; vague: Array<[string, string]> }): TxBinding => {
+    for (const [, m] of k.vague) k.st.incomplete('cross-check', m);
+    k.st.unknownWrite('any');
+    return k.st.out;
   };
   for (let round = 0; ; round++) {
     const st = bindOnce(tx, ctx, poisoned);
-    if (poisoned === 'all') return keep && !st.out.complete ? keepVague(keep) : st.out;
+    if (poisoned === 'all') return keep && !st.out.complete ? decideVague(keep) : st.out;
     const out = st.out;
     const bad: string[] = [];
     /** Stale-able only through unbound writes (no transaction is predicted to write the slot itself). */
@@ -1654,14 +1650,9 @@ export function bindTx(tx: TxInput, ctx: BindContext): TxBinding {
         if (why) vague.push([k, `guard read ${addr} slot ${toWordHex(slot)}, which ${why} may write first`]);
       }
     }
-    if (bad.length === 0 && vague.length === 0) return keep && !out.complete ? keepVague(keep) : out;
-    if (bad.length === 0 && !out.complete) {
-      if (keep) return keepVague(keep);
-      for (const [, m] of vague) st.incomplete('cross-check', m);
-      st.unknownWrite('any');
-      return out;
-    }
-    if (bad.length === 0) keep = { poisoned: new Set(poisoned), vague };
+    if (bad.length === 0 && vague.length === 0) return keep && !out.complete ? decideVague(keep) : out;
+    if (bad.length === 0 && !out.complete) return decideVague(keep ?? { st, vague });
+    if (bad.length === 0) keep = { st, vague };
     // The named ones first: the rebinding may still end incomplete, and then keep the vague ones' decisions.
     const next = bad.length > 0 ? bad : vague.map(([k]) => k);
     poisoned = round + 1 >= MAX_GUARD_ROUNDS ? 'all' : new Set([...poisoned, ...next]);
