@@ -7,7 +7,7 @@ import { compileSolidity } from '../src/input/compile.js';
 import { exprText } from '../analyzers/render.js';
 import type { ContractAnalysis, FunctionFootprint, StorageAccess } from '../src/types.js';
 
-// Slots: balanceOf 0, allowance 1, count 2, reg 3.
+// Slots: balanceOf 0, allowance 1, count 2, reg 3, open and admin 4 (packed), operator 5.
 const SOURCE = `
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.20;
@@ -16,6 +16,9 @@ contract Cases {
   mapping(address => mapping(address => uint256)) public allowance;
   uint256 public count;
   mapping(bytes32 => uint256) public reg;
+  bool public open;
+  address public admin;
+  address public operator;
   event Moved(address indexed who, uint256 balance);
 
   // Checked debit and credit: both commute (the old values feed only the writes and the wrap checks).
@@ -40,6 +43,10 @@ contract Cases {
     for (uint256 i = 0; i < n; i++) { bytes memory t = new bytes(32); s += t.length; }
     s += reg[keccak256(abi.encodePacked(a, b))];
   }
+  // Short-circuit \`a || b || c\` whose first operand a binder knows (the block's time): once it is past, neither the
+  // flag nor the roles are read.
+  function gated() external { require(openNow() || msg.sender == admin || msg.sender == operator); count += 1; }
+  function openNow() internal view returns (bool) { return block.timestamp > 1700000000 || open; }
 }`;
 
 let a: ContractAnalysis;
@@ -106,6 +113,23 @@ describe('guards: the branch conditions under which an access happens', () => {
       if (mentions.length === 0) continue;
       expect(alts.some((alt) => alt.some(isEq))).toBe(true);
       expect(alts.some((alt) => alt.some(isNe))).toBe(true);
+    }
+  });
+});
+
+describe('short-circuit operands', () => {
+  // `x || y` leaves x on the stack across the jump that skips y: unless the jump settles it to 1, the test after the
+  // join forks again, into a path that cannot happen and that shares its continuation with y's, so the reads after it
+  // lost the condition that x was false.
+  test('what is read only when the opening time has not passed is guarded by it on every path', () => {
+    const f = fn('gated()');
+    const notYet = 'iszero((timestamp > 0x6553f100))';
+    for (const slot of ['0x4', '0x5']) {
+      const r = f.reads.find((x) => x.text === slot);
+      expect(r).toBeDefined();
+      const alts = guardTexts(r!);
+      expect(alts.length).toBeGreaterThan(0);
+      for (const alt of alts) expect(alt).toContain(notYet);
     }
   });
 });

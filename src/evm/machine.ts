@@ -185,6 +185,41 @@ function sameSyms(a: Sym[], b: Sym[]): boolean {
   return true;
 }
 
+/** Operators whose result is 0 or 1. */
+const BOOLEAN_OPS: ReadonlySet<string> = new Set(['LT', 'GT', 'SLT', 'SGT', 'EQ', 'ISZERO']);
+
+/**
+ * What a fork tells about the words on the stack: its condition is 0 on the side not taken, and 1 on the taken side
+ * when it is 0-or-1 valued; through ISZERO the same holds for its operand, inverted. Short-circuit `x || y` and
+ * `x && y` keep `x` on the stack across the jump that skips `y`: settled here, the test after the join decides on that
+ * side, instead of forking into a path that cannot happen and sharing its continuation with `y`'s (where the guards
+ * of what follows lose the condition on `x`). Exact, since the state itself carries it; conditions with unknown parts
+ * are left alone (interned unknowns may stand for different values).
+ */
+function settleFork(stack: Sym[], cond: Sym, taken: boolean, b: SymBuilder): void {
+  if (hasUnknown(cond)) return;
+  const known: Array<[Sym, bigint]> = [];
+  let x = cond;
+  let t = taken;
+  for (let d = 0; d < 4; d++) {
+    if (!t) known.push([x, 0n]);
+    else if ((x.k === 'op' && BOOLEAN_OPS.has(x.name)) || x.k === 'callok') known.push([x, 1n]);
+    if (x.k !== 'op' || x.name !== 'ISZERO') break;
+    x = x.args[0]!;
+    t = !t;
+  }
+  for (let i = 0; i < stack.length; i++) {
+    const s = stack[i]!;
+    if (s.isConst) continue;
+    for (const [y, v] of known) {
+      if (s === y) {
+        stack[i] = b.const(v);
+        break;
+      }
+    }
+  }
+}
+
 /** Array lengths past this are not taken as a bound (a word that only looks like a length). */
 const MAX_ARRAY_WORDS = 1 << 16;
 
@@ -367,8 +402,10 @@ export class Machine {
             if (this.facts && this.alternative(valid ? d : null, pc, stack)) st.undecided++;
             if (valid) {
               const fork: State = { pc: d, stack: stack.slice(), mem: st.mem, store: st.store, lastCall: st.lastCall, path: { next: st.path, cond, point: null }, undecided: st.undecided };
+              settleFork(fork.stack, cond, true, b);
               if (this.enter(points, fork)) work.push(fork);
             }
+            settleFork(stack, cond, false, b);
             st.path = { next: st.path, cond: b.op('ISZERO', [cond]), point: null };
             break;
           }
