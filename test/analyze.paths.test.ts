@@ -134,6 +134,22 @@ describe('short-circuit operands', () => {
   });
 });
 
+describe('a path deduplicated into one state keeps the conditions of the others', () => {
+  // Hand-assembled: three paths reach P. A (calldata[0] != 0) and B1 (calldata[0] == 0, sload(0x11) != 0) arrive
+  // with 1, B2 (both zero) with 0, and only B2 reads 0xa after P. B1's state equals A's and is dropped: only A's
+  // continuation stands for two paths, so B2's read keeps both of its conditions.
+  //   00 PUSH1 0 CALLDATALOAD PUSH1 LA JUMPI   06 PUSH1 0x11 SLOAD PUSH1 LB1 JUMPI   0c PUSH1 0 PUSH1 P JUMP
+  //   11 LB1: JUMPDEST PUSH1 1 PUSH1 P JUMP    17 LA: JUMPDEST PUSH1 1 PUSH1 P JUMP
+  //   1d P: JUMPDEST PUSH1 LR JUMPI PUSH1 0x0a SLOAD STOP   25 LR: JUMPDEST STOP
+  const CODE = '6000356017576011546011576000601d565b6001601d565b6001601d565b602557600a54005b00';
+  test('the read after P is guarded by calldata[0] == 0 and sload(0x11) == 0', () => {
+    const a = analyzeCode(Uint8Array.from(Buffer.from(CODE, 'hex')));
+    const fb = a.functions.find((f) => f.selector === 'fallback')!;
+    const r = fb.reads.find((x) => x.text === '0xa')!;
+    expect(guardTexts(r)).toEqual([['iszero(sload(0x11))', 'iszero(calldata[0])']]);
+  });
+});
+
 describe('memory behind a widened free-memory pointer', () => {
   test('a packed key hashed after a memory-allocating loop is exact', () => {
     const f = fn('afterLoop(address,address,uint256)');

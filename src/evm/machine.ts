@@ -147,7 +147,11 @@ interface Point {
   /** The context without constants (see `enter`): the same for every round of one loop. */
   base: string;
   ctx: number[];
-  seen: { stack: Sym[]; mem: MemEntry | null; store: StoreEntry | null; lastCall: number }[];
+  /**
+   * States admitted apart, each with the marker its path carries (PathNode): it turns `multi` when an identical state
+   * arrives later and is dropped (its continuation then stands for that path too), or when arrivals here are joined.
+   */
+  seen: { stack: Sym[]; mem: MemEntry | null; store: StoreEntry | null; lastCall: number; mark: Marker }[];
   ref: Sym[] | null;
   /** Memory of the state last admitted here (the first one, then each join's result). */
   lastMem: MemEntry | null;
@@ -164,8 +168,15 @@ interface Point {
   /** The last call of the joined state: -1 once joined paths disagree (RETURNDATASIZE/COPY then unknown). */
   joinedCall: number;
   joins: number;
-  /** Another path reached this point and was merged or dropped here (see PathNode). */
+  /** The marker of joined states: always `multi`. */
+  mark: Marker;
+}
+
+/** A path's marker at a program point (PathNode.point). */
+interface Marker {
   multi: boolean;
+  pc: number;
+  base: string;
 }
 
 let nextStoreId = 1;
@@ -688,26 +699,30 @@ export class Machine {
         this.exhaustive = false;
         return false;
       }
-      p = { pc: st.pc, base, ctx, seen: [], ref: null, lastMem: null, joined: null, joinedCall: -1, tail: undefined, unknownPlaces: new Set(), havocked: false, absFrom: Infinity, absTo: 0, joins: 0, multi: false };
+      p = { pc: st.pc, base, ctx, seen: [], ref: null, lastMem: null, joined: null, joinedCall: -1, tail: undefined, unknownPlaces: new Set(), havocked: false, absFrom: Infinity, absTo: 0, joins: 0, mark: { multi: true, pc: st.pc, base } };
       list.push(p);
     }
     for (const q of p.seen) {
       if (q.mem === st.mem && q.store === st.store && q.lastCall === st.lastCall && sameSyms(q.stack, stack)) {
-        p.multi = true;
+        q.mark.multi = true;
         return false;
       }
     }
     if (p.seen.length < MAX_STATES_PER_POINT) {
-      p.seen.push({ stack: stack.slice(), mem: st.mem, store: st.store, lastCall: st.lastCall });
+      const mark: Marker = { multi: false, pc: st.pc, base: p.base };
+      p.seen.push({ stack: stack.slice(), mem: st.mem, store: st.store, lastCall: st.lastCall, mark });
       if (!p.ref) {
         p.ref = p.seen[0]!.stack;
         p.lastMem = st.mem;
       }
-      st.path = { next: st.path, cond: null, point: p, undecided: st.undecided };
+      st.path = { next: st.path, cond: null, point: mark, undecided: st.undecided };
       return true;
     }
-    // From here on the arriving path is merged into, or covered by, what was explored from this point.
-    p.multi = true;
+    // From here on the arriving path is merged into, or covered by, what was explored from this point. What the
+    // states admitted apart here lead to then loses its earlier conditions too: the joined state's calls and slots are
+    // widened, and records of a sibling kept without guards still stand in for them (a router's last-hop swap for the
+    // same swap with the other token order, whose target the join made unknown).
+    for (const q of p.seen) q.mark.multi = true;
     // Join with what this point has seen.
     const prev = p.joined ?? p.ref!;
     const joined: Sym[] = new Array(stack.length);
@@ -739,7 +754,7 @@ export class Machine {
     for (let i = 0; i < stack.length; i++) stack[i] = joined[i]!;
     st.mem = p.lastMem = mem.mem;
     st.store = null;
-    st.path = { next: null, cond: null, point: p, undecided: st.undecided };
+    st.path = { next: null, cond: null, point: p.mark, undecided: st.undecided };
     return true;
   }
 
