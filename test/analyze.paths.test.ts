@@ -143,8 +143,8 @@ describe('a path deduplicated into one state keeps the conditions of the others'
   //   1d P: JUMPDEST PUSH1 LR JUMPI PUSH1 0x0a SLOAD STOP   25 LR: JUMPDEST STOP
   const CODE = '6000356017576011546011576000601d565b6001601d565b6001601d565b602557600a54005b00';
   test('the read after P is guarded by calldata[0] == 0 and sload(0x11) == 0', () => {
-    const a = analyzeCode(Uint8Array.from(Buffer.from(CODE, 'hex')));
-    const fb = a.functions.find((f) => f.selector === 'fallback')!;
+    const hand = analyzeCode(Uint8Array.from(Buffer.from(CODE, 'hex')));
+    const fb = hand.functions.find((f) => f.selector === 'fallback')!;
     const r = fb.reads.find((x) => x.text === '0xa')!;
     expect(guardTexts(r)).toEqual([['iszero(sload(0x11))', 'iszero(calldata[0])']]);
   });

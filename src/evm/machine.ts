@@ -16,9 +16,9 @@ import { hasUnknown, isWidened, type Sym, type SymBuilder, WIDENED } from './sym
 
 /**
  * The branch conditions a path took, newest first (persistent: forks share their history). A node is either a
- * condition known to be non-zero on the path, or the marker of a program point the path was admitted at: `guardOf`
- * stops at a marker whose point also let another path through (merged or dropped as already seen), because the
- * conditions before it do not hold on that other path.
+ * condition known to be non-zero on the path, or the marker of the state the path was admitted as at a program point:
+ * `guardOf` stops at a marker whose continuation also stands for another path (an identical state dropped there as
+ * already seen, or any join at that point), because the conditions before it do not hold on that other path.
  */
 export interface PathNode {
   readonly next: PathNode | null;
@@ -718,10 +718,10 @@ export class Machine {
       st.path = { next: st.path, cond: null, point: mark, undecided: st.undecided };
       return true;
     }
-    // From here on the arriving path is merged into, or covered by, what was explored from this point. What the
-    // states admitted apart here lead to then loses its earlier conditions too: the joined state's calls and slots are
-    // widened, and records of a sibling kept without guards still stand in for them (a router's last-hop swap for the
-    // same swap with the other token order, whose target the join made unknown).
+    // From here on the arriving path is merged into, or covered by, what was explored from this point. The states
+    // admitted apart here lose their earlier conditions too: the joined state's calls and slots are widened, and a
+    // sibling's records kept without guards still stand in for them (a router's last-hop swap for the same swap with
+    // the other token order, whose target the join made unknown).
     for (const q of p.seen) q.mark.multi = true;
     // Join with what this point has seen.
     const prev = p.joined ?? p.ref!;
