@@ -23,9 +23,16 @@ import { hasUnknown, isWidened, type Sym, type SymBuilder, WIDENED } from './sym
 export interface PathNode {
   readonly next: PathNode | null;
   readonly cond: Sym | null;
-  readonly point: { multi: boolean; pc: number; base: string } | null;
+  readonly point: Marker | null;
   /** At a point marker: the path's count of undecided forks (State.undecided) when it was admitted there. */
   readonly undecided?: number;
+}
+
+/** A path's marker at a program point (PathNode.point): `base` as `Point.base`, for telling a loop's rounds. */
+export interface Marker {
+  multi: boolean;
+  pc: number;
+  base: string;
 }
 
 /**
@@ -170,13 +177,6 @@ interface Point {
   joins: number;
   /** The marker of joined states: always `multi`. */
   mark: Marker;
-}
-
-/** A path's marker at a program point (PathNode.point). */
-interface Marker {
-  multi: boolean;
-  pc: number;
-  base: string;
 }
 
 let nextStoreId = 1;
