@@ -1,9 +1,10 @@
-import type { Prestate } from '../src/chain/load.js';
+import type { LoadedBlock, Prestate } from '../src/chain/load.js';
 import { applyOp, MASK } from '../src/hints/ops.js';
 import { bindTx, createAddress, keccakWords, toWordHex, Unbound, type BindContext, type TxInput } from '../src/hints/bind.js';
 import { BlockWrites, predictedState, toTxHints } from '../src/hints/block.js';
 import { mayDestroyItself } from '../src/evm/opcodes.js';
 import { AnalysisCache, stateView } from '../src/hints/context.js';
+import { viewCallResolver } from '../src/hints/resolve.js';
 import type { Expr, Hex } from '../src/types.js';
 import * as F from './hints.fixtures.js';
 
@@ -332,8 +333,8 @@ describe('guards on pre-state values that only unbound writes may have changed',
     ],
     exhaustive: true,
   };
-  function setup(prior: (p: BlockWrites, ctx: BindContext) => void) {
-    const { ctx } = world((pre) => pre.set(FEE_TOKEN, { balance: 0n, nonce: 1n, code: Uint8Array.from([6]), storage: new Map([[3n, 0n], [0n, BigInt(OWNER)]]) }));
+  function setup(prior: (p: BlockWrites, ctx: BindContext) => void, feeRate = 0n) {
+    const { ctx } = world((pre) => pre.set(FEE_TOKEN, { balance: 0n, nonce: 1n, code: Uint8Array.from([6]), storage: new Map([[3n, feeRate], [0n, BigInt(OWNER)]]) }));
     const hash = ctx.codeHash(FEE_TOKEN);
     const cache = new AnalysisCache(null).add(
       F.analysis(hash, 'FeeToken', [
@@ -395,5 +396,113 @@ describe('guards on pre-state values that only unbound writes may have changed',
     const b = bindTx(tx(FEE_TOKEN, calldata(INCOMPLETE, BOB, 5n), { index: 1 }), setup(named));
     expect(b.complete).toBe(false);
     expect(b.writes.get(FEE_TOKEN)?.has(feeSlot)).toBe(true);
+  });
+
+  // Fee rate 5 in the pre-state; tx 0 is predicted to set it to 0.
+  const zeroesFee = (p: BlockWrites, ctx: BindContext) =>
+    p.add({
+      ...bindTx(tx(FEE_TOKEN, calldata(F.SEL.transfer, BOB, 1n)), ctx),
+      index: 0,
+      writes: new Map([[FEE_TOKEN, new Set([3n])]]),
+      writeValues: new Map([[FEE_TOKEN, new Map([[3n, 0n]])]]),
+    });
+  const predicting = (p: BlockWrites, ctx: BindContext) => {
+    zeroesFee(p, ctx);
+    ctx.state = predictedState(ctx.state, p);
+  };
+
+  test('an earlier transaction predicted to store a value there: a transaction incomplete anyway decides on that value and says so', () => {
+    const b = bindTx(tx(FEE_TOKEN, calldata(INCOMPLETE, BOB, 5n), { index: 1 }), setup(predicting, 5n));
+    expect(b.complete).toBe(false);
+    expect(b.writes.get(FEE_TOKEN)?.has(feeSlot)).toBe(false);
+    expect(b.diagnostics.some((d) => d.code === 'cross-check' && /guard read .* slot 0x0+3, which tx 0 may write first \(read as 0x0, what tx 0 is predicted to store\)/.test(d.message))).toBe(true);
+    expect(b.unknownWrites).toBe('any');
+    // Without the earlier transaction, the pre-state's rate 5 keeps the credit.
+    expect(bindTx(tx(FEE_TOKEN, calldata(INCOMPLETE, BOB, 5n), { index: 1 }), setup(() => {}, 5n)).writes.get(FEE_TOKEN)?.has(feeSlot)).toBe(true);
+  });
+
+  test('an earlier transaction predicted to store a value there: a transaction that can be complete keeps both ways and stays complete', () => {
+    const b = bindTx(tx(FEE_TOKEN, calldata(F.SEL.transfer, BOB, 5n), { index: 1 }), setup(predicting, 5n));
+    expect(b.complete).toBe(true);
+    expect(b.writes.get(FEE_TOKEN)?.has(feeSlot)).toBe(true);
+  });
+});
+
+describe('guards on the result of a call the binder resolves', () => {
+  // A bot: asks CHECK (target arg0) `go(arg1)` and does its work (slot 9) only when the answer is 0, the way MEV bots
+  // on mainnet stop after one call. CHECK's real code returns its slot 0 (the resolver runs it); BALANCED returns its
+  // own balance, which every transaction's fee may change, so a guard cannot use it.
+  const BOT = A(0x7000);
+  const CHECK = A(0x7100);
+  const BALANCED = A(0x7200);
+  const GO = '0xb1d926ee' as Hex;
+  const RETURN_SLOT0 = [0x60, 0x00, 0x54, 0x60, 0x00, 0x52, 0x60, 0x20, 0x60, 0x00, 0xf3];
+  const RETURN_BALANCE = [0x30, 0x31, 0x60, 0x00, 0x52, 0x60, 0x20, 0x60, 0x00, 0xf3];
+  const stop: Expr = { k: 'op', op: 'ISZERO', args: [{ k: 'callret', call: 0, word: 0 }] };
+  const work = F.access(F.c(9), 'work', { guards: [[stop]] });
+  const BOT2 = A(0x7300);
+  const SET = '0x0000beef' as Hex;
+  function setup(checkSlot0: bigint, prior?: (p: BlockWrites, ctx: BindContext) => void) {
+    const { ctx, pre } = world((p) => {
+      p.set(BOT, { balance: 0n, nonce: 1n, code: Uint8Array.from([7]), storage: new Map() });
+      p.set(BOT2, { balance: 0n, nonce: 1n, code: Uint8Array.from([8]), storage: new Map() });
+      p.set(CHECK, { balance: 0n, nonce: 1n, code: Uint8Array.from(RETURN_SLOT0), storage: new Map([[0n, checkSlot0]]) });
+      p.set(BALANCED, { balance: 1n, nonce: 1n, code: Uint8Array.from(RETURN_BALANCE), storage: new Map() });
+    });
+    const view = stateView(pre);
+    // BOT2 first calls CHECK.set() (which writes CHECK's slot 0), then works (slot 9) only if CHECK.go() says non-zero.
+    const worked = F.access(F.c(9), 'work', { guards: [[{ k: 'callret', call: 1, word: 0 }]] });
+    const bot2 = F.fn('0xc89e4361', {
+      calls: [F.call(0, 'CALL', F.c(BigInt(CHECK)), SET, []), F.call(1, 'CALL', F.c(BigInt(CHECK)), GO, [F.arg(1)])],
+      writes: [worked],
+      exhaustive: true,
+    });
+    const cache = new AnalysisCache(null)
+      .add(F.analysis(view.codeHash(BOT), 'Bot', [F.fn('0xc89e4361', { calls: [F.call(0, 'CALL', F.and160(F.arg(0)), GO, [F.arg(1)])], reads: [work], writes: [work], exhaustive: true })]))
+      .add(F.analysis(view.codeHash(BOT2), 'Bot2', [bot2]))
+      .add(F.analysis(view.codeHash(CHECK), 'Check', [F.fn(GO, { reads: [F.access(F.c(0), 'flag')] }), F.fn(SET, { writes: [F.access(F.c(0), 'flag')] })]))
+      .add(F.analysis(view.codeHash(BALANCED), 'Balanced', [F.fn(GO, {})]));
+    const c2: BindContext = {
+      ...ctx,
+      analysis: cache.provider,
+      resolveCall: viewCallResolver(ctx.state, env, { blockHashes: new Map() } as unknown as LoadedBlock),
+      prior: new BlockWrites(() => true, false),
+      specialize: false,
+    };
+    prior?.(c2.prior as BlockWrites, c2);
+    return c2;
+  }
+  const run = (ctx: BindContext, target: Hex = CHECK) => bindTx(tx(BOT, calldata('0xc89e4361', target, 7n), { index: 1 }), ctx);
+
+  test('the callee answers "stop" in the pre-state: the work is not predicted, the transaction complete', () => {
+    const b = run(setup(1n));
+    expect(b.complete).toBe(true);
+    expect(b.writes.get(BOT)).toBeUndefined();
+    expect(slotsOf(b.reads, CHECK)).toEqual([0n]);
+  });
+
+  test('the callee answers "go": the work is predicted, complete', () => {
+    const b = run(setup(0n));
+    expect(b.complete).toBe(true);
+    expect(slotsOf(b.writes, BOT)).toEqual([9n]);
+  });
+
+  test('an earlier transaction is predicted to write what the callee read: the work is kept (both ways), still complete', () => {
+    const b = run(setup(1n, (p, ctx) => p.add({ ...bindTx(tx(BOT, calldata('0xc89e4361', CHECK, 1n)), ctx), index: 0, writes: new Map([[CHECK, new Set([0n])]]) })));
+    expect(slotsOf(b.writes, BOT)).toEqual([9n]);
+    // The guard alone asked for the call's result: what the callee read is no dependency of the binding.
+    expect(b.complete).toBe(true);
+  });
+
+  test('a call result that depends on the transaction\'s own earlier write does not decide a guard', () => {
+    // Resolved over the pre-state (slot 0 = 0), go() says "stop"; the transaction's own set() makes it "go".
+    const b = bindTx(tx(BOT2, calldata('0xc89e4361', CHECK, 7n), { index: 1 }), setup(0n));
+    expect(slotsOf(b.writes, CHECK)).toEqual([0n]);
+    expect(slotsOf(b.writes, BOT2)).toEqual([9n]);
+  });
+
+  test('a callee that reads a balance does not decide a guard', () => {
+    const b = run(setup(1n), BALANCED);
+    expect(slotsOf(b.writes, BOT)).toEqual([9n]);
   });
 });

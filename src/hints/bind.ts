@@ -452,7 +452,8 @@ class WordsCalldata implements Calldata {
 // ---------------------------------------------------------------------------------------------------------------------
 
 type Lazy = () => Val;
-type CallResult = { ok: boolean; ret: Uint8Array } | Unbound;
+/** A resolved call: its outcome and what it read (a dependency of each use: the binding's, or a guard's). */
+type CallResult = { ok: boolean; ret: Uint8Array; reads: Dep[] } | Unbound;
 /** Computed once; not kept from a written value's evaluation (`tx.quiet`, see Frame.writtenValue). */
 const once = (f: Lazy, tx: { quiet: boolean }): Lazy => {
   let v: Val | undefined;
@@ -470,6 +471,10 @@ class TxState {
   readonly deps: { dep: Dep; frame: number }[] = [];
   /** Storage read only to decide guards (`addr|slot`): checked apart, see bindTx. */
   readonly guardDeps = new Set<string>();
+  /** The part of `guardDeps` that resolved calls read for a guard (`Frame.guardReads`). */
+  readonly callGuardDeps = new Set<string>();
+  /** Guards do not use call results (bound again after one used a slot that may change first, see bindTx). */
+  noCallGuards = false;
   /** Slots whose pre-state value guards must not use (an earlier transaction or this one may write them). */
   poisoned: Set<string> | 'all' = new Set();
   frames = 0;
@@ -665,8 +670,52 @@ class Frame {
       case 'keccak': return e.words.every((a) => this.cleanExpr(a, storage));
       // Fixed for the whole block: no transaction can change it.
       case 'blockhash': return this.cleanExpr(e.n, storage);
+      // A guard may use a call's result when its target and input are usable too (`guardReads` checks what it read).
+      case 'callret': case 'callok': return storage && this.callUsable(e.call);
       default: return false;
     }
+  }
+
+  /**
+   * A guard may use the result of a call whose target, value and input follow from the frame's inputs alone: their
+   * evaluation then depends on no state, so resolving the call for a guard adds no dependency to the binding.
+   */
+  private callUsable(id: number): boolean {
+    if (this.tx.noCallGuards) return false;
+    const c = this.fn?.calls.find((x) => x.id === id);
+    if (!c?.target || !this.cleanExpr(c.target)) return false;
+    if (c.kind === 'DELEGATECALL' || c.kind === 'CALLCODE') return false;
+    if (c.value && !this.cleanExpr(c.value)) return false;
+    if (c.forwardsCalldata) return this.calldata.clean(null);
+    if (c.args) return c.args.every((a) => this.cleanExpr(a));
+    return !!c.inputSizeExpr && !!c.inputWords && this.cleanExpr(c.inputSizeExpr) && c.inputWords.every((a) => this.cleanExpr(a));
+  }
+
+  /**
+   * Why a guard must not use a resolved call's result, or undefined: it read a balance (which every transaction's fee
+   * changes), code this block may change, a slot an earlier transaction is predicted to write (the resolver runs
+   * over the pre-state, not over predicted values), or a slot this binding poisoned. The other slots it read become
+   * guard dependencies, checked after binding like a guard's own storage reads (bindTx).
+   */
+  private guardReads(reads: readonly Dep[]): string | undefined {
+    const tx = this.tx;
+    const prior = tx.ctx.prior;
+    for (const d of reads) {
+      if (d.kind === 'balance') return 'it read a balance';
+      if (d.kind === 'code') {
+        if (prior?.codeChangedBy(d.addr) || tx.out.codeWrites === 'any' || tx.out.codeWrites.has(d.addr)) return `it read code of ${d.addr}, which may change first`;
+        continue;
+      }
+      if (tx.poisoned === 'all' || tx.poisoned.has(`${d.addr}|${d.slot}`)) return 'it read a slot this block may change first';
+      const named = (prior?.slotNamedBy ? prior.slotNamedBy(d.addr, d.slot) : prior?.slotChangedBy(d.addr, d.slot)) ?? (tx.out.writes.get(d.addr)?.has(d.slot) ? 'this transaction' : undefined);
+      if (named) return `it read ${d.addr} slot ${toWordHex(d.slot)}, which ${named} may write first`;
+    }
+    for (const d of reads) {
+      if (d.kind !== 'slot') continue;
+      tx.guardDeps.add(`${d.addr}|${d.slot}`);
+      tx.callGuardDeps.add(`${d.addr}|${d.slot}`);
+    }
+    return undefined;
   }
 
   /**
@@ -852,12 +901,24 @@ class Frame {
       }
       case 'callret':
       case 'callok': {
-        // Resolving a call records its reads as the binding's dependencies (resolveCallResult).
         if (this.tx.quiet) return new Unbound('a call result');
         const get = this.callData.get(e.call);
         if (get === undefined) return new Unbound(`return value of call #${e.call} (not resolved)`);
-        const r = get();
+        // Resolved outside guard mode, as the binding resolves it (its target and input are memoized for the call's
+        // binding too); what the callee read is a dependency of this use: of the binding, or of a guard (`guardReads`).
+        const guard = this.guardMode;
+        this.guardMode = false;
+        let r: CallResult;
+        try {
+          r = get();
+        } finally {
+          this.guardMode = guard;
+        }
         if (isUnbound(r)) return new Unbound(`return value of call #${e.call}: ${r.why}`);
+        if (guard) {
+          const why = this.guardReads(r.reads);
+          if (why) return new Unbound(`return value of call #${e.call}: ${why}`);
+        } else for (const rd of r.reads) this.dep(rd);
         if (e.k === 'callok') return r.ok ? 1n : 0n;
         if (e.word < 0) return BigInt(r.ret.length);
         const w = new Uint8Array(32);
@@ -1336,14 +1397,9 @@ function bindCalls(f: Frame, fn: FunctionFootprint, where: string): void {
   const tx = f.tx;
   const ctx = tx.ctx;
   const out = tx.out;
-  const prepared: PreparedCall[] = [];
-  // Call sites on paths this transaction does not take are not followed.
-  const calls = f.prune ? fn.calls.filter((c) => !infeasible(c.guards, f.concrete, f.guardUsable)) : fn.calls;
-  // Call sites that still have several records (one per path, with different inputs): which one the transaction
-  // takes is not decided, so their callees must not prune on an input that may be another path's.
-  const perPc = new Map<number, number>();
-  for (const c of calls) perPc.set(c.pc, (perPc.get(c.pc) ?? 0) + 1);
-  for (const call of calls) {
+  const all: PreparedCall[] = [];
+  // Every call's result is resolvable before any guard is evaluated: a guard may test one (a bot's `if (!go) return`).
+  for (const call of fn.calls) {
     if (call.kind === 'CREATE' || call.kind === 'CREATE2' || call.kind === 'SELFDESTRUCT') continue;
     const at = `${where}: ${call.kind} at pc ${call.pc}`;
     let tv: Val | undefined;
@@ -1364,9 +1420,17 @@ function bindCalls(f: Frame, fn: FunctionFootprint, where: string): void {
         : call.kind === 'DELEGATECALL' ? f.value : () => 0n,
       calldata: forwarded(f, call) ? f.calldata : call.inputSize === null && call.inputSizeExpr ? new WordsCalldata(f, call) : new CallCalldata(f, call),
     };
-    prepared.push(p);
+    all.push(p);
     if (ctx.resolveCall) f.callData.set(call.id, once3(() => resolveCallResult(f, p)));
   }
+  // Call sites on paths this transaction does not take are not followed.
+  const calls = f.prune ? fn.calls.filter((c) => !infeasible(c.guards, f.concrete, f.guardUsable)) : fn.calls;
+  const taken = new Set(calls);
+  const prepared = all.filter((p) => taken.has(p.call));
+  // Call sites that still have several records (one per path, with different inputs): which one the transaction
+  // takes is not decided, so their callees must not prune on an input that may be another path's.
+  const perPc = new Map<number, number>();
+  for (const c of calls) perPc.set(c.pc, (perPc.get(c.pc) ?? 0) + 1);
   for (const call of calls) {
     const at = `${where}: ${call.kind} at pc ${call.pc}`;
     if (call.kind === 'CREATE' || call.kind === 'CREATE2') {
@@ -1595,8 +1659,7 @@ function resolveCallResult(f: Frame, p: PreparedCall): CallResult {
   const storageAddr = call.kind === 'DELEGATECALL' || call.kind === 'CALLCODE' ? f.self : target;
   const r = tx.ctx.resolveCall!({ kind: call.kind, from, to: target, storageAddr, value: v, data, origin: tx.tx.from });
   if (isUnbound(r)) return r;
-  for (const rd of r.reads) tx.deps.push({ dep: rd, frame: f.id });
-  return { ok: r.ok, ret: r.returnData };
+  return { ok: r.ok, ret: r.returnData, reads: r.reads };
 }
 
 /** Binds the footprints reached by one transaction. */
@@ -1616,6 +1679,15 @@ const MAX_GUARD_ROUNDS = 3;
  * transaction is bound again with such slots poisoned, to stay complete; where that binding ends incomplete anyway,
  * the first one's decisions are kept as above (626 fewer slots predicted, precision 76.92% -> 78.74%, none found
  * fewer): a USDT transfer's fee credit to the owner, where the fee rate is zero.
+ *
+ * The same holds for a slot an earlier transaction is predicted to write with a value the binder could evaluate: the
+ * state view reads that value, as keys do, and a transaction incomplete anyway decides on it (a bot's "already done"
+ * flag, set by the block's first bot transaction, stops the later ones after one slot). Mainnet: 1,115 fewer slots
+ * predicted (precision 79.71% -> 83.23%), 27 fewer found (recall 83.03% -> 82.92%), completeness unchanged.
+ *
+ * A guard that used a call's result (`Frame.guardReads`) on a slot that may change first is not poisoned round after
+ * round (each round would surface the next such slot, a router's balanceOf after its own transfer): the transaction
+ * is bound again from the start without guards on call results.
  */
 export function bindTx(tx: TxInput, ctx: BindContext): TxBinding {
   let poisoned: Set<string> | 'all' = new Set<string>();
@@ -1629,8 +1701,9 @@ export function bindTx(tx: TxInput, ctx: BindContext): TxBinding {
     k.st.unknownWrite('any');
     return k.st.out;
   };
+  let noCallGuards = false;
   for (let round = 0; ; round++) {
-    const st = bindOnce(tx, ctx, poisoned);
+    const st = bindOnce(tx, ctx, poisoned, noCallGuards);
     if (poisoned === 'all') return keep && !st.out.complete ? decideVague(keep) : st.out;
     const out = st.out;
     const bad: string[] = [];
@@ -1644,11 +1717,25 @@ export function bindTx(tx: TxInput, ctx: BindContext): TxBinding {
       // Without `slotNamedBy`, every earlier change counts as named (the old, stricter rule).
       const prior = ctx.prior?.slotNamedBy ? ctx.prior.slotNamedBy(addr, slot) : ctx.prior?.slotChangedBy(addr, slot);
       const named = prior ?? (out.writes.get(addr)?.has(slot) ? 'this transaction' : undefined);
-      if (named) bad.push(k);
+      // An earlier writer's predicted value, which the state view read: decided on as a key is (kept only where the
+      // transaction is incomplete anyway, below).
+      const p = prior ? ctx.prior?.predicted?.(addr, slot) : undefined;
+      if (p) vague.push([k, `guard read ${addr} slot ${toWordHex(slot)}, which ${prior} may write first (read as ${hex(p.value)}, what tx ${p.tx} is predicted to store)`]);
+      else if (named) bad.push(k);
       else {
         const why = ctx.prior?.slotChangedBy(addr, slot) ?? (uw === 'any' || uw.has(addr) ? 'this transaction (an unbound write)' : undefined);
         if (why) vague.push([k, `guard read ${addr} slot ${toWordHex(slot)}, which ${why} may write first`]);
       }
+    }
+    if (!noCallGuards && bad.some((k) => st.callGuardDeps.has(k))) {
+      // A call's result decided a guard on a slot that may change first (often by this transaction: a router's
+      // balanceOf after its own transfer). Poisoning it would only surface the next such slot, round after round:
+      // bind again from the start, without guards on call results.
+      noCallGuards = true;
+      poisoned = new Set<string>();
+      keep = null;
+      round = -1;
+      continue;
     }
     if (bad.length === 0 && vague.length === 0) return keep && !out.complete ? decideVague(keep) : out;
     if (bad.length === 0 && !out.complete) return decideVague(keep ?? { st, vague });
@@ -1659,9 +1746,10 @@ export function bindTx(tx: TxInput, ctx: BindContext): TxBinding {
   }
 }
 
-function bindOnce(tx: TxInput, ctx: BindContext, poisoned: Set<string> | 'all'): TxState {
+function bindOnce(tx: TxInput, ctx: BindContext, poisoned: Set<string> | 'all', noCallGuards: boolean): TxState {
   const st = new TxState(ctx, tx);
   st.poisoned = poisoned;
+  st.noCallGuards = noCallGuards;
   const out = st.out;
   out.nonceWrites.add(tx.from);
   debit(out, tx.from);
