@@ -24,9 +24,10 @@ export const MAX_UNROLL_PER_POINT = 64;
 /**
  * With input facts: states kept apart by constants at one pc when the loop round that led there forked on something
  * the facts do not decide. Small, because such a loop (clearing storage up to a stored length) would otherwise
- * explore, and report the slots of, every possible count.
+ * explore, and report the slots of, every possible count. 2 -> 4 on the 31 mainnet blocks: recall 82.92% -> 83.05%,
+ * precision 83.23% -> 83.28%; binding time within the machine's noise.
  */
-export const MAX_UNDECIDED_UNROLL = 2;
+export const MAX_UNDECIDED_UNROLL = 4;
 /** Path nodes walked back to find a loop round's start (past it, the round counts as decided). */
 export const MAX_ROUND_LOOKBACK = 1_024;
 /** Straight-line instructions followed to see whether a branch only reverts or meets the other side again. */
