@@ -707,7 +707,7 @@ class Frame {
         continue;
       }
       if (tx.poisoned === 'all' || tx.poisoned.has(`${d.addr}|${d.slot}`)) return 'it read a slot this block may change first';
-      const named = (prior?.slotNamedBy ? prior.slotNamedBy(d.addr, d.slot) : prior?.slotChangedBy(d.addr, d.slot)) ?? (tx.out.writes.get(d.addr)?.has(d.slot) ? 'this transaction' : undefined);
+      const named = namedBy(prior, d.addr, d.slot) ?? (tx.out.writes.get(d.addr)?.has(d.slot) ? 'this transaction' : undefined);
       if (named) return `it read ${d.addr} slot ${toWordHex(d.slot)}, which ${named} may write first`;
     }
     for (const d of reads) {
@@ -1662,6 +1662,14 @@ function resolveCallResult(f: Frame, p: PreparedCall): CallResult {
   return { ok: r.ok, ret: r.returnData, reads: r.reads };
 }
 
+/**
+ * The earlier transaction predicted to write this very slot, for guards; without `slotNamedBy`, any earlier change
+ * counts (the old, stricter rule).
+ */
+function namedBy(prior: PriorChanges | undefined, addr: Hex, slot: bigint): string | undefined {
+  return prior?.slotNamedBy ? prior.slotNamedBy(addr, slot) : prior?.slotChangedBy(addr, slot);
+}
+
 /** Binds the footprints reached by one transaction. */
 /** Rebinding rounds when guards used storage a transaction may change first (see bindTx). */
 const MAX_GUARD_ROUNDS = 3;
@@ -1714,8 +1722,7 @@ export function bindTx(tx: TxInput, ctx: BindContext): TxBinding {
       const [addr, slotText] = k.split('|') as [Hex, string];
       const slot = BigInt(slotText);
       const uw = out.unknownWrites;
-      // Without `slotNamedBy`, every earlier change counts as named (the old, stricter rule).
-      const prior = ctx.prior?.slotNamedBy ? ctx.prior.slotNamedBy(addr, slot) : ctx.prior?.slotChangedBy(addr, slot);
+      const prior = namedBy(ctx.prior, addr, slot);
       const named = prior ?? (out.writes.get(addr)?.has(slot) ? 'this transaction' : undefined);
       // An earlier writer's predicted value, which the state view read: decided on as a key is (kept only where the
       // transaction is incomplete anyway, below). Also where this transaction writes the slot too: checks come before
