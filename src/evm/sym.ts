@@ -110,6 +110,26 @@ function splitOffset(s: Sym): [Sym, bigint] {
   return [s, 0n];
 }
 
+/** Most terms `sumTerms` collects from one sum (bounds the work; the sums of solc's pointer arithmetic are short). */
+const MAX_SUM_TERMS = 8;
+
+/**
+ * The non-constant terms of a tree of ADDs, in order, into `out`; returns the sum of its constants, or null past
+ * MAX_SUM_TERMS.
+ */
+function sumTerms(s: Sym, out: Sym[]): bigint | null {
+  if (s.isConst) return s.v;
+  if (s.k === 'op' && s.name === 'ADD') {
+    const x = sumTerms(s.args[0]!, out);
+    if (x === null) return null;
+    const y = sumTerms(s.args[1]!, out);
+    return y === null ? null : x + y;
+  }
+  if (out.length >= MAX_SUM_TERMS) return null;
+  out.push(s);
+  return 0n;
+}
+
 const COMMUTATIVE = new Set(['ADD', 'MUL', 'AND', 'OR', 'XOR', 'EQ']);
 /** Values known to fit in 160 bits, so `AND(x, 2^160-1)` is x itself. */
 const ADDRESS_ENV = new Set(['CALLER', 'ORIGIN', 'ADDRESS', 'COINBASE']);
@@ -274,6 +294,27 @@ export class SymBuilder {
     return false;
   }
 
+  /**
+   * `a - b` where every term of the sum `b` is also a term of the sum `a`: what is left of `a`, plus the difference of
+   * the constants; else null. An allocation made after dynamically sized ones (returned bytes copied to memory) has
+   * a start of several terms, and its length, `(start + 0x84 + roundup(data.length)) - start`, must not keep them:
+   * they are call results a binder cannot evaluate, while the length itself is made of the call's inputs.
+   */
+  private cancelTerms(a: Sym, b: Sym): Sym | null {
+    const ta: Sym[] = [], tb: Sym[] = [];
+    const ca = sumTerms(a, ta), cb = sumTerms(b, tb);
+    if (ca === null || cb === null || tb.length === 0 || tb.length >= ta.length) return null;
+    for (const t of tb) {
+      const i = ta.indexOf(t);
+      if (i < 0) return null;
+      ta.splice(i, 1);
+    }
+    let acc = ta[0]!;
+    for (let i = 1; i < ta.length; i++) acc = this.op('ADD', [acc, ta[i]!]);
+    const c = (ca - cb) & U256;
+    return c === 0n ? acc : this.op('ADD', [acc, this.const(c)]);
+  }
+
   op(name: string, args: Sym[]): Sym {
     let allConst = true;
     for (const a of args) if (!a.isConst) { allConst = false; break; }
@@ -298,6 +339,8 @@ export class SymBuilder {
         // (x + c1) - (x + c2): lengths computed from two pointers into the same allocation.
         const [xa, ca] = splitOffset(a), [xb, cb] = splitOffset(b);
         if (xa === xb) return this.const(ca - cb);
+        const rest = this.cancelTerms(a, b);
+        if (rest) return rest;
         break;
       }
       case 'MUL':
