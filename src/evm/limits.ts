@@ -34,7 +34,11 @@ export const MAX_ROUND_LOOKBACK = 1_024;
 export const REVERT_PEEK_STEPS = 64;
 /** Joins at one program point before the point is abandoned (a join only widens, so this is a safety net). */
 export const MAX_JOINS_PER_POINT = 24;
-/** Deepest expression kept; deeper ones (hash chains grown in a loop) become unknown. */
+/**
+ * Deepest expression kept; deeper ones (hash chains grown in a loop) become unknown. With input facts, a deeper value
+ * the facts decide becomes that constant instead, as an assumption (src/evm/sym.ts `onDeep`): a Uniswap V3 swap's
+ * price arithmetic, round after round, names every tick it crosses.
+ */
 export const MAX_EXPR_DEPTH = 48;
 /**
  * Largest expression written out (src/evm/sym.ts `toExpr`), counting shared parts each time they occur: hash-consed

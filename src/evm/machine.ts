@@ -347,6 +347,7 @@ export class Machine {
     const branchObservers = this.obs.filter((o) => o.branch);
     const useObservers = this.obs.filter((o) => o.use);
     this.facts = opts.facts ?? null;
+    this.b.onDeep = this.facts ? (s) => { const v = this.decide(s, false); return v.isConst ? v : null; } : null;
     const conc = this.known;
 
     outer: while (work.length) {
@@ -559,6 +560,7 @@ export class Machine {
         if (stack.length > 1024) continue outer;
       }
     }
+    this.b.onDeep = null;
     return { steps, diagnostics: [...this.diags.values()], exhaustive: this.exhaustive, assumptions: [...this.assumed.values()] };
   }
 

@@ -278,8 +278,17 @@ export class SymBuilder {
     return this.guard(this.intern('blockhash', 0n, '', [n], 0));
   }
 
+  /**
+   * An exploration with input facts (src/evm/facts.ts) sets this: a value past the depth limit that the facts decide
+   * becomes that constant (recorded as an assumption) instead of unknown, so arithmetic over a pool's stored price
+   * stays exact round after round.
+   */
+  onDeep: ((s: Sym) => Sym | null) | null = null;
+
   private guard(s: Sym): Sym {
     if (s.depth > MAX_EXPR_DEPTH) {
+      const v = this.onDeep?.(s);
+      if (v) return v;
       this.depthHits++;
       return this.fresh('expression too deep');
     }
