@@ -471,6 +471,44 @@ class TxState {
   readonly deps: { dep: Dep; frame: number }[] = [];
   /** Storage read only to decide guards (`addr|slot`): checked apart, see bindTx. */
   readonly guardDeps = new Set<string>();
+  /** Per guard dependency, the frames that read it (-1: a resolved call's read, in no frame). */
+  private readonly guardReaders = new Map<string, number[]>();
+  /** Per written `addr|slot`, the frames that write it. */
+  private readonly writers = new Map<string, number[]>();
+  /** Per frame, the first frame id after its subtree (frames are numbered in the order they start). */
+  readonly frameEnd = new Map<number, number>();
+  /** Frames skipped as repeats stand for these ranges of frames [first, end) run again later. */
+  readonly repeated: Array<[number, number]> = [];
+  guardDep(key: string, frame: number): void {
+    this.guardDeps.add(key);
+    const r = this.guardReaders.get(key);
+    if (!r) this.guardReaders.set(key, [frame]);
+    else if (!r.includes(frame)) r.push(frame);
+  }
+  wrote(key: string, frame: number): void {
+    const w = this.writers.get(key);
+    if (!w) this.writers.set(key, [frame]);
+    else if (!w.includes(frame)) w.push(frame);
+  }
+  /**
+   * May a write of this transaction come before a guard's read of `key`? A frame's guards read storage as it was
+   * when the frame started (the exploration follows its own writes), so the frame's own writes and those of frames
+   * that start after it has returned cannot; a frame that ran before it, an ancestor, or a frame it calls (a callback
+   * into the same contract) may. A frame bound once for a repeat stands for both runs: any write may.
+   */
+  ownStale(key: string): boolean {
+    for (const r of this.guardReaders.get(key) ?? [-1]) if (this.writtenBefore(key, r)) return true;
+    return false;
+  }
+  /** May a write of this transaction to `key` come before frame `reader` reads it (see `ownStale`)? */
+  writtenBefore(key: string, reader: number): boolean {
+    const ws = this.writers.get(key);
+    if (!ws) return false;
+    if (reader < 0 || this.repeated.some(([a, b]) => reader >= a && reader < b)) return true;
+    const end = this.frameEnd.get(reader) ?? Infinity;
+    for (const w of ws) if (w !== reader && w < end) return true;
+    return false;
+  }
   /** The part of `guardDeps` that resolved calls read for a guard (`Frame.guardReads`). */
   readonly callGuardDeps = new Set<string>();
   /** Guards do not use call results (bound again after one used a slot that may change first, see bindTx). */
@@ -599,7 +637,7 @@ class Frame {
 
   private dep(d: Dep): void {
     if (this.tx.quiet) return;
-    if (this.guardMode && d.kind === 'slot') this.tx.guardDeps.add(`${d.addr}|${d.slot}`);
+    if (this.guardMode && d.kind === 'slot') this.tx.guardDep(`${d.addr}|${d.slot}`, this.id);
     else this.tx.deps.push({ dep: d, frame: this.id });
   }
 
@@ -712,7 +750,8 @@ class Frame {
     }
     for (const d of reads) {
       if (d.kind !== 'slot') continue;
-      tx.guardDeps.add(`${d.addr}|${d.slot}`);
+      // What a resolved call read, over the pre-state: stale once anything in this transaction writes it (no frame).
+      tx.guardDep(`${d.addr}|${d.slot}`, -1);
       tx.callGuardDeps.add(`${d.addr}|${d.slot}`);
     }
     return undefined;
@@ -1261,6 +1300,7 @@ function bindFrame(f: Frame): void {
     if (prev && (!prev.cut || (prev.depth <= f.depth && sitesCovered(prev.sites, f.sites)))) {
       // Its slots are now touched by two frames: not a single frame's update, so no delta (TxState.use).
       for (const u of tx.slotUse.values()) if (u.frame >= prev.firstId && u.frame < prev.endId) u.ok = false;
+      tx.repeated.push([prev.firstId, prev.endId]);
       frameStats.repeated++;
       return;
     }
@@ -1273,6 +1313,7 @@ function bindFrame(f: Frame): void {
     bindFrameInner(f);
   } finally {
     tx.cur = saved;
+    tx.frameEnd.set(f.id, tx.frames);
   }
   if (key !== null && !tx.bound.has(key)) tx.bound.set(key, { depth: f.depth, sites: f.sites, cut: tx.stackCuts > cuts, firstId: f.id, endId: tx.frames });
 }
@@ -1341,6 +1382,7 @@ function bindAccesses(f: Frame, fn: FunctionFootprint, where: string, exact: boo
         continue;
       }
       tx.add(isWrite ? out.writes : out.reads, f.self, v);
+      if (isWrite) tx.wrote(`${f.self}|${v}`, f.id);
       tx.use(f, exact && fn.complete, v, isWrite, acc);
       if (isWrite) tx.writeValue(f, v, acc.value);
     }
@@ -1677,7 +1719,11 @@ const MAX_GUARD_ROUNDS = 3;
 /**
  * Guards may read storage (src/hints/guards.ts). A guard decided on a pre-state value that an earlier transaction,
  * or this one, may write first could drop an access that really happens, so after binding, such slots are
- * poisoned (guards treat them as unknown) and the transaction is bound again, until no guard used one.
+ * poisoned (guards treat them as unknown) and the transaction is bound again, until no guard used one. This
+ * transaction's own writes count only where they may come before the read (`TxState.ownStale`): a frame's guards see
+ * storage as the frame found it, so a Uniswap V3 pool's swap may decide on slot0 and the ticks it then writes. On the
+ * 31 mainnet blocks (before: any write of the transaction poisoned the slot): 1,261 fewer predicted slots that
+ * nothing touched (precision 83.26% -> 87.62%), 50 fewer misses, 8 more transactions complete, no violation.
  *
  * Except where the transaction is incomplete anyway and no transaction is predicted to write the slot itself (only
  * unbound writes may reach it, as after almost every block's first aggregator call): then the guard keeps the
@@ -1723,7 +1769,7 @@ export function bindTx(tx: TxInput, ctx: BindContext): TxBinding {
       const slot = BigInt(slotText);
       const uw = out.unknownWrites;
       const prior = namedBy(ctx.prior, addr, slot);
-      const named = prior ?? (out.writes.get(addr)?.has(slot) ? 'this transaction' : undefined);
+      const named = prior ?? (st.ownStale(k) ? 'this transaction' : undefined);
       // An earlier writer's predicted value, which the state view read: decided on as a key is (kept only where the
       // transaction is incomplete anyway, below). Also where this transaction writes the slot too: checks come before
       // effects (excluding those: 67 more extras on mainnet, no miss fewer).
@@ -1804,6 +1850,15 @@ function checkDeps(st: TxState): void {
   const out = st.out;
   const before = out.staleDeps;
   const prior = st.ctx.prior;
+  // The frames that read each slot: a frame's own write, or one made after it returned, cannot come first.
+  const readers = new Map<string, number[]>();
+  for (const { dep, frame } of st.deps) {
+    if (dep.kind !== 'slot') continue;
+    const k = `${dep.addr}|${dep.slot}`;
+    const r = readers.get(k);
+    if (!r) readers.set(k, [frame]);
+    else r.push(frame);
+  }
   const seen = new Set<string>();
   for (const { dep } of st.deps) {
     const key = dep.kind === 'slot' ? `s${dep.addr}${dep.slot}` : `${dep.kind[0]}${dep.addr}`;
@@ -1814,7 +1869,8 @@ function checkDeps(st: TxState): void {
       st.add(out.bindingReads, dep.addr, dep.slot);
       why = prior?.slotChangedBy(dep.addr, dep.slot);
       if (!why) {
-        const own = out.writes.get(dep.addr)?.has(dep.slot);
+        const k = `${dep.addr}|${dep.slot}`;
+        const own = readers.get(k)!.some((r) => st.writtenBefore(k, r));
         const uw = out.unknownWrites;
         if (own) why = 'this transaction';
         else if (uw === 'any' || uw.has(dep.addr)) why = 'this transaction (an unbound write)';
