@@ -22,10 +22,11 @@ export const MAX_STATES_PER_POINT = 3;
  */
 export const MAX_UNROLL_PER_POINT = 64;
 /**
- * With input facts: states kept apart by constants at one pc when the loop round that led there forked on something
- * the facts do not decide. Small, because such a loop (clearing storage up to a stored length) would otherwise
- * explore, and report the slots of, every possible count. 2 -> 4 on the 31 mainnet blocks: recall 82.92% -> 83.05%,
- * precision 83.23% -> 83.28%; binding time within the machine's noise.
+ * With input facts: loop rounds kept apart by constants at one pc (per call context) when the round that led there
+ * forked on something the facts do not decide; a round's states share one point. Small, because such a loop
+ * (clearing storage up to a stored length) would otherwise explore, and report the slots of, every possible count.
+ * 2 -> 4 on the 31 mainnet blocks: recall 82.92% -> 83.05%, precision 83.23% -> 83.28%; binding time within the
+ * machine's noise.
  */
 export const MAX_UNDECIDED_UNROLL = 4;
 /** Path nodes walked back to find a loop round's start (past it, the round counts as decided). */

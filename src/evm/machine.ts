@@ -26,6 +26,12 @@ export interface PathNode {
   readonly point: Marker | null;
   /** At a point marker: the path's count of undecided forks (State.undecided) when it was admitted there. */
   readonly undecided?: number;
+  /**
+   * After a join (`next` null): the arriving path, only for telling a loop's rounds (`round`); its conditions do not
+   * hold for the joined state. Without it, a join inside a round (a call result checked both ways) made the next
+   * visit of the loop's head a first one, joined with the rounds before, and widened the loop's counter.
+   */
+  readonly before?: PathNode | null;
 }
 
 /** A path's marker at a program point (PathNode.point): `base` as `Point.base`, for telling a loop's rounds. */
@@ -303,13 +309,17 @@ export class Machine {
   private exhaustive = true;
   private readonly codeLen: bigint;
   private facts: Facts | null = null;
+  /** The point each marker belongs to (PathNode.point), for telling which round a state comes from. */
+  private readonly markOwner = new WeakMap<Marker, Point>();
+  /** Per round (a point kept apart by constants, or a state's marker), the point its undecided next round opened. */
+  private readonly successor = new Map<Point | Marker, Point>();
   /** `s` decided by the facts where they can (an offset or a length), recorded as an assumption. */
   private readonly known = (s: Sym): Sym => (this.facts === null || s.isConst ? s : this.decide(s, false));
   private readonly assumed = new Map<Sym, Assumption>();
   /** Per pc, contexts kept apart by constants (with facts). */
   private readonly unrolled = new Map<number, number>();
   /** Per pc, states of undecided rounds kept apart by constants (with facts). */
-  private readonly undecidedUnrolls = new Map<number, number>();
+  private readonly undecidedUnrolls = new Map<string, number>();
 
   constructor(code: Uint8Array, jumpdests: Uint8Array, builder: SymBuilder, observers: Observer[]) {
     this.code = code;
@@ -568,27 +578,28 @@ export class Machine {
    * Did the path fork undecided since it last passed this pc (a loop round whose exit the facts do not decide, such
    * as clearing storage up to a stored length)? Unrolling such a loop would explore every possible count.
    */
-  private round(st: State, base: string): 'first' | 'decided' | 'undecided' {
+  private round(st: State, base: string): { kind: 'first' | 'decided' | 'undecided'; prev: Marker | null } {
     let n = st.path;
-    for (let k = 0; n && k < MAX_ROUND_LOOKBACK; n = n.next, k++) {
-      if (n.point && n.point.pc === st.pc && n.point.base === base) return st.undecided > (n.undecided ?? 0) ? 'undecided' : 'decided';
+    for (let k = 0; n && k < MAX_ROUND_LOOKBACK; n = n.next ?? n.before ?? null, k++) {
+      if (n.point && n.point.pc === st.pc && n.point.base === base) return { kind: st.undecided > (n.undecided ?? 0) ? 'undecided' : 'decided', prev: n.point };
     }
-    return 'first';
+    return { kind: 'first', prev: null };
   }
 
   /**
    * Keep this state apart by its constants? Only when the path comes round to this pc again (a loop: the constants
    * are its counters; on a first visit they are flags, and splitting by them would keep apart the two sides of every
    * `a || b`). Always for a round the facts decided; for an undecided one (a `require` with `&&`, or a loop bounded
-   * by storage) only the first MAX_UNDECIDED_UNROLL times at this pc.
+   * by storage) only for the first MAX_UNDECIDED_UNROLL new points at this pc in this call context (the other states
+   * of such a round join its point, see `enter`).
    */
-  private mayUnroll(st: State, base: string): boolean {
-    const r = this.round(st, base);
-    if (r === 'first') return false;
+  private mayUnroll(pc: number, base: string, r: 'decided' | 'undecided'): boolean {
     if (r === 'decided') return true;
-    const n = this.undecidedUnrolls.get(st.pc) ?? 0;
+    // Per call context: a helper called from two places in the loop's body is two points of it.
+    const key = `${pc}|${base}`;
+    const n = this.undecidedUnrolls.get(key) ?? 0;
     if (n >= MAX_UNDECIDED_UNROLL) return false;
-    this.undecidedUnrolls.set(st.pc, n + 1);
+    this.undecidedUnrolls.set(key, n + 1);
     return true;
   }
 
@@ -679,7 +690,17 @@ export class Machine {
     if (!list) points.set(st.pc, (list = []));
     let p: Point | undefined;
     const base = this.facts ? ctx.join(',') : '';
-    if (this.facts && this.mayUnroll(st, base)) {
+    const rr = this.facts ? this.round(st, base) : null;
+    let r: 'first' | 'decided' | 'undecided' = rr?.kind ?? 'first';
+    // A first visit to a point already full: in a loop, a round that came by the other side of an undecided fork
+    // (the point lies on one side only, so the round before is not on this path). Joined, it would widen the loop's
+    // counters; it is kept apart by its constants as an undecided round is, within the same budget.
+    if (r === 'first' && this.facts) {
+      for (const q of list) if (sameNumbers(q.ctx, ctx)) { if (q.seen.length >= MAX_STATES_PER_POINT) r = 'undecided'; break; }
+    }
+    /** The round before (see `successor`), when this state opens a new point of its own round. */
+    let successorOf: Point | Marker | undefined;
+    if (r !== 'first') {
       // With facts, a loop counter is a constant each round: keeping rounds apart unrolls the loop exactly.
       const wide = ctx.slice();
       wide[0] = -1 - stack.length;
@@ -688,10 +709,24 @@ export class Machine {
         if (s.isConst && s.jd !== 1) wide.push(i, s.id);
       }
       for (const q of list) if (sameNumbers(q.ctx, wide)) { p = q; break; }
+      // The round before: its point when that point was kept apart by constants (it holds one round, whose states'
+      // next rounds are one round), else the state's own marker (a shared point holds states of several rounds).
+      const owner = r === 'undecided' && rr?.prev ? this.markOwner.get(rr.prev) : undefined;
+      const prev = owner ? (owner.ctx[0]! < 0 ? owner : rr!.prev!) : undefined;
+      const next = prev ? this.successor.get(prev) : undefined;
+      const room = (this.unrolled.get(st.pc) ?? 0) < MAX_UNROLL_PER_POINT;
       if (p) ctx = wide;
-      else if ((this.unrolled.get(st.pc) ?? 0) < MAX_UNROLL_PER_POINT) {
+      else if (next) {
+        // An undecided round's other states (those that came from the same point of the round before, differing in
+        // flags) join its first one, which took the budget, instead of each taking some: a router's commands each
+        // fork on call results, and its second command's states, past the budget, were joined with the first
+        // command's, which widened the command index and explored every later command as any command.
+        p = next;
+        ctx = next.ctx;
+      } else if (room && this.mayUnroll(st.pc, base, r)) {
         this.unrolled.set(st.pc, (this.unrolled.get(st.pc) ?? 0) + 1);
         ctx = wide;
+        successorOf = prev;
       }
     }
     if (!p) for (const q of list) if (sameNumbers(q.ctx, ctx)) { p = q; break; }
@@ -703,6 +738,8 @@ export class Machine {
       }
       p = { pc: st.pc, base, ctx, seen: [], ref: null, lastMem: null, joined: null, joinedCall: -1, tail: undefined, unknownPlaces: new Set(), havocked: false, absFrom: Infinity, absTo: 0, joins: 0, mark: { multi: true, pc: st.pc, base } };
       list.push(p);
+      this.markOwner.set(p.mark, p);
+      if (successorOf && !this.successor.has(successorOf)) this.successor.set(successorOf, p);
     }
     for (const q of p.seen) {
       if (q.mem === st.mem && q.store === st.store && q.lastCall === st.lastCall && sameSyms(q.stack, stack)) {
@@ -712,6 +749,7 @@ export class Machine {
     }
     if (p.seen.length < MAX_STATES_PER_POINT) {
       const mark: Marker = { multi: false, pc: st.pc, base: p.base };
+      this.markOwner.set(mark, p);
       p.seen.push({ stack: stack.slice(), mem: st.mem, store: st.store, lastCall: st.lastCall, mark });
       if (!p.ref) {
         p.ref = p.seen[0]!.stack;
@@ -756,7 +794,7 @@ export class Machine {
     for (let i = 0; i < stack.length; i++) stack[i] = joined[i]!;
     st.mem = p.lastMem = mem.mem;
     st.store = null;
-    st.path = { next: null, cond: null, point: p.mark, undecided: st.undecided };
+    st.path = { next: null, cond: null, point: p.mark, undecided: st.undecided, before: st.path };
     return true;
   }
 
