@@ -479,6 +479,21 @@ class TxState {
   readonly frameEnd = new Map<number, number>();
   /** Frames skipped as repeats stand for these ranges of frames [first, end) run again later. */
   readonly repeated: Array<[number, number]> = [];
+  /** Per `frame|addr|slot`, the first slot expression the frame accessed it by (see `aliased`). */
+  private readonly accessedBy = new Map<string, string>();
+  /**
+   * `addr|slot` keys some frame accessed by two different expressions (`balances[from]` and `balances[to]` with
+   * from = to): the exploration follows a frame's own writes by expression, so a read by the other one saw the
+   * write only at run time, and the frame's own write may come before the read after all.
+   */
+  private readonly aliased = new Set<string>();
+  accessed(frame: number, key: string, expr: Expr): void {
+    const k = `${frame}|${key}`;
+    const e = exprKey(expr);
+    const first = this.accessedBy.get(k);
+    if (first === undefined) this.accessedBy.set(k, e);
+    else if (first !== e) this.aliased.add(key);
+  }
   guardDep(key: string, frame: number): void {
     this.guardDeps.add(key);
     const r = this.guardReaders.get(key);
@@ -494,7 +509,8 @@ class TxState {
    * May a write of this transaction come before a guard's read of `key`? A frame's guards read storage as it was
    * when the frame started (the exploration follows its own writes), so the frame's own writes and those of frames
    * that start after it has returned cannot; a frame that ran before it, an ancestor, or a frame it calls (a callback
-   * into the same contract) may. A frame bound once for a repeat stands for both runs: any write may.
+   * into the same contract) may. A frame bound once for a repeat stands for both runs: any write may. So may the
+   * frame's own, where it reached the slot by two expressions (`aliased`).
    */
   ownStale(key: string): boolean {
     for (const r of this.guardReaders.get(key) ?? [-1]) if (this.writtenBefore(key, r)) return true;
@@ -506,7 +522,7 @@ class TxState {
     if (!ws) return false;
     if (reader < 0 || this.repeated.some(([a, b]) => reader >= a && reader < b)) return true;
     const end = this.frameEnd.get(reader) ?? Infinity;
-    for (const w of ws) if (w !== reader && w < end) return true;
+    for (const w of ws) if ((w !== reader || this.aliased.has(key)) && w < end) return true;
     return false;
   }
   /** The part of `guardDeps` that resolved calls read for a guard (`Frame.guardReads`). */
@@ -1383,6 +1399,7 @@ function bindAccesses(f: Frame, fn: FunctionFootprint, where: string, exact: boo
       }
       tx.add(isWrite ? out.writes : out.reads, f.self, v);
       if (isWrite) tx.wrote(`${f.self}|${v}`, f.id);
+      tx.accessed(f.id, `${f.self}|${v}`, acc.expr);
       tx.use(f, exact && fn.complete, v, isWrite, acc);
       if (isWrite) tx.writeValue(f, v, acc.value);
     }
@@ -1798,6 +1815,14 @@ export function bindTx(tx: TxInput, ctx: BindContext): TxBinding {
     const next = bad.length > 0 ? bad : vague.map(([k]) => k);
     poisoned = round + 1 >= MAX_GUARD_ROUNDS ? 'all' : new Set([...poisoned, ...next]);
   }
+}
+
+/** A structural key for an expression (footprints are cached, so each is computed once per expression object). */
+const exprKeys = new WeakMap<Expr, string>();
+function exprKey(e: Expr): string {
+  let k = exprKeys.get(e);
+  if (k === undefined) exprKeys.set(e, (k = JSON.stringify(e)));
+  return k;
 }
 
 function bindOnce(tx: TxInput, ctx: BindContext, poisoned: Set<string> | 'all', noCallGuards: boolean): TxState {
