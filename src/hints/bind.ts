@@ -496,14 +496,14 @@ class TxState {
   }
   guardDep(key: string, frame: number): void {
     this.guardDeps.add(key);
-    const r = this.guardReaders.get(key);
-    if (!r) this.guardReaders.set(key, [frame]);
-    else if (!r.includes(frame)) r.push(frame);
+    addFrame(this.guardReaders, key, frame);
   }
   wrote(key: string, frame: number): void {
-    const w = this.writers.get(key);
-    if (!w) this.writers.set(key, [frame]);
-    else if (!w.includes(frame)) w.push(frame);
+    addFrame(this.writers, key, frame);
+  }
+  /** May guards not use the pre-state value of `addr|slot` (see `poisoned`)? */
+  isPoisoned(key: string): boolean {
+    return this.poisoned === 'all' || this.poisoned.has(key);
   }
   /**
    * May a write of this transaction come before a guard's read of `key`? A frame's guards read storage as it was
@@ -760,7 +760,7 @@ class Frame {
         if (prior?.codeChangedBy(d.addr) || tx.out.codeWrites === 'any' || tx.out.codeWrites.has(d.addr)) return `it read code of ${d.addr}, which may change first`;
         continue;
       }
-      if (tx.poisoned === 'all' || tx.poisoned.has(`${d.addr}|${d.slot}`)) return 'it read a slot this block may change first';
+      if (tx.isPoisoned(`${d.addr}|${d.slot}`)) return 'it read a slot this block may change first';
       const named = namedBy(prior, d.addr, d.slot) ?? (tx.out.writes.get(d.addr)?.has(d.slot) ? 'this transaction' : undefined);
       if (named) return `it read ${d.addr} slot ${toWordHex(d.slot)}, which ${named} may write first`;
     }
@@ -931,7 +931,7 @@ class Frame {
         if (e.transient) return new Unbound('transient storage value');
         const slot = this.eval(e.slot);
         if (isUnbound(slot)) return slot;
-        if (this.guardMode && (this.tx.poisoned === 'all' || this.tx.poisoned.has(`${this.self}|${slot}`))) return new Unbound('a slot this block may change first');
+        if (this.guardMode && this.tx.isPoisoned(`${this.self}|${slot}`)) return new Unbound('a slot this block may change first');
         this.dep({ kind: 'slot', addr: this.self, slot });
         return state.storage(this.self, slot);
       }
@@ -1817,6 +1817,13 @@ export function bindTx(tx: TxInput, ctx: BindContext): TxBinding {
   }
 }
 
+/** Adds `frame` to the frames listed for `key`, once. */
+function addFrame(m: Map<string, number[]>, key: string, frame: number): void {
+  const l = m.get(key);
+  if (!l) m.set(key, [frame]);
+  else if (!l.includes(frame)) l.push(frame);
+}
+
 /** A structural key for an expression (footprints are cached, so each is computed once per expression object). */
 const exprKeys = new WeakMap<Expr, string>();
 function exprKey(e: Expr): string {
@@ -1877,13 +1884,7 @@ function checkDeps(st: TxState): void {
   const prior = st.ctx.prior;
   // The frames that read each slot: a frame's own write, or one made after it returned, cannot come first.
   const readers = new Map<string, number[]>();
-  for (const { dep, frame } of st.deps) {
-    if (dep.kind !== 'slot') continue;
-    const k = `${dep.addr}|${dep.slot}`;
-    const r = readers.get(k);
-    if (!r) readers.set(k, [frame]);
-    else r.push(frame);
-  }
+  for (const { dep, frame } of st.deps) if (dep.kind === 'slot') addFrame(readers, `${dep.addr}|${dep.slot}`, frame);
   const seen = new Set<string>();
   for (const { dep } of st.deps) {
     const key = dep.kind === 'slot' ? `s${dep.addr}${dep.slot}` : `${dep.kind[0]}${dep.addr}`;
