@@ -20,6 +20,11 @@ export interface Inputs {
    * allowance), or null where the caller cannot vouch for it (src/hints reads it as a guard reads storage).
    */
   storage?(slot: bigint): bigint | null;
+  /**
+   * EXTCODESIZE or EXTCODEHASH of an address, where the caller can vouch that no earlier transaction changes it and
+   * this one cannot either (an account with code keeps it until the transaction ends), else null.
+   */
+  code?(what: 'EXTCODESIZE' | 'EXTCODEHASH', addr: bigint): bigint | null;
 }
 
 /**
@@ -50,6 +55,8 @@ export class Facts {
       // The value of a slot the inputs name is an input where the caller can vouch for it (`Inputs.storage`).
       case 'sload':
         return s.n === 0 && this.inputs.storage !== undefined && this.inputOnly(s.args[0]!);
+      case 'ext':
+        return this.inputs.code !== undefined && this.inputOnly(s.args[0]!);
       case 'keccak':
       case 'cdx':
       case 'op': {
@@ -84,6 +91,11 @@ export class Facts {
         if (s.n !== 0 || this.inputs.storage === undefined) return null;
         const v = this.value(s.args[0]!);
         return v === null ? null : this.inputs.storage(v);
+      }
+      case 'ext': {
+        if (this.inputs.code === undefined) return null;
+        const a = this.value(s.args[0]!);
+        return a === null ? null : this.inputs.code(s.name as 'EXTCODESIZE' | 'EXTCODEHASH', a & ((1n << 160n) - 1n));
       }
       case 'keccak': {
         const words = this.values(s.args);

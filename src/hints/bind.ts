@@ -726,6 +726,8 @@ class Frame {
       case 'blockhash': return this.cleanExpr(e.n, storage);
       // A guard may use a call's result when its target and input are usable too (`guardReads` checks what it read).
       case 'callret': case 'callok': return storage && this.callUsable(e.call);
+      // Code a guard may read (see `eval`: only where it cannot change before or during the transaction).
+      case 'ext': return storage && this.cleanExpr(e.addr, storage);
       default: return false;
     }
   }
@@ -799,6 +801,8 @@ class Frame {
       // guard's (bindTx): a slot an earlier transaction is predicted to write is poisoned and the transaction bound
       // again.
       storage: (slot) => this.concrete({ k: 'sload', slot: { k: 'const', v: `0x${slot.toString(16)}` } }),
+      // Read as a guard reads code: only an account that has code (see `eval`, 'ext').
+      code: (what, addr) => this.concrete({ k: 'ext', what, addr: { k: 'const', v: `0x${addr.toString(16)}` } }),
     };
   }
 
@@ -991,13 +995,20 @@ class Frame {
         return state.balance(addr);
       }
       case 'ext': {
-        if (this.tx.quiet) return new Unbound('code');
+        // Quiet, only a guard's or an exploration's fact reads code (recording nothing; see `dry`).
+        if (this.tx.quiet && !this.guardMode) return new Unbound('code');
         const a = this.eval(e.addr);
         if (isUnbound(a)) return a;
         const addr = toAddr(a);
-        this.tx.out.touched.add(addr);
-        this.dep({ kind: 'code', addr });
+        if (!this.tx.quiet) this.tx.out.touched.add(addr);
         const code = state.code(addr);
+        // A guard, or a specialized exploration's fact, decides on code only where it holds for the whole transaction:
+        // an account with code keeps it until the transaction ends (a self-destruct takes effect then), so only an
+        // earlier transaction can change it. An account without code may get some from this one (CREATE2).
+        if (this.guardMode && (code.length === 0 || this.tx.ctx.prior?.codeChangedBy(addr) !== undefined)) {
+          return new Unbound('code this block may change first');
+        }
+        this.dep({ kind: 'code', addr });
         if (e.what === 'EXTCODESIZE') return BigInt(code.length);
         if (!state.exists(addr)) return 0n;
         return BigInt(this.tx.ctx.codeHash(addr));
