@@ -16,6 +16,13 @@ export function renderText(r: VerifyReport): string {
   lines.push(`balances: traced ${o.balanceTraced}, predicted ${o.balanceHit} (${pct(o.balanceTraced ? o.balanceHit / o.balanceTraced : 1)})`);
   lines.push(`bindings depending on state an earlier transaction (or itself) may change: ${o.staleTxs} txs; really changed by an earlier tx: ${o.reallyStaleTxs} txs (${o.reallyStaleMissed} missed slots in them)`);
   lines.push(`predictions assuming an earlier transaction's write (rules/once-per-block.json): ${o.assumingTxs} txs; none of the assumed writers wrote it: ${o.failedAssumptionTxs} txs (${o.failedAssumptionMissed} missed slots in them)`);
+  if (r.spread && r.spread.spreaders > 0) {
+    const sp = r.spread;
+    lines.push(
+      `transactions with unbound writes that later bindings name: ${sp.spreaders} in ${sp.blocks} blocks; ${sp.naming} later txs name one ` +
+        `(${sp.onlyBecause} of them for no other reason), holding ${sp.extra} of ${o.predicted - o.hit} over-predicted and ${sp.missed} of ${o.traced - o.hit} missed slots`,
+    );
+  }
   if (r.violations.length) {
     lines.push('', 'VIOLATIONS (complete, yet missed):');
     for (const v of r.violations.slice(0, 20)) lines.push(`  block ${v.block} tx ${v.index} ${v.hash}: ${v.missed.map((m) => `${m.address}:${m.slot}`).slice(0, 3).join(', ')}`);
@@ -105,6 +112,7 @@ export function renderMarkdown(r: VerifyReport, command: string, title = 'Predic
   }
   out.push('');
   out.push(`Balances (accounts whose balance was read or changed, fee payments excluded): ${o.balanceHit} of ${o.balanceTraced} predicted.`, '');
+  if (r.spread && r.spread.spreaders > 0) out.push(...spreadSection(r));
   out.push('### Top reasons for the remaining misses', '');
   const tops = topReasons(r.misses, 12);
   const missed = o.traced - o.hit;
@@ -127,4 +135,35 @@ export function renderMarkdown(r: VerifyReport, command: string, title = 'Predic
   }
   out.push('');
   return out.join('\n');
+}
+
+/** Which transactions' unbound writes made the rest of their block incomplete, and what that cost. */
+function spreadSection(r: VerifyReport): string[] {
+  const o = r.overall, sp = r.spread;
+  const share = (n: number, of: number) => (of === 0 ? '0%' : `${((100 * n) / of).toFixed(0)}%`);
+  const out: string[] = ['### Transactions that degrade the rest of their block', ''];
+  out.push(
+    'A transaction whose writes could not all be bound (an unbound call target, a slot the analysis cannot name, keys',
+    'bound from a value that may be stale) may have written anything: every later binding that read state names it and',
+    'is incomplete. One of them early in a block leaves the rest of it incomplete; binding it better would make the',
+    'later transactions that name nothing else complete. Their missed and over-predicted slots below are for any reason.',
+    '',
+    `- ${sp.spreaders} such transactions in ${sp.blocks} of ${r.blocks.length} blocks; ${sp.naming} later transactions name at least one ` +
+      `(${sp.onlyBecause} of them for no other reason: complete, had those writes been bound).`,
+    `- The naming transactions hold ${sp.extra} of the ${o.predicted - o.hit} over-predicted slots (${share(sp.extra, o.predicted - o.hit)}) and ` +
+      `${sp.missed} of the ${o.traced - o.hit} missed ones (${share(sp.missed, o.traced - o.hit)}), for any reason.`,
+    '',
+    '| block | tx | to | selector | why its writes are unbound | later txs naming it | of them for no other reason | their missed slots | their over-predicted slots |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+  );
+  for (const x of r.spreaders.slice(0, 15)) {
+    out.push(`| ${x.block} | ${x.index} | ${x.to ?? '(create)'} | ${x.selector} | ${x.cause.replace(/\|/g, '\\|')} | ${x.later} | ${x.onlyBecause} | ${x.missed} | ${x.extra} |`);
+  }
+  out.push(
+    '',
+    'A later transaction may name several of them: the per-row counts overlap, the totals above do not. For writes that',
+    'may land anywhere, bindings name the block\'s first such transaction only: binding it may bring the next one to light.',
+    '',
+  );
+  return out;
 }

@@ -22,7 +22,10 @@ import {
   reallyStale,
   failedAssumptions,
   recall,
+  spreadersOf,
   type BlockVerdict,
+  type Spreader,
+  type SpreadTotals,
   type Counts,
   type TxVerdict,
   type VerifyReport,
@@ -50,6 +53,8 @@ export interface BlockRun {
   txs: TxVerdict[];
   hints: BlockHints;
   traces: TxTrace[];
+  spreaders: Spreader[];
+  spread: SpreadTotals;
 }
 
 export async function verifyBlock(dir: string, opts: VerifyOptions = {}, grouper?: MissGrouper): Promise<BlockRun> {
@@ -92,7 +97,8 @@ export async function verifyBlock(dir: string, opts: VerifyOptions = {}, grouper
     execMs,
   };
   opts.onBlock?.(verdict);
-  const out = { verdict, txs, hints, traces };
+  const spread = spreadersOf(hints.number, hints.bindings, txs, loaded.block.transactions);
+  const out = { verdict, txs, hints, traces, spreaders: spread.list, spread: spread.naming };
   opts.onBlockData?.(loaded, out);
   return out;
 }
@@ -102,12 +108,16 @@ export async function verifyBlocks(dirs: string[], opts: VerifyOptions = {}): Pr
   const grouper = new MissGrouper();
   const blocks: BlockVerdict[] = [];
   const violations: VerifyReport['violations'] = [];
+  const spreaders: Spreader[] = [];
+  const spread: SpreadTotals = { spreaders: 0, blocks: 0, naming: 0, onlyBecause: 0, missed: 0, extra: 0 };
   let total = emptyCounts();
   for (const dir of dirs) {
     const run = await verifyBlock(dir, { ...opts, cache }, grouper);
     blocks.push(run.verdict);
     total = addCounts(total, run.verdict);
     for (const v of run.txs) if (v.violation) violations.push({ block: run.verdict.number, index: v.index, hash: v.hash, missed: v.missed });
+    spreaders.push(...run.spreaders);
+    for (const k of Object.keys(spread) as Array<keyof SpreadTotals>) spread[k] += run.spread[k];
   }
   const groups: VerifyReport['groups'] = {};
   for (const g of new Set(blocks.map((b) => b.group))) {
@@ -118,6 +128,8 @@ export async function verifyBlocks(dirs: string[], opts: VerifyOptions = {}): Pr
   return {
     schema: 'prescient/verify@1',
     blocks,
+    spread,
+    spreaders: spreaders.sort((a, b) => b.extra + b.missed - (a.extra + a.missed) || a.block - b.block || a.index - b.index),
     overall: { ...total, recall: recall(total), precision: precision(total) },
     groups,
     misses: grouper.result(),

@@ -75,9 +75,35 @@ export interface MissGroup {
   reasons: { reason: string; count: number }[];
 }
 
+/**
+ * A transaction whose writes could not all be bound (an unbound call target, an unknown slot, a stale key): the block's
+ * later bindings cannot rule out that it wrote what they read, so every one of them that read state names it and is
+ * incomplete (src/hints/block.ts, BlockWrites). One such transaction early in a block degrades the rest of it.
+ */
+export interface Spreader {
+  block: number;
+  index: number;
+  hash: Hex;
+  /** The contract called and the selector. */
+  to: Hex | null;
+  selector: string;
+  /** Why its writes are unbound: its first diagnostic of the kinds that leave writes unbound, as a reason class. */
+  cause: string;
+  /** Later transactions whose binding names it. */
+  later: number;
+  /** Of those, with no diagnostic but names of this transaction: complete, had its writes been bound. */
+  onlyBecause: number;
+  /** Slots those later transactions missed, and predicted without their being touched. */
+  missed: number;
+  extra: number;
+}
+
 export interface VerifyReport {
   schema: 'prescient/verify@1';
   blocks: BlockVerdict[];
+  /** Transactions with unbound writes that later bindings name, most extra and missed slots first. */
+  spreaders: Spreader[];
+  spread: SpreadTotals;
   overall: Counts & { recall: number; precision: number };
   /** The same totals per group of blocks (generated from the examples / given, e.g. mainnet). */
   groups: Record<string, Counts & { recall: number; precision: number; blocks: number }>;
@@ -186,6 +212,75 @@ export function countsOf(vs: TxVerdict[], bindings?: TxBinding[]): Counts {
   }
   if (bindings) c.staleTxs = bindings.filter((b) => b.staleDeps > 0).length;
   return c;
+}
+
+/** The earlier transaction a diagnostic names for its unbound writes or calls (BlockWrites' messages), or null. */
+export function blamedTx(d: Diagnostic): number | null {
+  const m = /\btx (\d+) \(unbound /.exec(d.message);
+  return m ? Number(m[1]) : null;
+}
+
+/**
+ * Per block: which transactions with unbound writes later bindings name, and what those later transactions missed and
+ * over-predicted (`txs`: the block's transactions as given, for the callee and selector).
+ */
+export function spreadersOf(block: number, bindings: TxBinding[], verdicts: TxVerdict[], txs: { to?: string | null; input?: string }[]): { list: Spreader[]; naming: SpreadTotals } {
+  const by = new Map<number, Spreader>();
+  const naming: SpreadTotals = { spreaders: 0, blocks: 0, naming: 0, onlyBecause: 0, missed: 0, extra: 0 };
+  bindings.forEach((b, i) => {
+    const named = new Set<number>();
+    let other = false;
+    for (const d of b.diagnostics) {
+      const j = blamedTx(d);
+      if (j !== null && j !== i) named.add(j);
+      else other = true;
+    }
+    if (named.size > 0) {
+      naming.naming++;
+      if (!other) naming.onlyBecause++;
+      naming.missed += verdicts[i]!.missed.length;
+      naming.extra += verdicts[i]!.extra;
+    }
+    for (const j of named) {
+      let s = by.get(j);
+      if (!s) {
+        const src = bindings[j];
+        const t = txs[j];
+        const own = src ? unboundCause(src.diagnostics) : undefined;
+        const cause = own ? reasonOf(own) : src && src.staleDeps > 0 ? 'stale binding: keys bound from a value an earlier transaction may change' : '(none)';
+        s = { block, index: j, hash: src?.hash ?? ('0x' as Hex), to: (t?.to?.toLowerCase() ?? null) as Hex | null, selector: (t?.input ?? '0x').slice(0, 10), cause, later: 0, onlyBecause: 0, missed: 0, extra: 0 };
+        by.set(j, s);
+      }
+      s.later++;
+      if (!other && named.size === 1) s.onlyBecause++;
+      s.missed += verdicts[i]!.missed.length;
+      s.extra += verdicts[i]!.extra;
+    }
+  });
+  naming.spreaders = by.size;
+  naming.blocks = by.size > 0 ? 1 : 0;
+  return { list: [...by.values()], naming };
+}
+
+/** Diagnostics that leave writes unbound, most telling first; then any other that is not a cross-check. */
+const UNBOUND_CAUSES = ['unknown-call-target', 'unknown-slot', 'dynamic-jump', 'limit-steps', 'limit-paths', 'limit-depth'];
+function unboundCause(ds: Diagnostic[]): Diagnostic | undefined {
+  for (const code of UNBOUND_CAUSES) {
+    const d = ds.find((x) => x.code === code);
+    if (d) return d;
+  }
+  return ds.find((d) => d.code !== 'cross-check');
+}
+
+/** Transactions naming a spreader, each counted once however many it names. */
+export interface SpreadTotals {
+  spreaders: number;
+  blocks: number;
+  naming: number;
+  /** Naming transactions with no diagnostic but such names: complete, had the spreaders' writes been bound. */
+  onlyBecause: number;
+  missed: number;
+  extra: number;
 }
 
 /** Normalises a diagnostic to a reason class: addresses, numbers and pcs blanked, so equal causes group together. */
