@@ -4,6 +4,7 @@
  */
 import type { Expr, Key, KeyOrigin, Slot, StorageVariable } from '../src/types.js';
 import { keccak256, toHex } from '../src/util/keccak.js';
+import { callExecution, callRecord } from '../src/evm/sym.js';
 
 const INFIX: Record<string, string> = { ADD: '+', SUB: '-', MUL: '*', DIV: '/', AND: '&', OR: '|', XOR: '^', SHL: '<<', SHR: '>>', EQ: '==', LT: '<', GT: '>' };
 const MASK160 = (1n << 160n) - 1n;
@@ -44,8 +45,12 @@ export function exprText(e: Expr, depth = 0): string {
       if (inf && e.args.length === 2) return `(${r(a!)} ${inf} ${r(b!)})`;
       return `${e.op.toLowerCase()}(${e.args.map(r).join(', ')})`;
     }
-    case 'callret': return e.word < 0 ? `call${e.call}.ret.length` : `call${e.call}.ret[${e.word}]`;
-    case 'callok': return `call${e.call}.ok`;
+    case 'callret': {
+      // A later execution of the same call on the path (src/evm/sym.ts CALL_EXECUTION_STRIDE): call3.run2 is its second.
+      const c = callExecution(e.call) > 0 ? `call${callRecord(e.call)}.run${callExecution(e.call) + 1}` : `call${e.call}`;
+      return e.word < 0 ? `${c}.ret.length` : `${c}.ret[${e.word}]`;
+    }
+    case 'callok': return callExecution(e.call) > 0 ? `call${callRecord(e.call)}.run${callExecution(e.call) + 1}.ok` : `call${e.call}.ok`;
     case 'balance': return `balance(${r(e.addr)})`;
     case 'ext': return `${e.what.toLowerCase()}(${r(e.addr)})`;
     case 'blockhash': return `blockhash(${r(e.n)})`;

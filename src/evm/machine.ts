@@ -12,7 +12,7 @@ import { MAX_CALLS_PER_FUNCTION, MAX_CONTEXTS_PER_POINT, MAX_ROUND_LOOKBACK, MAX
 import { commonTail, havoc, havocAbsolute, havocPointers, type MemEntry, normalise, type Offset, readRange, UNBOUNDED, writeByte, writePartialWord, writeRegion, writeWord } from './memory.js';
 import type { Assumption, Facts } from './facts.js';
 import { OPCODES, type OpInfo } from './opcodes.js';
-import { hasUnknown, isWidened, type Sym, type SymBuilder, WIDENED } from './sym.js';
+import { CALL_EXECUTION_STRIDE, hasUnknown, isWidened, type Sym, type SymBuilder, WIDENED } from './sym.js';
 
 /**
  * The branch conditions a path took, newest first (persistent: forks share their history). A node is either a
@@ -143,6 +143,29 @@ const NO_CALL = -1;
 /** `State.lastCall` after a call not recorded (a limit), or where paths with different last calls joined. */
 const SOME_CALL = -2;
 
+/*
+ * A call's results are one execution's. One call id stands for every execution of a call site with the same symbolic
+ * inputs (a helper that reads a balance, called before and after a transfer), so a path that executes it again gets
+ * results of their own, `id + n * CALL_EXECUTION_STRIDE` for its n-th execution (src/evm/sym.ts). Without it,
+ * `balanceAfter - balanceBefore` folded to zero and a `require` on it dropped the rest of the function.
+ */
+
+/** The id a call's results carry on this path (see CALL_EXECUTION_STRIDE); records the execution in `st.runs`. */
+function executionId(st: State, id: number): number {
+  const n = st.runs?.get(id) ?? 0;
+  st.runs = new Map(st.runs ?? []).set(id, n + 1);
+  return id + n * CALL_EXECUTION_STRIDE;
+}
+
+/** Executions of each call on either of two joined paths: the later ones' results must not repeat any of theirs. */
+function mergeRuns(a: ReadonlyMap<number, number> | null, b: ReadonlyMap<number, number> | null): ReadonlyMap<number, number> | null {
+  if (!a || a === b) return b;
+  if (!b) return a;
+  const m = new Map(a);
+  for (const [id, n] of b) if ((m.get(id) ?? 0) < n) m.set(id, n);
+  return m;
+}
+
 interface State {
   pc: number;
   stack: Sym[];
@@ -150,6 +173,8 @@ interface State {
   store: StoreEntry | null;
   /** Id of the last external call, for RETURNDATACOPY; NO_CALL or SOME_CALL (see there) when there is none. */
   lastCall: number;
+  /** Executions of each call id on this path (CALL_EXECUTION_STRIDE); shared between states, never changed. */
+  runs: ReadonlyMap<number, number> | null;
   path: PathNode | null;
   /** With facts: forks on this path the facts did not decide, checks that revert at once not counted. */
   undecided: number;
@@ -164,7 +189,7 @@ interface Point {
    * States admitted apart, each with the marker its path carries (PathNode): it turns `multi` when an identical state
    * arrives later and is dropped (its continuation then stands for that path too), or when arrivals here are joined.
    */
-  seen: { stack: Sym[]; mem: MemEntry | null; store: StoreEntry | null; lastCall: number; mark: Marker }[];
+  seen: { stack: Sym[]; mem: MemEntry | null; store: StoreEntry | null; lastCall: number; runs: ReadonlyMap<number, number> | null; mark: Marker }[];
   ref: Sym[] | null;
   /** Memory of the state last admitted here (the first one, then each join's result). */
   lastMem: MemEntry | null;
@@ -180,6 +205,7 @@ interface Point {
   joined: Sym[] | null;
   /** The last call of the joined state: -1 once joined paths disagree (RETURNDATASIZE/COPY then unknown). */
   joinedCall: number;
+  joinedRuns: ReadonlyMap<number, number> | null;
   joins: number;
   /** The marker of joined states: always `multi`. */
   mark: Marker;
@@ -345,7 +371,7 @@ export class Machine {
     const b = this.b;
     const code = this.code;
     const points = new Map<number, Point[]>();
-    const work: State[] = [{ pc: opts.entry ?? 0, stack: [], mem: null, store: null, lastCall: NO_CALL, path: null, undecided: 0 }];
+    const work: State[] = [{ pc: opts.entry ?? 0, stack: [], mem: null, store: null, lastCall: NO_CALL, runs: null, path: null, undecided: 0 }];
     let steps = 0;
     const visited = opts.visited;
     const maxSteps = Math.min(opts.maxSteps ?? MAX_STEPS_PER_FUNCTION, MAX_STEPS_PER_FUNCTION);
@@ -423,7 +449,7 @@ export class Machine {
             // Fork: the taken branch goes on the worklist, this path falls through.
             if (this.facts && this.alternative(valid ? d : null, pc, stack)) st.undecided++;
             if (valid) {
-              const fork: State = { pc: d, stack: stack.slice(), mem: st.mem, store: st.store, lastCall: st.lastCall, path: { next: st.path, cond, point: null }, undecided: st.undecided };
+              const fork: State = { pc: d, stack: stack.slice(), mem: st.mem, store: st.store, lastCall: st.lastCall, runs: st.runs, path: { next: st.path, cond, point: null }, undecided: st.undecided };
               settleFork(fork.stack, cond, true, b);
               if (this.enter(points, fork)) work.push(fork);
             }
@@ -518,7 +544,8 @@ export class Machine {
             const target = stack.pop()!;
             const value = info.name === 'CALL' || info.name === 'CALLCODE' ? stack.pop()! : null;
             const inOff = conc(stack.pop()!), inLen = conc(stack.pop()!), outOff = conc(stack.pop()!), outLen = conc(stack.pop()!);
-            const id = this.callSite(st, at, info.name as CallKind, target, value, inOff, inLen, callObservers, st.path);
+            const site = this.callSite(st, at, info.name as CallKind, target, value, inOff, inLen, callObservers, st.path);
+            const id = site >= 0 ? executionId(st, site) : -1;
             st.lastCall = id >= 0 ? id : SOME_CALL;
             const o = normalise(outOff);
             if (!o) st.mem = havoc(st.mem);
@@ -532,8 +559,8 @@ export class Machine {
           case 'CREATE': case 'CREATE2': {
             const value = stack.pop()!, inOff = conc(stack.pop()!), inLen = conc(stack.pop()!);
             if (info.name === 'CREATE2') stack.pop(); // salt
-            const id = this.callSite(st, at, info.name as CallKind, null, value, inOff, inLen, callObservers, st.path);
-            st.lastCall = id >= 0 ? id : SOME_CALL;
+            const site = this.callSite(st, at, info.name as CallKind, null, value, inOff, inLen, callObservers, st.path);
+            st.lastCall = site >= 0 ? executionId(st, site) : SOME_CALL;
             stack.push(b.unknown('created address'));
             break;
           }
@@ -736,7 +763,7 @@ export class Machine {
         this.exhaustive = false;
         return false;
       }
-      p = { pc: st.pc, base, ctx, seen: [], ref: null, lastMem: null, joined: null, joinedCall: -1, tail: undefined, unknownPlaces: new Set(), havocked: false, absFrom: Infinity, absTo: 0, joins: 0, mark: { multi: true, pc: st.pc, base } };
+      p = { pc: st.pc, base, ctx, seen: [], ref: null, lastMem: null, joined: null, joinedCall: -1, joinedRuns: null, tail: undefined, unknownPlaces: new Set(), havocked: false, absFrom: Infinity, absTo: 0, joins: 0, mark: { multi: true, pc: st.pc, base } };
       list.push(p);
       this.markOwner.set(p.mark, p);
       if (successorOf && !this.successor.has(successorOf)) this.successor.set(successorOf, p);
@@ -750,7 +777,7 @@ export class Machine {
     if (p.seen.length < MAX_STATES_PER_POINT) {
       const mark: Marker = { multi: false, pc: st.pc, base: p.base };
       this.markOwner.set(mark, p);
-      p.seen.push({ stack: stack.slice(), mem: st.mem, store: st.store, lastCall: st.lastCall, mark });
+      p.seen.push({ stack: stack.slice(), mem: st.mem, store: st.store, lastCall: st.lastCall, runs: st.runs, mark });
       if (!p.ref) {
         p.ref = p.seen[0]!.stack;
         p.lastMem = st.mem;
@@ -782,6 +809,10 @@ export class Machine {
     if (mem.changed) changed = true;
     const call = p.joined === null ? (p.seen.every((q) => q.lastCall === st.lastCall) ? st.lastCall : SOME_CALL) : p.joinedCall === st.lastCall ? p.joinedCall : SOME_CALL;
     if (p.joined !== null && call !== p.joinedCall) changed = true;
+    // The joined state holds results of either path's executions: its next ones must differ from all of them.
+    let runs = p.joined === null ? null : p.joinedRuns;
+    if (p.joined === null) for (const q of p.seen) runs = mergeRuns(runs, q.runs);
+    runs = mergeRuns(runs, st.runs);
     if (!changed) return false;
     if (++p.joins > MAX_JOINS_PER_POINT) {
       this.diag('limit-paths', `too many joins at pc ${st.pc}; paths past it are not explored`, st.pc);
@@ -790,6 +821,7 @@ export class Machine {
     }
     p.joined = joined;
     p.joinedCall = st.lastCall = call;
+    p.joinedRuns = st.runs = runs;
     p.tail = tail;
     for (let i = 0; i < stack.length; i++) stack[i] = joined[i]!;
     st.mem = p.lastMem = mem.mem;

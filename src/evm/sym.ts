@@ -6,6 +6,17 @@ import type { EnvName, Expr, Hex } from '../types.js';
 import { MAX_EXPR_DEPTH, MAX_EXPR_NODES } from './limits.js';
 
 export const U256 = (1n << 256n) - 1n;
+
+/**
+ * A call's results are one execution's: the n-th execution of call `id` on a path carries `id + n * stride` in its
+ * results (src/evm/machine.ts `executionId`), so two executions of one call site are two values to the algebra
+ * (`after - before` is not 0). Whoever resolves results by call record (src/hints) uses `callRecord`.
+ */
+export const CALL_EXECUTION_STRIDE = 1 << 20;
+/** The call record a result's call id belongs to. */
+export const callRecord = (id: number): number => id % CALL_EXECUTION_STRIDE;
+/** Which execution of its call record a result's call id is (0: the first on its path). */
+export const callExecution = (id: number): number => Math.floor(id / CALL_EXECUTION_STRIDE);
 const MASK160 = (1n << 160n) - 1n;
 const SIGN = 1n << 255n;
 

@@ -13,7 +13,7 @@
  */
 import type { ContractAnalysis, Diagnostic, ExternalCall, Expr, FunctionFootprint, Hex } from '../types.js';
 import { keccak256, keccakWords } from '../chain/crypto.js';
-import { hex } from '../evm/sym.js';
+import { callRecord, hex } from '../evm/sym.js';
 import { PLAIN_TRANSFER_GAS } from '../chain/txs.js';
 import { applyOp, MASK } from './ops.js';
 import { analyzeSelector, analyzeSpecialized, type Assumed } from '../analyze/index.js';
@@ -725,7 +725,7 @@ class Frame {
       // Fixed for the whole block: no transaction can change it.
       case 'blockhash': return this.cleanExpr(e.n, storage);
       // A guard may use a call's result when its target and input are usable too (`guardReads` checks what it read).
-      case 'callret': case 'callok': return storage && this.callUsable(e.call);
+      case 'callret': case 'callok': return storage && this.callUsable(callRecord(e.call));
       // Code a guard may read (see `eval`: only where it cannot change before or during the transaction).
       case 'ext': return storage && this.cleanExpr(e.addr, storage);
       default: return false;
@@ -961,7 +961,9 @@ class Frame {
       case 'callret':
       case 'callok': {
         if (this.tx.quiet) return new Unbound('a call result');
-        const get = this.callData.get(e.call);
+        // Every execution of a call resolves over the pre-state; what it read is a dependency, stale where this
+        // transaction writes it first (a balance read again after a transfer), as for the first execution.
+        const get = this.callData.get(callRecord(e.call));
         if (get === undefined) return new Unbound(`return value of call #${e.call} (not resolved)`);
         // Resolved outside guard mode, as the binding resolves it (its target and input are memoized for the call's
         // binding too); what the callee read is a dependency of this use: of the binding, or of a guard (`guardReads`).
