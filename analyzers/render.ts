@@ -27,6 +27,12 @@ export function exprHasUnknown(e: Expr): boolean {
 }
 
 /** Human-readable form, e.g. `keccak(caller . 0x0)`. */
+/** `call3`, or `call3.run2` for the second execution of call 3 on a path (src/evm/sym.ts CALL_EXECUTION_STRIDE). */
+function callName(id: number): string {
+  const n = callExecution(id);
+  return n > 0 ? `call${callRecord(id)}.run${n + 1}` : `call${id}`;
+}
+
 export function exprText(e: Expr, depth = 0): string {
   if (depth > 8) return '…';
   const r = (x: Expr) => exprText(x, depth + 1);
@@ -45,12 +51,8 @@ export function exprText(e: Expr, depth = 0): string {
       if (inf && e.args.length === 2) return `(${r(a!)} ${inf} ${r(b!)})`;
       return `${e.op.toLowerCase()}(${e.args.map(r).join(', ')})`;
     }
-    case 'callret': {
-      // A later execution of the same call on the path (src/evm/sym.ts CALL_EXECUTION_STRIDE): call3.run2 is its second.
-      const c = callExecution(e.call) > 0 ? `call${callRecord(e.call)}.run${callExecution(e.call) + 1}` : `call${e.call}`;
-      return e.word < 0 ? `${c}.ret.length` : `${c}.ret[${e.word}]`;
-    }
-    case 'callok': return callExecution(e.call) > 0 ? `call${callRecord(e.call)}.run${callExecution(e.call) + 1}.ok` : `call${e.call}.ok`;
+    case 'callret': return e.word < 0 ? `${callName(e.call)}.ret.length` : `${callName(e.call)}.ret[${e.word}]`;
+    case 'callok': return `${callName(e.call)}.ok`;
     case 'balance': return `balance(${r(e.addr)})`;
     case 'ext': return `${e.what.toLowerCase()}(${r(e.addr)})`;
     case 'blockhash': return `blockhash(${r(e.n)})`;

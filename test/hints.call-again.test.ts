@@ -7,11 +7,9 @@
  * still said complete: a violation.
  */
 import type { Prestate } from '../src/chain/load.js';
-import { bindTx, keccakWords, type BindContext, type TxInput } from '../src/hints/bind.js';
-import { AnalysisCache, stateView } from '../src/hints/context.js';
+import { keccakWords } from '../src/hints/bind.js';
 import { compileSolidity } from '../src/input/compile.js';
 import { Interface } from '@ethersproject/abi';
-import type { Hex } from '../src/types.js';
 import * as F from './hints.fixtures.js';
 
 // Vault's slot: got 0. Token's slot: balanceOf 0.
@@ -44,12 +42,7 @@ test('a balance read before and after a mint by the same helper: the difference 
   const pre: Prestate = new Map();
   pre.set(TOKEN, { balance: 0n, nonce: 1n, code: token.runtime, storage: new Map() });
   pre.set(VAULT, { balance: 0n, nonce: 1n, code: vault.runtime, storage: new Map() });
-  pre.set(F.ALICE, { balance: 10n ** 18n, nonce: 0n, code: new Uint8Array(0), storage: new Map() });
-  const state = stateView(pre);
-  const ctx: BindContext = { state, block: F.ENV, analysis: new AnalysisCache().provider, codeHash: (a) => state.codeHash(a) };
-  const data = new Interface(vault.abi ?? []).encodeFunctionData('pull', [TOKEN, 5]);
-  const tx: TxInput = { index: 0, hash: ('0x' + '66'.repeat(32)) as Hex, from: F.ALICE, to: VAULT, value: 0n, input: Buffer.from(data.slice(2), 'hex'), nonce: 0n, gasPrice: 10n };
-  const b = bindTx(tx, ctx);
+  const b = F.bindCall(pre, VAULT, new Interface(vault.abi ?? []).encodeFunctionData('pull', [TOKEN, 5]));
   // Really: the mint moves 10 >= 5, so the transaction writes got[ALICE].
   expect([...(b.writes.get(VAULT) ?? [])]).toContain(keccakWords([BigInt(F.ALICE), 0n]));
 }, 120_000);

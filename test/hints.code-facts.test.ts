@@ -7,8 +7,8 @@
  * code, in small), compiled with solc-js and analyzed by the real analyzer.
  */
 import type { Prestate } from '../src/chain/load.js';
-import { bindTx, keccakWords, type BindContext, type PriorChanges, type TxInput } from '../src/hints/bind.js';
-import { AnalysisCache, stateView } from '../src/hints/context.js';
+import { keccakWords, type PriorChanges, type TxBinding } from '../src/hints/bind.js';
+import { stateView } from '../src/hints/context.js';
 import { compileSolidity } from '../src/input/compile.js';
 import { Interface } from '@ethersproject/abi';
 import type { Hex } from '../src/types.js';
@@ -45,17 +45,13 @@ const iface = new Interface(probe.abi ?? []);
 /** Candidates of `pay`: 0xA000 and 0xA001 have no code, 0xA002 has. */
 const WITH_CODE = F.addr(0xa002);
 
-function bind(data: string, prior?: PriorChanges): ReturnType<typeof bindTx> {
+function bind(data: string, prior?: PriorChanges): TxBinding {
   const pre: Prestate = new Map();
   pre.set(PROBE, { balance: 0n, nonce: 1n, code: probe.runtime, storage: new Map() });
   pre.set(WITH_CODE, { balance: 0n, nonce: 1n, code: Uint8Array.from([0x60, 0x00, 0x00]), storage: new Map() });
-  pre.set(F.ALICE, { balance: 10n ** 18n, nonce: 0n, code: new Uint8Array(0), storage: new Map() });
-  const state = stateView(pre);
-  const ctx: BindContext = { state, block: F.ENV, analysis: new AnalysisCache().provider, codeHash: (a) => state.codeHash(a), prior };
-  const tx: TxInput = { index: 0, hash: ('0x' + '33'.repeat(32)) as Hex, from: F.ALICE, to: PROBE, value: 0n, input: Buffer.from(data.slice(2), 'hex'), nonce: 0n, gasPrice: 10n };
-  return bindTx(tx, ctx);
+  return F.bindCall(pre, PROBE, data, { prior });
 }
-const written = (b: ReturnType<typeof bindTx>) => [...(b.writes.get(PROBE) ?? [])];
+const written = (b: TxBinding) => [...(b.writes.get(PROBE) ?? [])];
 const hits = keccakWords([BigInt(F.ALICE), 0n]);
 const misses = keccakWords([BigInt(F.ALICE), 1n]);
 const paid = (who: Hex | bigint) => keccakWords([BigInt(who), 3n]);

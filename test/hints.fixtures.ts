@@ -2,8 +2,11 @@
  * Hand-written ContractAnalysis fixtures for the hints / table / verify tests: what the analyzer should say about
  * small Solidity-style contracts (ERC20 balances at slot 0 and allowances at slot 1, a Uniswap-V2-style pair with
  * token0/token1 at slots 6/7, a router, an EIP-1967 proxy). They let those stages be tested without the analyzer.
+ * `bindCall` binds one call over given accounts, for the tests that bind solc-compiled contracts.
  */
-import type { BlockEnv } from '../src/hints/bind.js';
+import type { Prestate } from '../src/chain/load.js';
+import { bindTx, type BindContext, type BlockEnv, type TxBinding, type TxInput } from '../src/hints/bind.js';
+import { AnalysisCache, stateView } from '../src/hints/context.js';
 import type { ContractAnalysis, ExternalCall, Expr, FunctionFootprint, Hex, StorageAccess } from '../src/types.js';
 
 /** A fixture account's address from a small number. */
@@ -12,6 +15,19 @@ export const ALICE = addr(0xa11ce);
 export const BOB = addr(0xb0b);
 /** The block the binder tests bind in. */
 export const ENV: BlockEnv = { number: 100n, timestamp: 1000n, coinbase: 0xc0n, gasLimit: 30_000_000n, baseFee: 7n, difficulty: 0n, chainId: 1n, hardfork: 'shanghai' };
+
+/**
+ * Binds a call from ALICE (funded here) to `to` with calldata `data` over the accounts of `pre`, in block ENV with a
+ * fresh analysis cache; `ctx` adds to the binder's context (`prior`, `resolveCall`).
+ */
+export function bindCall(pre: Prestate, to: Hex, data: string, ctx: Partial<BindContext> = {}): TxBinding {
+  const accounts: Prestate = new Map(pre);
+  accounts.set(ALICE, { balance: 10n ** 18n, nonce: 0n, code: new Uint8Array(0), storage: new Map() });
+  const state = stateView(accounts);
+  const full: BindContext = { state, block: ENV, analysis: new AnalysisCache().provider, codeHash: (a) => state.codeHash(a), ...ctx };
+  const tx: TxInput = { index: 0, hash: ('0x' + '22'.repeat(32)) as Hex, from: ALICE, to, value: 0n, input: Buffer.from(data.slice(2), 'hex'), nonce: 0n, gasPrice: 10n };
+  return bindTx(tx, full);
+}
 
 export const c = (v: bigint | number): Expr => ({ k: 'const', v: ('0x' + BigInt(v).toString(16)) as Hex });
 export const caller: Expr = { k: 'env', name: 'CALLER' };

@@ -7,8 +7,7 @@
  * written for this case, compiled with solc-js and analyzed by the real analyzer.
  */
 import type { Prestate } from '../src/chain/load.js';
-import { bindTx, keccakWords, type BindContext, type TxInput } from '../src/hints/bind.js';
-import { AnalysisCache, stateView } from '../src/hints/context.js';
+import { keccakWords, type TxBinding } from '../src/hints/bind.js';
 import { compileSolidity } from '../src/input/compile.js';
 import { Interface } from '@ethersproject/abi';
 import type { Hex } from '../src/types.js';
@@ -51,17 +50,13 @@ const compiled = compileSolidity({ 'Gate.sol': SOURCE });
 const gate = compiled.find((c) => c.name === 'Gate')!;
 const twice = compiled.find((c) => c.name === 'Twice')!;
 
-function bind(to: Hex, data: string, open = 1n): ReturnType<typeof bindTx> {
+function bind(to: Hex, data: string, open = 1n): TxBinding {
   const pre: Prestate = new Map();
   pre.set(GATE, { balance: 0n, nonce: 1n, code: gate.runtime, storage: new Map([[0n, open], [keccakWords([BigInt(F.ALICE), 3n]), 5n]]) });
   pre.set(TWICE, { balance: 0n, nonce: 1n, code: twice.runtime, storage: new Map() });
-  pre.set(F.ALICE, { balance: 10n ** 18n, nonce: 0n, code: new Uint8Array(0), storage: new Map() });
-  const state = stateView(pre);
-  const ctx: BindContext = { state, block: F.ENV, analysis: new AnalysisCache().provider, codeHash: (a) => state.codeHash(a) };
-  const tx: TxInput = { index: 0, hash: ('0x' + '22'.repeat(32)) as Hex, from: F.ALICE, to, value: 0n, input: Buffer.from(data.slice(2), 'hex'), nonce: 0n, gasPrice: 10n };
-  return bindTx(tx, ctx);
+  return F.bindCall(pre, to, data);
 }
-const slots = (b: ReturnType<typeof bindTx>) => [...(b.writes.get(GATE) ?? [])];
+const slots = (b: TxBinding) => [...(b.writes.get(GATE) ?? [])];
 const hits = (who: Hex) => keccakWords([BigInt(who), 1n]);
 const misses = (who: Hex) => keccakWords([BigInt(who), 2n]);
 

@@ -41,17 +41,17 @@ test('later bindings that name an unbound writer are counted against it, each on
   ];
   const verdicts = [verdict(0, 0, 0), verdict(1, 0, 0), verdict(2, 0, 1), verdict(3, 2, 5), verdict(4, 1, 7), verdict(5, 4, 4)];
   const txs = bindings.map((_, i) => ({ to: i === 2 ? ROUTER : C, input: i === 2 ? '0x7ff36ab5' + '00'.repeat(32) : '0xa9059cbb' }));
-  const { list, naming } = spreadersOf(17666333, bindings, verdicts, txs);
+  const { list, totals } = spreadersOf(17666333, bindings, verdicts, txs);
   expect(list).toHaveLength(1);
   const [s] = list;
   expect(s).toMatchObject({ block: 17666333, index: 2, to: ROUTER, selector: '0x7ff36ab5', later: 2, onlyBecause: 1, missed: 3, extra: 12 });
   expect(s!.cause).toBe('unknown-call-target: CALL at pc N: target unbound: widened at a loop or merge');
-  expect(naming).toEqual({ spreaders: 1, blocks: 1, naming: 2, onlyBecause: 1, missed: 3, extra: 12 });
+  expect(totals).toEqual({ spreaders: 1, blocks: 1, naming: 2, onlyBecause: 1, missed: 3, extra: 12 });
 });
 
 test('a block without unbound writers has no spreaders', () => {
-  const { list, naming } = spreadersOf(1, [binding(0, []), binding(1, [])], [verdict(0, 0, 0), verdict(1, 1, 1)], [{}, {}]);
+  const { list, totals } = spreadersOf(1, [binding(0, []), binding(1, [])], [verdict(0, 0, 0), verdict(1, 1, 1)], [{}, {}]);
   expect(list).toEqual([]);
-  expect(naming.naming).toBe(0);
-  expect(naming.blocks).toBe(0);
+  expect(totals.naming).toBe(0);
+  expect(totals.blocks).toBe(0);
 });

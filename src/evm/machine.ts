@@ -143,14 +143,13 @@ const NO_CALL = -1;
 /** `State.lastCall` after a call not recorded (a limit), or where paths with different last calls joined. */
 const SOME_CALL = -2;
 
-/*
- * A call's results are one execution's. One call id stands for every execution of a call site with the same symbolic
- * inputs (a helper that reads a balance, called before and after a transfer), so a path that executes it again gets
- * results of their own, `id + n * CALL_EXECUTION_STRIDE` for its n-th execution (src/evm/sym.ts). Without it,
- * `balanceAfter - balanceBefore` folded to zero and a `require` on it dropped the rest of the function.
+/**
+ * The id a call's results carry on this path; records the execution in `st.runs`. One call id stands for every
+ * execution of a call site with the same symbolic inputs (a helper that reads a balance, called before and after a
+ * transfer), so a path that executes it again gets results of their own, `id + n * CALL_EXECUTION_STRIDE` for its n-th
+ * execution (src/evm/sym.ts). Without it, `balanceAfter - balanceBefore` folded to zero and a `require` on it dropped
+ * the rest of the function.
  */
-
-/** The id a call's results carry on this path (see CALL_EXECUTION_STRIDE); records the execution in `st.runs`. */
 function executionId(st: State, id: number): number {
   const n = st.runs?.get(id) ?? 0;
   st.runs = new Map(st.runs ?? []).set(id, n + 1);
@@ -809,16 +808,14 @@ export class Machine {
     if (mem.changed) changed = true;
     const call = p.joined === null ? (p.seen.every((q) => q.lastCall === st.lastCall) ? st.lastCall : SOME_CALL) : p.joinedCall === st.lastCall ? p.joinedCall : SOME_CALL;
     if (p.joined !== null && call !== p.joinedCall) changed = true;
-    // The joined state holds results of either path's executions: its next ones must differ from all of them.
-    let runs = p.joined === null ? null : p.joinedRuns;
-    if (p.joined === null) for (const q of p.seen) runs = mergeRuns(runs, q.runs);
-    runs = mergeRuns(runs, st.runs);
     if (!changed) return false;
     if (++p.joins > MAX_JOINS_PER_POINT) {
       this.diag('limit-paths', `too many joins at pc ${st.pc}; paths past it are not explored`, st.pc);
       this.exhaustive = false;
       return false;
     }
+    // The joined state holds results of either path's executions: its next ones must differ from all of them.
+    const runs = p.joined === null ? p.seen.reduce((r, q) => mergeRuns(r, q.runs), st.runs) : mergeRuns(p.joinedRuns, st.runs);
     p.joined = joined;
     p.joinedCall = st.lastCall = call;
     p.joinedRuns = st.runs = runs;

@@ -17,6 +17,7 @@ import {
   compareTx,
   countsOf,
   emptyCounts,
+  emptySpreadTotals,
   MissGrouper,
   precision,
   reallyStale,
@@ -98,7 +99,7 @@ export async function verifyBlock(dir: string, opts: VerifyOptions = {}, grouper
   };
   opts.onBlock?.(verdict);
   const spread = spreadersOf(hints.number, hints.bindings, txs, loaded.block.transactions);
-  const out = { verdict, txs, hints, traces, spreaders: spread.list, spread: spread.naming };
+  const out = { verdict, txs, hints, traces, spreaders: spread.list, spread: spread.totals };
   opts.onBlockData?.(loaded, out);
   return out;
 }
@@ -109,7 +110,7 @@ export async function verifyBlocks(dirs: string[], opts: VerifyOptions = {}): Pr
   const blocks: BlockVerdict[] = [];
   const violations: VerifyReport['violations'] = [];
   const spreaders: Spreader[] = [];
-  const spread: SpreadTotals = { spreaders: 0, blocks: 0, naming: 0, onlyBecause: 0, missed: 0, extra: 0 };
+  const spread = emptySpreadTotals();
   let total = emptyCounts();
   for (const dir of dirs) {
     const run = await verifyBlock(dir, { ...opts, cache }, grouper);

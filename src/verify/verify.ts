@@ -224,9 +224,9 @@ export function blamedTx(d: Diagnostic): number | null {
  * Per block: which transactions with unbound writes later bindings name, and what those later transactions missed and
  * over-predicted (`txs`: the block's transactions as given, for the callee and selector).
  */
-export function spreadersOf(block: number, bindings: TxBinding[], verdicts: TxVerdict[], txs: { to?: string | null; input?: string }[]): { list: Spreader[]; naming: SpreadTotals } {
+export function spreadersOf(block: number, bindings: TxBinding[], verdicts: TxVerdict[], txs: { to?: string | null; input?: string }[]): { list: Spreader[]; totals: SpreadTotals } {
   const by = new Map<number, Spreader>();
-  const naming: SpreadTotals = { spreaders: 0, blocks: 0, naming: 0, onlyBecause: 0, missed: 0, extra: 0 };
+  const totals = emptySpreadTotals();
   bindings.forEach((b, i) => {
     const named = new Set<number>();
     let other = false;
@@ -236,10 +236,10 @@ export function spreadersOf(block: number, bindings: TxBinding[], verdicts: TxVe
       else other = true;
     }
     if (named.size > 0) {
-      naming.naming++;
-      if (!other) naming.onlyBecause++;
-      naming.missed += verdicts[i]!.missed.length;
-      naming.extra += verdicts[i]!.extra;
+      totals.naming++;
+      if (!other) totals.onlyBecause++;
+      totals.missed += verdicts[i]!.missed.length;
+      totals.extra += verdicts[i]!.extra;
     }
     for (const j of named) {
       let s = by.get(j);
@@ -257,9 +257,9 @@ export function spreadersOf(block: number, bindings: TxBinding[], verdicts: TxVe
       s.extra += verdicts[i]!.extra;
     }
   });
-  naming.spreaders = by.size;
-  naming.blocks = by.size > 0 ? 1 : 0;
-  return { list: [...by.values()], naming };
+  totals.spreaders = by.size;
+  totals.blocks = by.size > 0 ? 1 : 0;
+  return { list: [...by.values()], totals };
 }
 
 /** Diagnostics that leave writes unbound, most telling first; then any other that is not a cross-check. */
@@ -270,6 +270,10 @@ function unboundCause(ds: Diagnostic[]): Diagnostic | undefined {
     if (d) return d;
   }
   return ds.find((d) => d.code !== 'cross-check');
+}
+
+export function emptySpreadTotals(): SpreadTotals {
+  return { spreaders: 0, blocks: 0, naming: 0, onlyBecause: 0, missed: 0, extra: 0 };
 }
 
 /** Transactions naming a spreader, each counted once however many it names. */
