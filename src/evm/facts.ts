@@ -25,6 +25,8 @@ export interface Inputs {
    * this one cannot either (an account with code keeps it until the transaction ends), else null.
    */
   code?(what: 'EXTCODESIZE' | 'EXTCODEHASH', addr: bigint): bigint | null;
+  /** BLOCKHASH of a block number (fixed for the whole block: no transaction can change it), or null where unknown. */
+  blockhash?(n: bigint): bigint | null;
 }
 
 /**
@@ -57,6 +59,8 @@ export class Facts {
         return s.n === 0 && this.inputs.storage !== undefined && this.inputOnly(s.args[0]!);
       case 'ext':
         return this.inputs.code !== undefined && this.inputOnly(s.args[0]!);
+      case 'blockhash':
+        return this.inputs.blockhash !== undefined && this.inputOnly(s.args[0]!);
       case 'keccak':
       case 'cdx':
       case 'op': {
@@ -96,6 +100,11 @@ export class Facts {
         if (this.inputs.code === undefined) return null;
         const a = this.value(s.args[0]!);
         return a === null ? null : this.inputs.code(s.name as 'EXTCODESIZE' | 'EXTCODEHASH', a & ((1n << 160n) - 1n));
+      }
+      case 'blockhash': {
+        if (this.inputs.blockhash === undefined) return null;
+        const n = this.value(s.args[0]!);
+        return n === null ? null : this.inputs.blockhash(n);
       }
       case 'keccak': {
         const words = this.values(s.args);

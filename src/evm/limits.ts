@@ -29,6 +29,11 @@ export const MAX_UNROLL_PER_POINT = 64;
  * machine's noise.
  */
 export const MAX_UNDECIDED_UNROLL = 4;
+/**
+ * Path conditions walked back to decide a branch they imply (src/evm/implied.ts): `reserve > 0` checked by a
+ * `require`, then SafeMath's `y == 0 ||` on the same value. Past it the branch forks as before (the safe direction).
+ */
+export const MAX_IMPLY_LOOKBACK = 256;
 /** Path nodes walked back to find a loop round's start (past it, the round counts as decided). */
 export const MAX_ROUND_LOOKBACK = 1_024;
 /** Straight-line instructions followed to see whether a branch only reverts or meets the other side again. */
@@ -57,6 +62,13 @@ export const MAX_REGION_WORDS = 24;
 export const MAX_CALL_INPUT_WORDS_FACTS = 128;
 /** Most distinct external calls recorded for one function. */
 export const MAX_CALLS_PER_FUNCTION = 64;
+/**
+ * The same with input facts: a specialized exploration names each round's call targets exactly (a router's pairs),
+ * so a multi-hop swap whose rounds fork on call results records more distinct calls than a generic one, which joined
+ * them into one unknown target (SwapRouter02's V2 swap of 15752489 tx 78: past 64 once branches its path already
+ * decided stopped forking, src/evm/implied.ts).
+ */
+export const MAX_CALLS_PER_FUNCTION_FACTS = 256;
 /** Most distinct storage accesses recorded for one function (reads + writes). */
 export const MAX_ACCESSES_PER_FUNCTION = 512;
 /** Distinct call contexts (jump destinations on the stack) at one program point; more means runaway recursion. */

@@ -8,9 +8,10 @@
  * `unknown` and memory written since their common history into havoc. Joins only widen, so loops reach a fixpoint.
  */
 import type { CallKind, Diagnostic, DiagnosticCode } from '../types.js';
-import { MAX_CALLS_PER_FUNCTION, MAX_CONTEXTS_PER_POINT, MAX_ROUND_LOOKBACK, MAX_UNDECIDED_UNROLL, MAX_UNROLL_PER_POINT, REVERT_PEEK_STEPS, MAX_JOIN_ENTRIES, MAX_JOIN_ENTRIES_FACTS, MAX_JOIN_PLACES, MAX_JOIN_PLACES_FACTS, MAX_JOINS_PER_POINT, MAX_STACK_EXPLORED, MAX_REGION_WORDS, MAX_STATES_PER_POINT, MAX_STEPS_PER_FUNCTION, MAX_CALL_INPUT_WORDS_FACTS } from './limits.js';
+import { MAX_CALLS_PER_FUNCTION, MAX_CALLS_PER_FUNCTION_FACTS, MAX_CONTEXTS_PER_POINT, MAX_ROUND_LOOKBACK, MAX_UNDECIDED_UNROLL, MAX_UNROLL_PER_POINT, REVERT_PEEK_STEPS, MAX_JOIN_ENTRIES, MAX_JOIN_ENTRIES_FACTS, MAX_JOIN_PLACES, MAX_JOIN_PLACES_FACTS, MAX_JOINS_PER_POINT, MAX_STACK_EXPLORED, MAX_REGION_WORDS, MAX_STATES_PER_POINT, MAX_STEPS_PER_FUNCTION, MAX_CALL_INPUT_WORDS_FACTS } from './limits.js';
 import { commonTail, havoc, havocAbsolute, havocPointers, type MemEntry, normalise, type Offset, readRange, UNBOUNDED, writeByte, writePartialWord, writeRegion, writeWord } from './memory.js';
 import type { Assumption, Facts } from './facts.js';
+import { impliedByPath } from './implied.js';
 import { OPCODES, type OpInfo } from './opcodes.js';
 import { CALL_EXECUTION_STRIDE, hasUnknown, isWidened, type Sym, type SymBuilder, WIDENED } from './sym.js';
 
@@ -427,6 +428,10 @@ export class Machine {
             const dest = conc(stack.pop()!);
             let cond = info.name === 'JUMPI' ? stack.pop()! : b.const(1n);
             if (!cond.isConst && this.facts) cond = this.decide(cond, true);
+            if (!cond.isConst) {
+              const taken = impliedByPath(st.path, cond);
+              if (taken !== null) cond = b.const(taken ? 1n : 0n);
+            }
             if (cond.isConst && cond.v === 0n) break;
             if (!dest.isConst) {
               this.diag('dynamic-jump', 'jump to a computed destination; paths past it are not explored', at);
@@ -999,8 +1004,9 @@ export class Machine {
     let id = this.calls.get(key);
     if (id !== undefined) for (const ob of obs) ob.callPath?.(id, site.path);
     if (id === undefined) {
-      if (this.calls.size >= MAX_CALLS_PER_FUNCTION) {
-        this.diag('limit-paths', `more than ${MAX_CALLS_PER_FUNCTION} distinct external calls`, site.pc);
+      const max = this.facts ? MAX_CALLS_PER_FUNCTION_FACTS : MAX_CALLS_PER_FUNCTION;
+      if (this.calls.size >= max) {
+        this.diag('limit-paths', `more than ${max} distinct external calls`, site.pc);
         this.exhaustive = false;
         return -1;
       }

@@ -803,6 +803,7 @@ class Frame {
       storage: (slot) => this.concrete({ k: 'sload', slot: { k: 'const', v: `0x${slot.toString(16)}` } }),
       // Read as a guard reads code: only an account that has code (see `eval`, 'ext').
       code: (what, addr) => this.concrete({ k: 'ext', what, addr: { k: 'const', v: `0x${addr.toString(16)}` } }),
+      blockhash: (n) => this.concrete({ k: 'blockhash', n: { k: 'const', v: `0x${n.toString(16)}` } }),
     };
   }
 
