@@ -454,13 +454,16 @@ class WordsCalldata implements Calldata {
 type Lazy = () => Val;
 /** A resolved call: its outcome and what it read (a dependency of each use: the binding's, or a guard's). */
 type CallResult = { ok: boolean; ret: Uint8Array; reads: Dep[] } | Unbound;
-/** Computed once; not kept from a written value's evaluation (`tx.quiet`, see Frame.writtenValue). */
-const once = (f: Lazy, tx: { quiet: boolean }): Lazy => {
+/**
+ * Computed once; not kept from a written value's evaluation (`tx.quiet`, see Frame.writtenValue) or an amount's
+ * (`tx.amount`): those record their dependencies apart, which a later use must record again.
+ */
+const once = (f: Lazy, tx: { quiet: boolean; amount: boolean }): Lazy => {
   let v: Val | undefined;
   return () => {
     if (v !== undefined) return v;
     const r = f();
-    if (!tx.quiet) v = r;
+    if (!tx.quiet && !tx.amount) v = r;
     return r;
   };
 };
@@ -573,6 +576,13 @@ class TxState {
   /** Set while a written value is evaluated (Frame.writtenValue); each evaluation gets a new epoch. */
   quiet = false;
   quietEpoch = 0;
+  /**
+   * Set while a call's value is evaluated only to know whether ETH moves (`Frame.amount`): what it reads decides
+   * balances, not which slots are accessed, so its dependencies (`amountDeps`) make the binding incomplete when
+   * stale but do not let its writes land anywhere (the keys and targets do not depend on them).
+   */
+  amount = false;
+  readonly amountDeps: { dep: Dep; frame: number }[] = [];
   /** Every bound storage access per (address, slot), for the delta candidates. */
   readonly slotUse = new Map<string, { addr: Hex; slot: bigint; reads: number; writes: number; kind: 'add' | 'sub' | null; frame: number; ok: boolean }>();
   /** Frames with a storage access the binder could not name (it may be any slot of that frame's storage). */
@@ -654,7 +664,7 @@ class Frame {
   private dep(d: Dep): void {
     if (this.tx.quiet) return;
     if (this.guardMode && d.kind === 'slot') this.tx.guardDep(`${d.addr}|${d.slot}`, this.id);
-    else this.tx.deps.push({ dep: d, frame: this.id });
+    else (this.tx.amount ? this.tx.amountDeps : this.tx.deps).push({ dep: d, frame: this.id });
   }
 
   /** Evaluating a guard: storage reads are guard dependencies, not binding dependencies. */
@@ -663,6 +673,21 @@ class Frame {
   private quietMemo = new Map<Expr, Val>();
   private quietOob = new Set<Expr>();
   private quietEpoch = -1;
+  /** Memoized values while the transaction evaluates an amount (TxState.amount): their dependencies are apart. */
+  private amountMemo = new Map<Expr, Val>();
+  private amountOob = new Set<Expr>();
+
+  /** `lazy()` evaluated as an amount (TxState.amount). */
+  amountOf(lazy: Lazy): Val {
+    const tx = this.tx;
+    if (tx.quiet || tx.amount) return lazy();
+    tx.amount = true;
+    try {
+      return lazy();
+    } finally {
+      tx.amount = false;
+    }
+  }
 
   /**
    * The value a write stores, for later transactions' bindings. It decides nothing about this transaction's own
@@ -884,6 +909,9 @@ class Frame {
       }
       memo = this.quietMemo;
       oobSet = this.quietOob;
+    } else if (this.tx.amount) {
+      memo = this.amountMemo;
+      oobSet = this.amountOob;
     }
     const m = memo.get(e);
     if (m !== undefined) {
@@ -968,13 +996,15 @@ class Frame {
         if (get === undefined) return new Unbound(`return value of call #${e.call} (not resolved)`);
         // Resolved outside guard mode, as the binding resolves it (its target and input are memoized for the call's
         // binding too); what the callee read is a dependency of this use: of the binding, or of a guard (`guardReads`).
-        const guard = this.guardMode;
+        const guard = this.guardMode, amount = this.tx.amount;
         this.guardMode = false;
+        this.tx.amount = false;
         let r: CallResult;
         try {
           r = get();
         } finally {
           this.guardMode = guard;
+          this.tx.amount = amount;
         }
         if (isUnbound(r)) return new Unbound(`return value of call #${e.call}: ${r.why}`);
         if (guard) {
@@ -1302,7 +1332,8 @@ function frameKey(f: Frame): string | null {
   const b = f.calldata.bytes();
   if (isUnbound(b)) return null;
   const c = f.caller();
-  const v = f.value();
+  // As an amount: a frame bound in full records its own uses of its value; a repeat's skip rests on it (bindFrame).
+  const v = f.amountOf(f.value);
   const flags = `${f.valueClean ? 1 : 0}${f.prune ? 1 : 0}${f.multicallDone ? 1 : 0}`;
   return `${f.codeAddr}|${f.self}|${isUnbound(c) ? '?' : c}|${isUnbound(v) ? '?' : v}|${flags}|${Buffer.from(b).toString('hex')}`;
 }
@@ -1324,10 +1355,13 @@ function bindFrame(f: Frame): void {
   // not cut short by its place on the stack, or ran no deeper and with no more repeats of any call site on its stack
   // (its stack limits cut it no sooner). Limits on the whole transaction (frames, specializations) only tighten, so
   // the earlier binding had at least the room the repeat would have.
+  const valueDeps = tx.amountDeps.length;
   const key = tx.ctx.reuseFrames === false ? null : frameKey(f);
   if (key !== null) {
     const prev = tx.bound.get(key);
     if (prev && (!prev.cut || (prev.depth <= f.depth && sitesCovered(prev.sites, f.sites)))) {
+      // Skipped because its value equals the earlier frame's: what that value was computed from is the binding's.
+      tx.deps.push(...tx.amountDeps.slice(valueDeps));
       // Its slots are now touched by two frames: not a single frame's update, so no delta (TxState.use).
       for (const u of tx.slotUse.values()) if (u.frame >= prev.firstId && u.frame < prev.endId) u.ok = false;
       tx.repeated.push([prev.firstId, prev.endId]);
@@ -1480,13 +1514,11 @@ function bindCalls(f: Frame, fn: FunctionFootprint, where: string): void {
       call,
       at,
       get target(): Val {
-        if (tv === undefined) {
-          if (!call.target) tv = new Unbound('no target expression');
-          else {
-            tv = f.eval(call.target);
-          }
-        }
-        return tv;
+        if (tv !== undefined) return tv;
+        const v = call.target ? f.eval(call.target) : new Unbound('no target expression');
+        // Kept only from a use that recorded its dependencies as the binding's.
+        if (!tx.quiet && !tx.amount) tv = v;
+        return v;
       },
       value: call.kind === 'CALL' || call.kind === 'CALLCODE'
         ? once(() => (call.value ? f.eval(call.value) : 0n), tx)
@@ -1533,7 +1565,7 @@ function bindCalls(f: Frame, fn: FunctionFootprint, where: string): void {
     const target = toAddr(tv);
     out.touched.add(target);
     if (call.kind === 'CALL' || call.kind === 'CALLCODE') {
-      const v = p.value();
+      const v = f.amountOf(p.value);
       if (isUnbound(v) || v !== 0n) {
         debit(out, f.self);
         if (call.kind === 'CALL') credit(out, target);
@@ -1896,41 +1928,45 @@ function checkDeps(st: TxState): void {
   const out = st.out;
   const before = out.staleDeps;
   const prior = st.ctx.prior;
-  // The frames that read each slot: a frame's own write, or one made after it returned, cannot come first.
-  const readers = new Map<string, number[]>();
-  for (const { dep, frame } of st.deps) if (dep.kind === 'slot') addFrame(readers, `${dep.addr}|${dep.slot}`, frame);
-  const seen = new Set<string>();
-  for (const { dep } of st.deps) {
-    const key = dep.kind === 'slot' ? `s${dep.addr}${dep.slot}` : `${dep.kind[0]}${dep.addr}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    let why: string | undefined;
-    if (dep.kind === 'slot') {
-      st.add(out.bindingReads, dep.addr, dep.slot);
-      why = prior?.slotChangedBy(dep.addr, dep.slot);
-      if (!why) {
-        const k = `${dep.addr}|${dep.slot}`;
-        const own = readers.get(k)!.some((r) => st.writtenBefore(k, r));
-        const uw = out.unknownWrites;
-        if (own) why = 'this transaction';
-        else if (uw === 'any' || uw.has(dep.addr)) why = 'this transaction (an unbound write)';
-      }
-      if (why) {
-        out.staleDeps++;
-        const p = prior?.predicted?.(dep.addr, dep.slot);
-        const used = p ? ` (read as ${hex(p.value)}, what tx ${p.tx} is predicted to store)` : '';
-        st.incomplete('cross-check', `binding read ${dep.addr} slot ${toWordHex(dep.slot)}, which ${why} may write first${used}`);
-      }
-    } else if (dep.kind === 'balance') {
-      // Balances change with every transaction's fees and values: any binding on a balance is not provably current.
-      out.staleDeps++;
-      st.incomplete('cross-check', `binding read the balance of ${dep.addr}, which changes during the block`);
-    } else {
-      why = prior?.codeChangedBy(dep.addr);
-      if (!why && (out.codeWrites === 'any' || out.codeWrites.has(dep.addr))) why = 'this transaction';
-      if (why) {
-        out.staleDeps++;
-        st.incomplete('cross-check', `binding read the code of ${dep.addr}, which ${why} may change first`);
+  // Keys, targets and inputs: a stale one may send this transaction's writes anywhere (below). Amounts only decide
+  // whether ETH moves: stale, they make the binding incomplete, nothing more.
+  for (const [deps, amount] of [[st.deps, false], [st.amountDeps, true]] as const) {
+    const what = amount ? 'an amount' : 'binding';
+    // The frames that read each slot: a frame's own write, or one made after it returned, cannot come first.
+    const readers = new Map<string, number[]>();
+    for (const { dep, frame } of deps) if (dep.kind === 'slot') addFrame(readers, `${dep.addr}|${dep.slot}`, frame);
+    const seen = new Set<string>();
+    const stale = (message: string) => {
+      if (!amount) out.staleDeps++;
+      st.incomplete('cross-check', message);
+    };
+    for (const { dep } of deps) {
+      const key = dep.kind === 'slot' ? `s${dep.addr}${dep.slot}` : `${dep.kind[0]}${dep.addr}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      let why: string | undefined;
+      if (dep.kind === 'slot') {
+        st.add(out.bindingReads, dep.addr, dep.slot);
+        why = prior?.slotChangedBy(dep.addr, dep.slot);
+        if (!why) {
+          const k = `${dep.addr}|${dep.slot}`;
+          const own = readers.get(k)!.some((r) => st.writtenBefore(k, r));
+          const uw = out.unknownWrites;
+          if (own) why = 'this transaction';
+          else if (uw === 'any' || uw.has(dep.addr)) why = 'this transaction (an unbound write)';
+        }
+        if (why) {
+          const p = prior?.predicted?.(dep.addr, dep.slot);
+          const used = p ? ` (read as ${hex(p.value)}, what tx ${p.tx} is predicted to store)` : '';
+          stale(`${what} read ${dep.addr} slot ${toWordHex(dep.slot)}, which ${why} may write first${used}`);
+        }
+      } else if (dep.kind === 'balance') {
+        // Balances change with every transaction's fees and values: any binding on a balance is not provably current.
+        stale(`${what} read the balance of ${dep.addr}, which changes during the block`);
+      } else {
+        why = prior?.codeChangedBy(dep.addr);
+        if (!why && (out.codeWrites === 'any' || out.codeWrites.has(dep.addr))) why = 'this transaction';
+        if (why) stale(`${what} read the code of ${dep.addr}, which ${why} may change first`);
       }
     }
   }
