@@ -577,7 +577,7 @@ class TxState {
   quiet = false;
   quietEpoch = 0;
   /**
-   * Set while a call's value is evaluated only to know whether ETH moves (`Frame.amount`): what it reads decides
+   * Set while a call's value is evaluated only to know whether ETH moves (`Frame.amountOf`): what it reads decides
    * balances, not which slots are accessed, so its dependencies (`amountDeps`) make the binding incomplete when
    * stale but do not let its writes land anywhere (the keys and targets do not depend on them).
    */
@@ -1361,7 +1361,7 @@ function bindFrame(f: Frame): void {
     const prev = tx.bound.get(key);
     if (prev && (!prev.cut || (prev.depth <= f.depth && sitesCovered(prev.sites, f.sites)))) {
       // Skipped because its value equals the earlier frame's: what that value was computed from is the binding's.
-      tx.deps.push(...tx.amountDeps.slice(valueDeps));
+      tx.deps.push(...tx.amountDeps.splice(valueDeps));
       // Its slots are now touched by two frames: not a single frame's update, so no delta (TxState.use).
       for (const u of tx.slotUse.values()) if (u.frame >= prev.firstId && u.frame < prev.endId) u.ok = false;
       tx.repeated.push([prev.firstId, prev.endId]);
@@ -1946,7 +1946,8 @@ function checkDeps(st: TxState): void {
       seen.add(key);
       let why: string | undefined;
       if (dep.kind === 'slot') {
-        st.add(out.bindingReads, dep.addr, dep.slot);
+        // What verify counts as a binding read from the pre-state (keys, targets, inputs), amounts not included.
+        if (!amount) st.add(out.bindingReads, dep.addr, dep.slot);
         why = prior?.slotChangedBy(dep.addr, dep.slot);
         if (!why) {
           const k = `${dep.addr}|${dep.slot}`;
