@@ -81,7 +81,7 @@ function eqZero(f: Sym): Sym | null {
 }
 
 /** What a fact (atom `f` truthy iff `pf`) says of the value `x`: 'nonzero', 'zero', or nothing. */
-function onValue(f: Sym, pf: boolean): { x: Sym; zero: boolean } | null {
+function onValue(f: Sym, pf: boolean): { x: Sym; zero: boolean } {
   const above = aboveConst(f);
   if (above && pf) return { x: above, zero: false };
   const eq = eqZero(f);
@@ -93,9 +93,7 @@ function onValue(f: Sym, pf: boolean): { x: Sym; zero: boolean } | null {
 /** The truthiness of atom `q` given the fact, or null. */
 function decides(f: Sym, pf: boolean, q: Sym): boolean | null {
   if (f === q) return pf;
-  const fact = onValue(f, pf);
-  if (!fact) return null;
-  const { x, zero } = fact;
+  const { x, zero } = onValue(f, pf);
   if (q === x) return !zero;
   if (eqZero(q) === x) return zero;
   if (zero && aboveConst(q) === x && q.k === 'op' && q.name === 'GT' && q.args[1]!.isConst) return false;

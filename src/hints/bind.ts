@@ -458,12 +458,12 @@ type CallResult = { ok: boolean; ret: Uint8Array; reads: Dep[] } | Unbound;
  * Computed once; not kept from a written value's evaluation (`tx.quiet`, see Frame.writtenValue) or an amount's
  * (`tx.amount`): those record their dependencies apart, which a later use must record again.
  */
-const once = (f: Lazy, tx: { quiet: boolean; amount: boolean }): Lazy => {
+const once = (f: Lazy, tx: { readonly keeps: boolean }): Lazy => {
   let v: Val | undefined;
   return () => {
     if (v !== undefined) return v;
     const r = f();
-    if (!tx.quiet && !tx.amount) v = r;
+    if (tx.keeps) v = r;
     return r;
   };
 };
@@ -583,6 +583,10 @@ class TxState {
    */
   amount = false;
   readonly amountDeps: { dep: Dep; frame: number }[] = [];
+  /** May a value computed now be kept for later uses? Not one whose dependencies were recorded apart, or not at all. */
+  get keeps(): boolean {
+    return !this.quiet && !this.amount;
+  }
   /** Every bound storage access per (address, slot), for the delta candidates. */
   readonly slotUse = new Map<string, { addr: Hex; slot: bigint; reads: number; writes: number; kind: 'add' | 'sub' | null; frame: number; ok: boolean }>();
   /** Frames with a storage access the binder could not name (it may be any slot of that frame's storage). */
@@ -1516,8 +1520,7 @@ function bindCalls(f: Frame, fn: FunctionFootprint, where: string): void {
       get target(): Val {
         if (tv !== undefined) return tv;
         const v = call.target ? f.eval(call.target) : new Unbound('no target expression');
-        // Kept only from a use that recorded its dependencies as the binding's.
-        if (!tx.quiet && !tx.amount) tv = v;
+        if (tx.keeps) tv = v;
         return v;
       },
       value: call.kind === 'CALL' || call.kind === 'CALLCODE'
