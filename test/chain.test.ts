@@ -1,6 +1,6 @@
 // The chain loader on every shared mainnet block (hardfork per the data README, tx conversion checked by hash and
 // sender), plus malformed inputs that must fail as one-line PrescientErrors naming the file and field.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bytesToHex } from '@ethereumjs/util';
@@ -34,6 +34,7 @@ describeMainnet('chain: mainnet blocks', () => {
 
 describe('chain: bad input', () => {
   const dir = mkdtempSync(join(tmpdir(), 'prescient-chain-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const write = (name: string, text: string) => {
     const p = join(dir, name);
     writeFileSync(p, text);

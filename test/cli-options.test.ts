@@ -300,6 +300,18 @@ describe('the installed binary', () => {
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/^prescient: .*out\.json: no such block folder\n$/);
   });
+  test('verify --gen without --gen-dir: the generated blocks are verified, then their temporary folder is gone', () => {
+    const own = mkdtempSync(join(tmp, 'tmpdir-'));
+    const r = spawnSync(process.execPath, [BIN, 'verify', '--gen', 'erc20', '--gen-txs', '3', '--quiet'], {
+      encoding: 'utf8',
+      timeout: 120_000,
+      env: { ...process.env, TMPDIR: own },
+    });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/recall/);
+    // prescient-examples is the compiled examples' cache, kept on purpose.
+    expect(readdirSync(own).filter((n) => n !== 'prescient-examples')).toEqual([]);
+  }, 120_000);
 });
 
 describeMainnet('mainnet: a bad input after a block that takes seconds fails at once', () => {

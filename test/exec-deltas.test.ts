@@ -3,7 +3,7 @@
 // is also read in the block (balanceOf between the credits), an overflow at the edge, a sender that runs out of
 // funds mid-chain (both modes fail at the same transaction) or has exactly enough, and wrong delta claims the
 // executor must catch (flipped direction, claims on slots only read). Generated blocks (src/gen), no mainnet data.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { keccak256 } from '../src/chain/crypto.js';
@@ -84,8 +84,9 @@ describe('exec: delta merges and lazy senders equal sequential', () => {
   let mix: LoadedBlock;
   let pool2: WorkerPool;
   let pool3: WorkerPool;
+  let root: string;
   beforeAll(async () => {
-    const root = mkdtempSync(join(tmpdir(), 'prescient-deltas-'));
+    root = mkdtempSync(join(tmpdir(), 'prescient-deltas-'));
     // Most transfers pay one hot recipient; 15% of the transactions read its balance in between.
     const g = await writeGeneratedBlock(join(root, 'hot'), { workload: 'erc20', txs: 160, users: 40, hot: 0.85, hotReads: 0.15, seed: 5 });
     hot = loadBlockDir(join(root, 'hot'));
@@ -104,6 +105,7 @@ describe('exec: delta merges and lazy senders equal sequential', () => {
   afterAll(async () => {
     await pool2?.close();
     await pool3?.close();
+    rmSync(root, { recursive: true, force: true });
   });
 
   test('the hot recipient slot is claimed and merged, balanceOf reads in between', async () => {

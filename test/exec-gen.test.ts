@@ -1,6 +1,6 @@
 // A generated block (src/gen: complete prestate, so the header's stateRoot is checkable): every mode reproduces the
 // header's gasUsed, receiptsRoot, logsBloom and stateRoot, the static oracle (src/hints) included.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadBlockDir, type LoadedBlock } from '../src/chain/load.js';
@@ -13,13 +13,18 @@ import type { BlockResult } from '../src/types.js';
 describe('exec: generated block', () => {
   let loaded: LoadedBlock;
   let pool: WorkerPool;
+  let root: string;
   beforeAll(async () => {
-    const dir = join(mkdtempSync(join(tmpdir(), 'prescient-exec-')), 'mix');
+    root = mkdtempSync(join(tmpdir(), 'prescient-exec-'));
+    const dir = join(root, 'mix');
     await writeGeneratedBlock(dir, { workload: 'mix', txs: 80, seed: 3 });
     loaded = loadBlockDir(dir);
     pool = await WorkerPool.start(2);
   });
-  afterAll(() => pool?.close());
+  afterAll(async () => {
+    await pool?.close();
+    rmSync(root, { recursive: true, force: true });
+  });
 
   const matchesHeader = (r: BlockResult) => {
     const h = loaded.block.header;

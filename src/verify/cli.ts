@@ -2,7 +2,7 @@
  * `prescient verify <blockdir...> [--json] [--markdown FILE] [--cache DIR] [--no-resolve]`: executes each block with
  * tracing and holds the `hints` predictions against it.
  */
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkBlockDirs, checkOutputDir, checkOutputFile, choiceOption, intOption, parseCommandArgs, printUsage } from '../cli/args.js';
@@ -49,44 +49,54 @@ export async function verifyCommand(argv: string[]): Promise<number> {
   checkOutputFile('--html', html);
   checkOutputDir('--cache', cacheDir);
   checkOutputDir('--gen-dir', genDir);
-  if (gen.length) {
-    const { writeGeneratedBlock } = await import('../gen/write.js');
-    const base = genDir ?? mkdtempSync(join(tmpdir(), 'prescient-gen-'));
-    const made: string[] = [];
-    for (const w of gen) {
-      const d = join(base, `${w}-${genTxs}-${genSeed}`);
-      if (!existsSync(join(d, 'block.json'))) await writeGeneratedBlock(d, { workload: w, txs: genTxs, seed: genSeed });
-      made.push(d);
+  // Generated blocks without --gen-dir live in a temporary folder removed when verify ends.
+  const scratch = gen.length && !genDir ? mkdtempSync(join(tmpdir(), 'prescient-gen-')) : undefined;
+  try {
+    return await verifyAll();
+  } finally {
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+  }
+
+  async function verifyAll(): Promise<number> {
+    if (gen.length) {
+      const { writeGeneratedBlock } = await import('../gen/write.js');
+      const base = genDir ?? scratch!;
+      const made: string[] = [];
+      for (const w of gen) {
+        const d = join(base, `${w}-${genTxs}-${genSeed}`);
+        if (!existsSync(join(d, 'block.json'))) await writeGeneratedBlock(d, { workload: w, txs: genTxs, seed: genSeed });
+        made.push(d);
+      }
+      dirs.unshift(...made);
     }
-    dirs.unshift(...made);
+    const cache = AnalysisCache.inDir(cacheDir);
+    const collector = graph || html ? new GraphCollector({ html, several: dirs.length > 1, cache }) : undefined;
+    const graphLines: string[] = [];
+    const report = await verifyBlocks(dirs, {
+      onBlockData: collector
+        ? (loaded, run) => {
+            const g = collector.add(loaded, run.hints.bindings, run.traces);
+            if (graph) graphLines.push(graphLine(g));
+          }
+        : undefined,
+      cache,
+      resolveCalls: resolve,
+      union,
+      specialize,
+      oncePerBlock: !v['no-assume'],
+      onBlock: (b) => {
+        if (quiet || json) return;
+        const r = b.traced ? ((100 * b.hit) / b.traced).toFixed(2) : '100.00';
+        const p = b.predicted ? ((100 * b.hit) / b.predicted).toFixed(2) : '100.00';
+        process.stderr.write(`block ${b.number}: ${b.txs} txs, recall ${r}%, precision ${p}%, violations ${b.violations}, complete ${b.complete}/${b.txs}\n`);
+      },
+    });
+    if (markdown) {
+      // ACCURACY.md is shared: other tools own other sections of it.
+      const before = existsSync(markdown) ? readFileSync(markdown, 'utf8') : '';
+      writeFileSync(markdown, replaceSection(before, 'verify', renderMarkdown(report, `prescient verify ${argv.join(' ')}`)));
+    }
+    process.stdout.write(json ? JSON.stringify(report, null, 2) + '\n' : renderText(report) + (graphLines.length ? graphLines.join('\n') + '\n' : ''));
+    return report.violations.length > 0 ? 1 : 0;
   }
-  const cache = AnalysisCache.inDir(cacheDir);
-  const collector = graph || html ? new GraphCollector({ html, several: dirs.length > 1, cache }) : undefined;
-  const graphLines: string[] = [];
-  const report = await verifyBlocks(dirs, {
-    onBlockData: collector
-      ? (loaded, run) => {
-          const g = collector.add(loaded, run.hints.bindings, run.traces);
-          if (graph) graphLines.push(graphLine(g));
-        }
-      : undefined,
-    cache,
-    resolveCalls: resolve,
-    union,
-    specialize,
-    oncePerBlock: !v['no-assume'],
-    onBlock: (b) => {
-      if (quiet || json) return;
-      const r = b.traced ? ((100 * b.hit) / b.traced).toFixed(2) : '100.00';
-      const p = b.predicted ? ((100 * b.hit) / b.predicted).toFixed(2) : '100.00';
-      process.stderr.write(`block ${b.number}: ${b.txs} txs, recall ${r}%, precision ${p}%, violations ${b.violations}, complete ${b.complete}/${b.txs}\n`);
-    },
-  });
-  if (markdown) {
-    // ACCURACY.md is shared: other tools own other sections of it.
-    const before = existsSync(markdown) ? readFileSync(markdown, 'utf8') : '';
-    writeFileSync(markdown, replaceSection(before, 'verify', renderMarkdown(report, `prescient verify ${argv.join(' ')}`)));
-  }
-  process.stdout.write(json ? JSON.stringify(report, null, 2) + '\n' : renderText(report) + (graphLines.length ? graphLines.join('\n') + '\n' : ''));
-  return report.violations.length > 0 ? 1 : 0;
 }
