@@ -2,9 +2,10 @@
  * Amounts apart from keys (src/hints/bind.ts `TxState.amount`, `checkDeps`): a binding that reads a slot an earlier
  * transaction may write is incomplete either way; but only where the value may decide a key, a call target or a
  * call's input may this transaction's writes land anywhere (which makes every later binding that reads storage
- * incomplete in turn). An ETH amount decides whether ETH moves, not which slots are accessed. Fixture: a contract
- * written for this case (a router paying out an amount computed from a stored reserve, as Uniswap V2's Router02 pays
- * the ETH of a swap computed from a pair's reserves), compiled with solc-js and analyzed by the real analyzer.
+ * incomplete in turn; anywhere in the called contract when the bound functions call nothing). An ETH amount decides
+ * whether ETH moves, not which slots are accessed. Fixture: a contract written for this case (a router paying out an
+ * amount computed from a stored reserve, as Uniswap V2's Router02 pays the ETH of a swap computed from a pair's
+ * reserves), compiled with solc-js and analyzed by the real analyzer.
  */
 import type { Prestate } from '../src/chain/load.js';
 import { keccakWords, type PriorChanges, type TxBinding } from '../src/hints/bind.js';
@@ -21,6 +22,7 @@ contract Payer {
   mapping(address => uint256) public owed;
   function pay() external { owed[msg.sender] = 1; payable(msg.sender).transfer(reserve / 100); }
   function payKeyed() external { owed[address(uint160(reserve))] = 1; }
+  function payKeyedThenPay() external { owed[address(uint160(reserve))] = 1; payable(msg.sender).transfer(1); }
 }`;
 
 const PAYER = F.addr(0x9a7e7);
@@ -48,8 +50,14 @@ test('an ETH amount read from a slot an earlier transaction writes: incomplete, 
   expect([...(b.writes.get(PAYER) ?? [])]).toEqual([owedBy(BigInt(F.ALICE))]);
 }, 120_000);
 
-test('the same slot read for a key: its writes may land anywhere', () => {
+test('the same slot read for a key: its writes may land anywhere in the contract (it calls nothing)', () => {
   const b = bind('payKeyed', reserveWritten);
+  expect(b.complete).toBe(false);
+  expect(b.unknownWrites).toEqual(new Set([PAYER]));
+}, 120_000);
+
+test('the same slot read for a key in a function that also calls out: its writes may land anywhere', () => {
+  const b = bind('payKeyedThenPay', reserveWritten);
   expect(b.complete).toBe(false);
   expect(b.unknownWrites).toBe('any');
 }, 120_000);

@@ -541,6 +541,12 @@ class TxState {
   readonly bound = new Map<string, BoundFrame>();
   /** Calls not followed because of where they sit on the stack (MAX_BIND_DEPTH, MAX_SITE_REPEAT), so far. */
   stackCuts = 0;
+  /**
+   * Does a frame's code have a call site other than STATICCALL (a call, delegatecall, create or self-destruct, on any
+   * path of its generic footprint)? Without one, only the called contract's own storage can be written, whatever
+   * values the binding used: see `widenWrites`.
+   */
+  writesOutside = false;
   callResults = new Map<string, ReturnType<CallResolver>>();
   constructor(
     readonly ctx: BindContext,
@@ -617,6 +623,13 @@ class TxState {
       this.out.diagnostics.push(pc === undefined ? { code, message } : { code, message, pc });
       this.out.diagFrames.push(this.cur);
     }
+  }
+  /**
+   * Writes that may have landed at slots other than the bound ones (a key or guard from a value that may be stale):
+   * anywhere, unless no frame can write outside the called contract (`writesOutside`), then anywhere in it.
+   */
+  widenWrites(): void {
+    this.unknownWrite(this.writesOutside || this.tx.to === null ? 'any' : this.tx.to);
   }
   unknownWrite(addr: Hex | 'any'): void {
     if (this.out.unknownWrites === 'any') return;
@@ -1416,6 +1429,8 @@ function bindFrameInner(f: Frame): void {
     tx.unknownWrite('any');
   }
   for (let fn of fns) {
+    // The generic footprint's call sites: a specialized one may have dropped some on a fact that turns out stale.
+    if (fn.calls.some((c) => c.kind !== 'STATICCALL')) tx.writesOutside = true;
     if (fns.length === 1 && label !== '?' && ctx.specialize !== false && imprecise(fn)) fn = specialize(f, codeHash, fn) ?? fn;
     f.fn = fn;
     if (!fn.complete) {
@@ -1818,7 +1833,7 @@ export function bindTx(tx: TxInput, ctx: BindContext): TxBinding {
   /** Keeps a binding's decisions on such slots: named in cross-checks, and the transaction may write anywhere. */
   const decideVague = (k: { st: TxState; vague: Array<[string, string]> }): TxBinding => {
     for (const [, m] of k.vague) k.st.incomplete('cross-check', m);
-    k.st.unknownWrite('any');
+    k.st.widenWrites();
     return k.st.out;
   };
   let noCallGuards = false;
@@ -1975,6 +1990,7 @@ function checkDeps(st: TxState): void {
     }
   }
   // Keys or targets bound from a value that may be stale may be wrong: this transaction's writes may then land
-  // anywhere, which later transactions' staleness checks must know.
-  if (out.staleDeps > before) st.unknownWrite('any');
+  // anywhere (in the called contract, when nothing else can be written), which later transactions' staleness checks
+  // must know.
+  if (out.staleDeps > before) st.widenWrites();
 }
