@@ -59,4 +59,19 @@ describe('exec: generated block', () => {
     matchesHeader(off);
     expect(off.stats.stolen).toBe(0);
   });
+  test('commits beside the main thread\'s own speculative executions (opt-in): the same block', async () => {
+    // Whether a worker's outcome is ready while the main thread runs one of its own is timing: a few rounds are
+    // allowed for it to happen; every round must give the header's results.
+    const oracle = await loadStaticOracle(loaded);
+    let beside = 0;
+    for (let round = 0; round < 8 && beside === 0; round++) {
+      const r = await executeParallel(loaded.block, loaded.prestate, loaded.blockHashes, { pool, oracle, commitBeside: true });
+      matchesHeader(r);
+      beside += Number(r.stats.besideCommits);
+    }
+    expect(beside).toBeGreaterThan(0);
+    const off = await executeParallel(loaded.block, loaded.prestate, loaded.blockHashes, { pool, oracle });
+    matchesHeader(off);
+    expect(off.stats.besideCommits).toBe(0);
+  });
 });

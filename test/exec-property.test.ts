@@ -83,5 +83,17 @@ describeMainnet('exec: parallel == sequential under any oracle', () => {
         expect(r.gasUsed).toBe(ref.gasUsed);
       });
     }
+    // Commits beside the main thread's own speculative executions (opt-in): nothing conflicts (everything runs
+    // speculatively far ahead) and wrong predictions, the cases where they happen most and where they could hurt.
+    for (const [name, make] of oracles.filter(([o]) => o.startsWith('nothing') || o.startsWith('wrong'))) {
+      test(`${b}: ${name}, committing beside the main thread's executions`, async () => {
+        const l = loaded.get(b)!;
+        const ref = reference.get(b)!;
+        const r = await executeParallel(l.block, l.prestate, l.blockHashes, { pool, oracle: make(b, l.block.transactions.length), commitBeside: true });
+        expect(r.stateRoot).toBe(ref.stateRoot);
+        expect(r.receiptsRoot).toBe(ref.receiptsRoot);
+        expect(r.gasUsed).toBe(ref.gasUsed);
+      });
+    }
   }
 });

@@ -241,6 +241,16 @@ export class TrackingState implements StateManagerInterface {
    */
   tick: (() => void) | null = null;
   private ticks = 0;
+  /**
+   * With a `tick`: every account this execution has looked at or changed, so far. The parallel executor commits from
+   * the tick only write sets that touch none of them: an account this execution has not reached yet is read from the
+   * base when it is, so its value and its recorded read agree; one it has reached may hold base values captured
+   * earlier (TAccount.make) and recorded later.
+   */
+  touched = new Set<string>();
+  private touch(a: string): void {
+    if (this.tick !== null) this.touched.add(a);
+  }
 
   constructor(public base: WorldState) {}
 
@@ -258,6 +268,7 @@ export class TrackingState implements StateManagerInterface {
     this.marks = [];
     this.rAcct = new Map();
     this.rSlots = new Map();
+    this.touched = new Set();
     this.coinbase = coinbase;
     this.postPhase = false;
     this.prePhase = true;
@@ -266,6 +277,7 @@ export class TrackingState implements StateManagerInterface {
     this.lazy = null;
     // A sender the stale base does not know yet is left strict (its existence is an ordinary read). A sender that is
     // also the coinbase (a pool paying out) stays lazy: its fee income is one more delta.
+    if (lazy !== null) this.touch(lazy.address);
     if (lazy !== null && this.baseAcct(lazy.address) !== undefined) {
       this.lazy = lazy;
       const b = this.baseAcct(lazy.address)!.balance;
@@ -276,6 +288,7 @@ export class TrackingState implements StateManagerInterface {
 
   // ---- read recording (base values only) ----
   private acctRead(a: string): AcctRead {
+    this.touch(a);
     let r = this.rAcct.get(a);
     if (r === undefined) {
       r = {};
@@ -325,6 +338,7 @@ export class TrackingState implements StateManagerInterface {
     return ex;
   }
   readSlot(a: string, k: bigint): bigint {
+    this.touch(a);
     let m = this.rSlots.get(a);
     if (m === undefined) {
       m = new Map();
@@ -338,6 +352,7 @@ export class TrackingState implements StateManagerInterface {
     return v;
   }
   hasStorage(a: string): boolean {
+    this.touch(a);
     const s = this.slots.get(a);
     if (s !== undefined) for (const v of s.values()) if (v !== 0n) return true;
     if (this.ov.get(a)?.cleared) return false;
@@ -383,6 +398,7 @@ export class TrackingState implements StateManagerInterface {
   async getAccount(address: Address): Promise<Account | undefined> {
     if (this.tick !== null && ++this.ticks % TICK === 0) this.tick();
     const a = address.toString();
+    this.touch(a);
     const o = this.ov.get(a);
     if (o !== undefined) {
       if (!o.exists) return undefined;
@@ -416,6 +432,7 @@ export class TrackingState implements StateManagerInterface {
   async putAccount(address: Address, account?: Account): Promise<void> {
     if (account === undefined) return this.deleteAccount(address);
     const a = address.toString();
+    this.touch(a);
     const o = this.ov.get(a);
     const n: Ov = o !== undefined ? { ...o } : { exists: true, cleared: false, delta: 0n, feeDelta: 0n };
     if (o !== undefined && !o.exists) {
@@ -454,6 +471,7 @@ export class TrackingState implements StateManagerInterface {
 
   async deleteAccount(address: Address): Promise<void> {
     const a = address.toString();
+    this.touch(a);
     this.setOv(a, { exists: false, cleared: true, nonce: 0n, balance: 0n, delta: 0n, feeDelta: 0n, code: EMPTY });
     this.journal.push([2, a, this.slots.get(a)]);
     this.slots.set(a, new Map());
@@ -469,6 +487,7 @@ export class TrackingState implements StateManagerInterface {
   // ---- code ----
   async getCode(address: Address): Promise<Uint8Array> {
     const a = address.toString();
+    this.touch(a);
     const o = this.ov.get(a);
     if (o?.code !== undefined) return o.code;
     if (o?.cleared) return EMPTY;
@@ -480,6 +499,7 @@ export class TrackingState implements StateManagerInterface {
   }
   async putCode(address: Address, value: Uint8Array): Promise<void> {
     const a = address.toString();
+    this.touch(a);
     const n = { ...this.freshOv(a) };
     n.exists = true;
     n.code = value;
@@ -490,6 +510,7 @@ export class TrackingState implements StateManagerInterface {
   async getStorage(address: Address, key: Uint8Array): Promise<Uint8Array> {
     if (this.tick !== null && ++this.ticks % TICK === 0) this.tick();
     const a = address.toString();
+    this.touch(a);
     const k = bytesToBigInt(key);
     const s = this.slots.get(a);
     if (s !== undefined) {
@@ -501,6 +522,7 @@ export class TrackingState implements StateManagerInterface {
   }
   async putStorage(address: Address, key: Uint8Array, value: Uint8Array): Promise<void> {
     const a = address.toString();
+    this.touch(a);
     const k = bytesToBigInt(key);
     let s = this.slots.get(a);
     if (s === undefined) {
@@ -513,6 +535,7 @@ export class TrackingState implements StateManagerInterface {
   }
   async clearStorage(address: Address): Promise<void> {
     const a = address.toString();
+    this.touch(a);
     const n = { ...this.freshOv(a) };
     n.cleared = true;
     this.setOv(a, n);
