@@ -691,7 +691,8 @@ async function runOnPool(
   };
 
   // While the main thread executes, worker answers are collected and workers refilled every few state accesses;
-  // commits wait until the execution is over (they would change the state it runs on).
+  // commits wait until the execution is over (they would change the state it runs on), except, with `commitBeside`,
+  // ones that touch nothing a speculative execution has reached.
   // A worker's failure report stays in the inbox for the loop (throwing here would end up in the execution's result).
   ex.view.tick = () => {
     const h0 = performance.now();
