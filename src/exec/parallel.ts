@@ -68,8 +68,8 @@ export interface ParallelOptions extends ForkOptions {
   /** Let the main thread take back work queued on a worker when it has nothing else to run (default true; `steal`). */
   steal?: boolean;
   /**
-   * Commit beside the main thread's own speculative executions (`commitBeside`; default false: on this 2-core host
-   * the worker's idle time went down, the block's wall time did not measurably, see BENCHMARKS.md).
+   * Commit beside the main thread's own speculative executions (`tryCommit`'s `beside`; default false: on this 2-core
+   * host the worker's idle time went down, the block's wall time did not measurably, see BENCHMARKS.md).
    */
   commitBeside?: boolean;
   /** Test only. */
@@ -310,6 +310,13 @@ function mergeDeltas(state: WorldState, o: TxOutcome, claims: Map<string, Map<bi
   return pending.length;
 }
 
+/** Does the write set change any of `accounts` (its account fields or its storage)? */
+function writesTouch(w: WriteSet, accounts: ReadonlySet<string>): boolean {
+  for (const [a] of w.accounts) if (accounts.has(a)) return true;
+  for (const [a] of w.storage) if (accounts.has(a)) return true;
+  return false;
+}
+
 async function runOnPool(
   pool: WorkerPool,
   block: ChainBlock,
@@ -398,7 +405,7 @@ async function runOnPool(
   let merged = 0;
   let besideCommits = 0;
   const besideOn = opts.commitBeside === true;
-  /** This thread is running a speculative execution (not the commit point): `tick` may commit beside it. */
+  /** This thread runs a speculative execution (not the commit point): `tick` may commit beside it (`tryCommit`). */
   let speculating = false;
   let stolen = 0;
   let rejected = 0;
@@ -618,12 +625,22 @@ async function runOnPool(
     results[k] = undefined;
     k++;
   };
-  /** Commit every ready outcome at the commit point; a stale one goes back to be run again. */
-  const tryCommit = () => {
+  /**
+   * Commit every ready outcome at the commit point; a stale one goes back to be run again.
+   *
+   * `beside` (commitBeside): called from `tick` while this thread runs a speculative execution of its own, which has
+   * reached the accounts in `beside` (view.ts `touched`). Only outcomes that commit as they are (nothing stale, no
+   * failure, deltas that merge) and whose write sets touch none of those accounts; anything else is left for the
+   * loop. Without it, a worker whose next transactions wait for these commits sat idle until the execution ended
+   * (gen-mix-1000: gaps of 2-17 ms, ~100-170 ms per block). The execution stays valid: what it reads from here on it
+   * reads after these commits, and its reads are validated at its own commit as always.
+   */
+  const tryCommit = (beside?: ReadonlySet<string>) => {
     while (k < n) {
       const r = results[k];
       if (r === undefined) return;
       const o = r.o;
+      if (beside !== undefined && (o.error !== undefined || o.lazyBroken || writesTouch(o.writes, beside))) return;
       if (o.error !== undefined && strict[k] && r.v === k) {
         fail(new PrescientError('EXECUTION_FAILED', `block ${block.number} tx ${k}`, o.error.split('\n')[0]!));
       }
@@ -632,43 +649,18 @@ async function runOnPool(
       // Always validated, even a run on the exact prefix: a lazy sender's nonce and balance were assumptions.
       const cl = claims[k];
       const stale = validateReads(state, o.reads, cl ?? undefined);
-      if (stale !== null) return invalidate(k, stale, false);
+      if (stale !== null) return beside !== undefined ? undefined : invalidate(k, stale, false);
       if (cl !== null) {
         const m = mergeDeltas(state, o, cl);
         if (m < 0) {
+          if (beside !== undefined) return;
           rejected++;
           return invalidate(k, 'delta', true);
         }
         merged += m;
       }
       commit(o);
-    }
-  };
-  /**
-   * Commits from `tick`, while this thread runs a speculative execution of its own: only outcomes that commit as they
-   * are (nothing stale, no failure, deltas that merge) and whose write sets touch no account that execution has
-   * reached so far (view.ts `touched`). Without it, a worker whose next transactions wait for these commits sat idle
-   * until the execution ended (gen-mix-1000: gaps of 2-17 ms, ~100-170 ms per block). The execution stays valid: what
-   * it reads from here on it reads after these commits, and its reads are validated at its own commit as always.
-   * Anything else is left to `tryCommit`.
-   */
-  const commitBeside = (touched: ReadonlySet<string>) => {
-    while (k < n) {
-      const r = results[k];
-      if (r === undefined) return;
-      const o = r.o;
-      if (o.error !== undefined || o.lazyBroken) return;
-      for (const [a] of o.writes.accounts) if (touched.has(a)) return;
-      for (const [a] of o.writes.storage) if (touched.has(a)) return;
-      const cl = claims[k];
-      if (validateReads(state, o.reads, cl ?? undefined) !== null) return;
-      if (cl !== null) {
-        const m = mergeDeltas(state, o, cl);
-        if (m < 0) return;
-        merged += m;
-      }
-      commit(o);
-      besideCommits++;
+      if (beside !== undefined) besideCommits++;
     }
   };
   const handle = (i: number, m: FromWorker) => {
@@ -699,7 +691,7 @@ async function runOnPool(
     poll();
     if (inbox.every(([, m]) => m.t === 'done' || m.t === 'recovered')) {
       for (const [i, m] of inbox.splice(0)) handle(i, m);
-      if (speculating && besideOn) commitBeside(ex.view.touched);
+      if (speculating && besideOn) tryCommit(ex.view.touched);
       dispatch();
     }
     mainBusy += performance.now() - h0;
@@ -758,7 +750,7 @@ async function runOnPool(
         const e0 = performance.now();
         const run = specRun(j);
         ensureSender(j);
-        // The prefix it started on: commits beside it (commitBeside) may advance k before it ends.
+        // The prefix it started on: commits beside it (`tryCommit`) may advance k before it ends.
         const v = k;
         speculating = true;
         let o: TxOutcome;
@@ -841,7 +833,7 @@ async function runOnPool(
       stolen,
       /** Outcomes committed with a delta merge instead of a re-execution. */
       deltaMerges: merged,
-      /** Outcomes committed from a tick, beside one of this thread's own speculative executions (`commitBeside`). */
+      /** Outcomes committed from a tick, beside one of this thread's own speculative executions (`tryCommit`). */
       besideCommits,
       /** Outcomes whose stale delta-claimed read could not merge (re-executed). */
       deltaRejected: rejected,

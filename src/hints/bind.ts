@@ -1528,15 +1528,12 @@ function bindCalls(f: Frame, fn: FunctionFootprint, where: string): void {
   for (const call of fn.calls) {
     if (call.kind === 'CREATE' || call.kind === 'CREATE2' || call.kind === 'SELFDESTRUCT') continue;
     const at = `${where}: ${call.kind} at pc ${call.pc}`;
-    let tv: Val | undefined;
+    const target = once(() => (call.target ? f.eval(call.target) : new Unbound('no target expression')), tx);
     const p: PreparedCall = {
       call,
       at,
       get target(): Val {
-        if (tv !== undefined) return tv;
-        const v = call.target ? f.eval(call.target) : new Unbound('no target expression');
-        if (tx.keeps) tv = v;
-        return v;
+        return target();
       },
       value: call.kind === 'CALL' || call.kind === 'CALLCODE'
         ? once(() => (call.value ? f.eval(call.value) : 0n), tx)
