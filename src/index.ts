@@ -19,11 +19,12 @@ export { loadBlockDir, loadBlockFiles, parsePrestate } from './chain/load.js';
 // footprints + transaction + pre-state -> access lists
 export { hintsForBlock, toTxHints } from './hints/block.js';
 export { bindTx } from './hints/bind.js';
-export { eip2930List, blockAccessList } from './hints/format.js';
+export { eip2930List, blockAccessList, type Eip2930Policy } from './hints/format.js';
 // execution: sequential reference, parallel with an oracle, traced
 export { executeSequential, executeParallel, executeBlockTraced, arrayOracle, noOracle, loadStaticOracle, type Oracle, type TxPrediction } from './exec/index.js';
 // predictions vs traced execution
 export { verifyBlocks, verifyBlock } from './verify/run.js';
+export { accessListGas, tracedAccessList, warmAddresses, type AccessListGas } from './verify/gas.js';
 // dependency graph, critical path, hot slots
 export { graphForBlock } from './graph/cli.js';
 // workloads from the project's own contracts

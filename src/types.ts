@@ -335,6 +335,11 @@ export interface TxTrace {
   /** Accounts whose balance was read / changed (fee payments to the coinbase excluded). */
   balanceReads: Hex[];
   balanceWrites: Hex[];
+  /**
+   * Accounts the transaction loaded (any field: code, balance, nonce, existence) or whose storage or balance it
+   * touched: EIP-2929's accessed addresses, which an access list warms. Absent in hand-made traces.
+   */
+  accounts?: Hex[];
   gasUsed: number;
   status: 'success' | 'revert' | 'halt';
 }

@@ -15,6 +15,7 @@ import type { GeneratedBlock } from '../src/gen/block.js';
 import { verifyBlock, verifyBlocks } from '../src/verify/run.js';
 import { AnalysisCache } from '../src/hints/context.js';
 import { eip2930List } from '../src/hints/format.js';
+import { accessListGas, warmAddresses } from '../src/verify/gas.js';
 import { hintsCommand } from '../src/hints/cli.js';
 import { verifyCommand } from '../src/verify/cli.js';
 import { isPrescientError } from '../src/errors.js';
@@ -90,12 +91,14 @@ test('an injected wrong prediction is reported as a miss and a violation', async
 });
 
 test('eip2930 list: accepted by @ethereumjs/tx and the transaction uses less gas', async () => {
-  const i = kinds().findIndex((k) => k.startsWith('proxy.'));
+  // A router swap: its list names the pair's and the tokens' slots (the router itself is warm, and keyless).
+  const i = kinds().findIndex((k, j) => k.startsWith('amm.swap') && run.hints.hints[j]!.complete && run.traces[j]!.status === 'success');
   expect(i).toBeGreaterThanOrEqual(0);
   const rpc = gen.block.transactions[i];
   const h = run.hints.hints[i]!;
   const list = eip2930List(h, { from: rpc.from, to: rpc.to }, 'cancun', gen.block.miner);
   expect(list.length).toBeGreaterThan(0);
+  expect(list.every((e) => e.storageKeys.length > 0)).toBe(true);
   const common = cancunCommon();
   const users = gen.manifest.users.map((u) => u.toLowerCase());
   const key = userKey(users.indexOf(rpc.from.toLowerCase())).privateKey;
@@ -113,6 +116,15 @@ test('eip2930 list: accepted by @ethereumjs/tx and the transaction uses less gas
   const without = await gasOf([]);
   const withList = await gasOf(list);
   expect(withList).toBeLessThan(without);
+  // Priced from the trace alone, as verify does for every transaction: the same difference.
+  const warm = warmAddresses(rpc, 'cancun', gen.block.miner);
+  expect(accessListGas(list, run.traces[i]!, warm, 'cancun').net).toBe(Number(withList - without));
+  expect(run.txs[i]!.listGas).toEqual({ pays: Number(withList - without), all: expect.any(Number), traced: expect.any(Number) });
+  // Entries the transaction does not use cost exactly what the pricing says (an address 2400, a key 1900).
+  const unused = [...list, { address: '0x00000000000000000000000000000000000bad01' as Hex, storageKeys: [('0x' + '00'.repeat(31) + '07') as Hex] }];
+  const withUnused = await gasOf(unused);
+  expect(accessListGas(unused, run.traces[i]!, warm, 'cancun').net).toBe(Number(withUnused - without));
+  expect(withUnused - withList).toBe(4300n);
 }, 60_000);
 
 describe('bad input: a clear message, never a crash', () => {

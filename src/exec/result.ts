@@ -85,7 +85,22 @@ export function traceOf(env: BlockEnv, o: TxOutcome): TxTrace {
     writes: entries(o.writes.storage),
     balanceReads,
     balanceWrites: (o.balanceWrites ?? []) as Hex[],
+    accounts: accessedAccounts(o),
     gasUsed: Number(o.gasUsed),
     status: o.status === 1 ? 'success' : o.halted ? 'halt' : 'revert',
   };
+}
+
+/**
+ * The accounts a transaction accessed in EIP-2929's sense: every account it read (the view records a read at an
+ * account's first load), whose storage it read or wrote, or whose balance it changed. The coinbase's fee credit is
+ * not an access (balanceWrites leaves it out).
+ */
+function accessedAccounts(o: TxOutcome): Hex[] {
+  const s = new Set<string>();
+  for (const [a] of o.reads.accounts) s.add(a);
+  for (const [a, slots] of o.reads.storage) if (slots.length > 0) s.add(a);
+  for (const [a, slots] of o.writes.storage) if (slots.length > 0) s.add(a);
+  for (const a of o.balanceWrites ?? []) s.add(a);
+  return [...s] as Hex[];
 }

@@ -13,7 +13,7 @@ import { PrescientError } from '../errors.js';
 import type { Hex, TxHints } from '../types.js';
 import { hintsForBlock } from './block.js';
 import { AnalysisCache } from './context.js';
-import { blockAccessList, eip2930List } from './format.js';
+import { blockAccessList, eip2930List, type Eip2930Policy } from './format.js';
 import { viewCallResolver } from './resolve.js';
 
 const USAGE = `usage: prescient hints <blockdir> [options]
@@ -21,7 +21,9 @@ const USAGE = `usage: prescient hints <blockdir> [options]
        prescient hints --tx tx.json --prestate prestate.json [--block block.json] [options]
 
   --json                 one object per transaction: { index, hash, complete, accessList, writes, diagnostics }
-  --format eip2930       per transaction the EIP-2930 access list to attach (sender, precompiles, coinbase dropped)
+  --format eip2930       per transaction the EIP-2930 access list to attach (sender, precompiles, coinbase dropped):
+                         only entries that pay for themselves, i.e. the keyed entries of complete predictions
+  --all-entries          with --format eip2930: every predicted entry, even where it costs more gas than it saves
   --format bal           the block-level access list (EIP-7928 shape)
   --cache DIR            keep analyses on disk by code hash
   --no-resolve           do not resolve call return values over the pre-state
@@ -71,7 +73,7 @@ function singleTxBlock(txPath: string, prestatePath: string, blockPath?: string)
 export async function hintsCommand(argv: string[]): Promise<number> {
   const { values: v, positionals } = parseCommandArgs('hints', argv, {
     string: ['format', 'block', 'prestate', 'tx', 'cache', 'html'],
-    boolean: ['json', 'no-resolve', 'no-prior', 'union', 'no-specialize', 'no-assume', 'stats', 'graph'],
+    boolean: ['json', 'no-resolve', 'no-prior', 'union', 'no-specialize', 'no-assume', 'stats', 'graph', 'all-entries'],
   });
   if (v.help) return printUsage(USAGE);
   const format = choiceOption('--format', v.format, ['eip2930', 'bal'] as const);
@@ -86,6 +88,7 @@ export async function hintsCommand(argv: string[]): Promise<number> {
   } else if (blockPath || prestatePath) {
     if (!blockPath || !prestatePath) throw new PrescientError('BAD_OPTION', '--block', 'needs both --block and --prestate');
   } else if (dir === undefined) throw new PrescientError('BAD_OPTION', 'hints', 'no input (see prescient hints --help)');
+  if (v['all-entries'] && format !== 'eip2930') throw new PrescientError('BAD_OPTION', '--all-entries', 'only with --format eip2930');
   if (dir !== undefined && (txPath || blockPath)) throw new PrescientError('BAD_OPTION', dir, 'give a block folder or --block/--tx with --prestate, not both');
   if (dir !== undefined) checkBlockDirs([dir]);
   checkInputFiles([txPath, blockPath, prestatePath]);
@@ -118,14 +121,18 @@ export async function hintsCommand(argv: string[]): Promise<number> {
     );
   }
   const hf = hintsForBlockHardfork(loaded);
+  const policy: Eip2930Policy = v['all-entries'] ? 'all' : 'pays';
   const coinbase = String(loaded.block.header.miner).toLowerCase() as Hex;
   if (graph || html) {
     process.stdout.write(predictedGraphText(loaded, h.bindings, cache, html));
   } else if (format === 'eip2930') {
     const out = h.hints.map((x, i) => {
       const tx = loaded.block.transactions[i] as { from: string; to?: string | null };
-      return { index: x.index, hash: x.hash, complete: x.complete, accessList: eip2930List(x, { from: tx.from as Hex, to: (tx.to ?? null) as Hex | null }, hf, coinbase) };
+      return { index: x.index, hash: x.hash, complete: x.complete, accessList: eip2930List(x, { from: tx.from as Hex, to: (tx.to ?? null) as Hex | null }, hf, coinbase, policy) };
     });
+    if (txPath && policy === 'pays' && !out[0]!.complete) {
+      process.stderr.write('prescient: the prediction is incomplete, so the list is empty (its entries would likely cost more gas than they save; --all-entries lists them)\n');
+    }
     process.stdout.write(JSON.stringify(txPath ? out[0]!.accessList : out, null, 2) + '\n');
   } else if (format === 'bal') {
     process.stdout.write(JSON.stringify(blockAccessList(h.number, h.bindings, coinbase), null, 2) + '\n');

@@ -5,7 +5,8 @@
 import type { AccessListEntry, Hex, TxHints } from '../types.js';
 import { isPrecompile, toAddr, toWordHex, type TxBinding, type TxInput } from './bind.js';
 
-const SHANGHAI_OR_LATER = new Set(['shanghai', 'cancun', 'prague', 'osaka']);
+/** Hardforks with EIP-3651 (warm coinbase). */
+export const SHANGHAI_OR_LATER: ReadonlySet<string> = new Set(['shanghai', 'cancun', 'prague', 'osaka']);
 
 /** EIP-2929/2930 gas: listing an address costs 2400 and saves 2500 on a cold one; a key costs 1900 and saves 2000. */
 export const ACCESS_LIST_ADDRESS_COST = 2400;
@@ -14,19 +15,42 @@ export const ACCESS_LIST_KEY_COST = 1900;
 export const WARM_ADDRESS_MIN_KEYS = Math.floor(ACCESS_LIST_ADDRESS_COST / (2000 - ACCESS_LIST_KEY_COST)) + 1;
 
 /**
+ * Which predicted entries an EIP-2930 list carries. A listed entry the transaction uses saves 100 gas; one it does not
+ * use costs 1900 (a key) or 2400 (an address): a list pays off only where about 19 of every 20 entries are used.
+ * - `pays` (default): entries with keys of a complete prediction (or one incomplete only for its assumptions, see
+ *   `trusted`). Another incomplete prediction gets no list: over the 18 Berlin-and-later mainnet blocks its entries
+ *   cost 1.3M gas more than they saved, even those of frames with no diagnostic. Nor does an address without keys (a
+ *   call target or a balance read on a path the transaction may not take: at most 100 gas to gain, 2400 to lose).
+ *   See ACCURACY.md, "Gas of the EIP-2930 lists".
+ * - `all`: every predicted entry, e.g. to prefetch state (as `--json` gives it, less what EIP-2930 makes pointless).
+ */
+export type Eip2930Policy = 'pays' | 'all';
+
+/**
+ * A prediction whose entries are as likely to be used as a complete one's: complete, or incomplete only for assuming
+ * earlier transactions' writes (rules/once-per-block.json), which leaves entries out and adds none. An entry left out
+ * only forgoes 100 gas; an entry not used costs 1900 or more.
+ */
+function trusted(h: TxHints): boolean {
+  return h.complete || (h.assumes !== undefined && h.diagnostics.every((d) => d.code === 'assumes-prior'));
+}
+
+/**
  * The EIP-2930 access list for one transaction, as eth_createAccessList would return it, without what EIP-2930 and
  * later forks make pointless: the sender and the precompiles (always warm), the coinbase after EIP-3651 (Shanghai),
  * and the recipient unless it has so many keys that listing it pays off (it is warm anyway: listing it costs 2400 gas
- * and each key saves only 100 net). Every key is 32-byte hex, every address lowercase.
+ * and each key saves only 100 net). Every key is 32-byte hex, every address lowercase. `policy`: see Eip2930Policy.
  */
-export function eip2930List(h: TxHints, tx: Pick<TxInput, 'from' | 'to'>, hardfork: string, coinbase?: Hex): AccessListEntry[] {
+export function eip2930List(h: TxHints, tx: Pick<TxInput, 'from' | 'to'>, hardfork: string, coinbase?: Hex, policy: Eip2930Policy = 'pays'): AccessListEntry[] {
   const out: AccessListEntry[] = [];
+  if (policy === 'pays' && !trusted(h)) return out;
   for (const e of h.accessList) {
     const a = e.address.toLowerCase() as Hex;
     if (a === tx.from.toLowerCase()) continue;
     if (isPrecompile(a, hardfork)) continue;
     if (coinbase && a === coinbase.toLowerCase() && SHANGHAI_OR_LATER.has(hardfork) && e.storageKeys.length === 0) continue;
     if (tx.to && a === tx.to.toLowerCase() && e.storageKeys.length < WARM_ADDRESS_MIN_KEYS) continue;
+    if (policy === 'pays' && e.storageKeys.length === 0) continue;
     out.push({ address: a, storageKeys: [...e.storageKeys] });
   }
   return out;

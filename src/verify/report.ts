@@ -3,6 +3,8 @@ import type { VerifyReport } from './verify.js';
 import { precision, recall, topReasons } from './verify.js';
 
 const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
+/** Net gas, signed: negative saves. */
+const gas = (n: number) => `${n > 0 ? '+' : ''}${n.toLocaleString('en-US')}`;
 
 export function renderText(r: VerifyReport): string {
   const o = r.overall;
@@ -14,6 +16,7 @@ export function renderText(r: VerifyReport): string {
     lines.push(`  ${g} (${c.blocks} blocks, ${c.txs} txs): recall ${pct(c.recall)}  precision ${pct(c.precision)}  violations ${c.violations}`);
   }
   lines.push(`balances: traced ${o.balanceTraced}, predicted ${o.balanceHit} (${pct(o.balanceTraced ? o.balanceHit / o.balanceTraced : 1)})`);
+  if (o.listTxs > 0) lines.push(`EIP-2930 lists (${o.listTxs} txs that can carry one): net gas ${gas(o.listGasPays)} as hints --format eip2930 gives them, ${gas(o.listGasAll)} with --all-entries, ${gas(o.listGasTraced)} for lists of exactly what each tx accessed`);
   lines.push(`bindings depending on state an earlier transaction (or itself) may change: ${o.staleTxs} txs; really changed by an earlier tx: ${o.reallyStaleTxs} txs (${o.reallyStaleMissed} missed slots in them)`);
   lines.push(`predictions assuming an earlier transaction's write (rules/once-per-block.json): ${o.assumingTxs} txs; none of the assumed writers wrote it: ${o.failedAssumptionTxs} txs (${o.failedAssumptionMissed} missed slots in them)`);
   if (r.spread && r.spread.spreaders > 0) {
@@ -112,6 +115,7 @@ export function renderMarkdown(r: VerifyReport, command: string, title = 'Predic
   }
   out.push('');
   out.push(`Balances (accounts whose balance was read or changed, fee payments excluded): ${o.balanceHit} of ${o.balanceTraced} predicted.`, '');
+  out.push(...listGasSection(r));
   if (r.spread && r.spread.spreaders > 0) out.push(...spreadSection(r));
   out.push('### Top reasons for the remaining misses', '');
   const tops = topReasons(r.misses, 12);
@@ -165,5 +169,31 @@ function spreadSection(r: VerifyReport): string[] {
     'may land anywhere, bindings name the block\'s first such transaction only: binding it may bring the next one to light.',
     '',
   );
+  return out;
+}
+
+/** The gas an EIP-2930 list built from the hints adds or saves, per group of blocks (TxVerdict.listGas). */
+function listGasSection(r: VerifyReport): string[] {
+  const groups = Object.entries(r.groups ?? {}).filter(([, c]) => c.listTxs > 0);
+  if (groups.length === 0) return [];
+  const names: Record<string, string> = { generated: 'generated from the examples', given: 'mainnet (given)' };
+  const out = [
+    '### Gas of the EIP-2930 lists',
+    '',
+    'What attaching each transaction\'s list would add to its gas (negative: saves), priced from its trace by EIP-2929',
+    'and EIP-2930 (src/verify/gas.ts), in blocks whose transactions can carry one (Berlin and later). A listed entry',
+    'the transaction uses saves 100 gas, one it does not use costs 1,900 (a key) or 2,400 (an address). *default*:',
+    '`prescient hints --format eip2930` (the keyed entries of complete predictions, and of those incomplete only for',
+    'their assumed writes); *all entries*: with `--all-entries`; *traced*: the best list given what the transaction',
+    'really accessed (what eth_createAccessList finds by executing it), the most any list can save.',
+    '',
+    '| blocks | txs | default | all entries | traced |',
+    '| --- | --- | --- | --- | --- |',
+  ];
+  for (const [g, c] of groups) {
+    const bs = r.blocks.filter((b) => b.group === g && b.listTxs > 0).length;
+    out.push(`| ${names[g] ?? g} (${bs}) | ${c.listTxs} | **${gas(c.listGasPays)}** | ${gas(c.listGasAll)} | ${gas(c.listGasTraced)} |`);
+  }
+  out.push('');
   return out;
 }

@@ -11,7 +11,10 @@ import { hintsForBlock, type BlockHints } from '../hints/block.js';
 import { AnalysisCache } from '../hints/context.js';
 import { viewCallResolver } from '../hints/resolve.js';
 import { PrescientError } from '../errors.js';
-import type { TxHints, TxTrace } from '../types.js';
+import { mainnetHardfork } from '../chain/fork.js';
+import { eip2930List } from '../hints/format.js';
+import { accessListGas, accessListsApply, tracedAccessList, warmAddresses } from './gas.js';
+import type { Hex, TxHints, TxTrace } from '../types.js';
 import {
   addCounts,
   compareTx,
@@ -80,6 +83,7 @@ export async function verifyBlock(dir: string, opts: VerifyOptions = {}, grouper
     throw new PrescientError('EXECUTION_FAILED', dir, `${traces.length} traces for ${hints.hints.length} transactions`);
   }
   const txs = hints.hints.map((h, i) => compareTx(h, traces[i]!));
+  priceAccessLists(loaded, hints.hints, traces, txs);
   if (grouper) txs.forEach((v, i) => grouper.add(hints.number, v, hints.bindings[i]));
   const rs = reallyStale(hints.bindings, traces, txs);
   const fa = failedAssumptions(hints.bindings, traces, txs);
@@ -136,4 +140,18 @@ export async function verifyBlocks(dirs: string[], opts: VerifyOptions = {}): Pr
     misses: grouper.result(),
     violations,
   };
+}
+
+/** Sets each verdict's `listGas` where the block's transactions can carry an access list (Berlin and later). */
+function priceAccessLists(loaded: LoadedBlock, hints: TxHints[], traces: TxTrace[], verdicts: TxVerdict[]): void {
+  const hf = mainnetHardfork(loaded.block.number, loaded.block.timestamp);
+  if (!accessListsApply(hf)) return;
+  const coinbase = String(loaded.block.header.miner ?? '0x' + '00'.repeat(20)).toLowerCase() as Hex;
+  hints.forEach((h, i) => {
+    const tx = loaded.block.transactions[i] as { from: Hex; to?: Hex | null; nonce: string };
+    const t = traces[i]!;
+    const warm = warmAddresses(tx, hf, coinbase);
+    const net = (policy: 'pays' | 'all') => accessListGas(eip2930List(h, { from: tx.from, to: tx.to ?? null }, hf, coinbase, policy), t, warm, hf).net;
+    verdicts[i]!.listGas = { pays: net('pays'), all: net('all'), traced: accessListGas(tracedAccessList(t, warm, hf), t, warm, hf).net };
+  });
 }

@@ -24,6 +24,12 @@ export interface TxVerdict {
   extra: number;
   violation: boolean;
   balances: { traced: number; hit: number; missed: Hex[] };
+  /**
+   * Net gas of attaching an EIP-2930 list (negative: it saves gas), by the trace (gas.ts), in blocks whose transactions
+   * can carry one (Berlin and later): `pays` and `all`, the lists `hints --format eip2930` gives by default and with
+   * `--all-entries`; `traced`, the best list given what the transaction accessed (what eth_createAccessList finds).
+   */
+  listGas?: { pays: number; all: number; traced: number };
 }
 
 export interface Counts {
@@ -48,6 +54,11 @@ export interface Counts {
   /** Of those, transactions where an assumed write did not happen (by the traces), and the slots they missed. */
   failedAssumptionTxs: number;
   failedAssumptionMissed: number;
+  /** Transactions whose access lists were priced (TxVerdict.listGas), and the sums of their net gas. */
+  listTxs: number;
+  listGasPays: number;
+  listGasAll: number;
+  listGasTraced: number;
 }
 
 export const recall = (c: Counts): number => (c.traced === 0 ? 1 : c.hit / c.traced);
@@ -112,7 +123,7 @@ export interface VerifyReport {
 }
 
 export function emptyCounts(): Counts {
-  return { txs: 0, complete: 0, traced: 0, predicted: 0, hit: 0, violations: 0, txsWithMisses: 0, balanceTraced: 0, balanceHit: 0, staleTxs: 0, reallyStaleTxs: 0, reallyStaleMissed: 0, assumingTxs: 0, failedAssumptionTxs: 0, failedAssumptionMissed: 0 };
+  return { txs: 0, complete: 0, traced: 0, predicted: 0, hit: 0, violations: 0, txsWithMisses: 0, balanceTraced: 0, balanceHit: 0, staleTxs: 0, reallyStaleTxs: 0, reallyStaleMissed: 0, assumingTxs: 0, failedAssumptionTxs: 0, failedAssumptionMissed: 0, listTxs: 0, listGasPays: 0, listGasAll: 0, listGasTraced: 0 };
 }
 
 export function addCounts(a: Counts, b: Counts): Counts {
@@ -209,6 +220,12 @@ export function countsOf(vs: TxVerdict[], bindings?: TxBinding[]): Counts {
     if (v.missed.length) c.txsWithMisses++;
     c.balanceTraced += v.balances.traced;
     c.balanceHit += v.balances.hit;
+    if (v.listGas) {
+      c.listTxs++;
+      c.listGasPays += v.listGas.pays;
+      c.listGasAll += v.listGas.all;
+      c.listGasTraced += v.listGas.traced;
+    }
   }
   if (bindings) c.staleTxs = bindings.filter((b) => b.staleDeps > 0).length;
   return c;
