@@ -13,7 +13,8 @@ import { hintsForBlock } from '../src/hints/block.js';
 import { AnalysisCache } from '../src/hints/context.js';
 import { viewCallResolver } from '../src/hints/resolve.js';
 import { writeGeneratedBlock } from '../src/gen/write.js';
-import type { TxHints, TxTrace } from '../src/types.js';
+import { infeasible, readsCode } from '../src/hints/guards.js';
+import type { Expr, TxHints, TxTrace } from '../src/types.js';
 
 let dir: string;
 const cache = new AnalysisCache();
@@ -55,3 +56,26 @@ test.each([
   expect(r.predictedWith).toBeLessThanOrEqual(r.predictedWithout);
   if (workload === 'mix') expect(r.predictedWith).toBeLessThan(r.predictedWithout);
 }, 300_000);
+
+describe('conditions that read code are evaluated last', () => {
+  // USDT's transfer calls `upgradedAddress` (address 0 in the pre-state) only if `deprecated`; the call's path
+  // conditions name EXTCODESIZE(upgradedAddress) first. Evaluating it would record address 0 as touched.
+  const ext: Expr = { k: 'ext', what: 'EXTCODESIZE', addr: { k: 'sload', slot: { k: 'const', v: '0xa' } } };
+  const deprecated: Expr = { k: 'op', op: 'AND', args: [{ k: 'sload', slot: { k: 'const', v: '0xb' } }, { k: 'const', v: '0xff' }] };
+
+  test('a path another condition rules out does not evaluate its code reads', () => {
+    const seen: Expr[] = [];
+    const evaluate = (e: Expr) => (seen.push(e), e === deprecated ? 0n : 1n);
+    expect(infeasible([[ext, deprecated]], evaluate, () => true)).toBe(true);
+    expect(seen).toEqual([deprecated]);
+  });
+
+  test('on a live path they are evaluated, and decide', () => {
+    const seen: Expr[] = [];
+    expect(infeasible([[ext, deprecated]], (e) => (seen.push(e), 1n), () => true)).toBe(false);
+    expect(seen).toEqual([deprecated, ext]);
+    expect(infeasible([[ext, deprecated]], (e) => (e === ext ? 0n : 1n), () => true)).toBe(true);
+    expect(readsCode({ k: 'op', op: 'ISZERO', args: [ext] })).toBe(true);
+    expect(readsCode(deprecated)).toBe(false);
+  });
+});

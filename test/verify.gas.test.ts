@@ -98,6 +98,14 @@ describeMainnet('priced on mainnet blocks (verify)', () => {
     }
     expect(pays).toBeLessThanOrEqual(0);
     expect(run.verdict.listTxs).toBe(run.txs.length);
+    expect(run.verdict.accountHit).toBeGreaterThan(0.9 * run.verdict.accountTraced);
+  }, 120_000);
+
+  test('USDT transfers do not list address 0, whose code only a deprecated token would check (12522062)', async () => {
+    const run = await verifyBlock(join(MAINNET_DIR, '12522062'), { cache: new AnalysisCache() });
+    const usdt = run.hints.hints.filter((_, i) => run.hints.bindings[i]!.frames[0]?.address === '0xdac17f958d2ee523a2206206994597c13d831ec7' && run.hints.bindings[i]!.frames[0]?.selector === '0xa9059cbb');
+    expect(usdt.length).toBeGreaterThan(10);
+    for (const h of usdt) expect(h.accessList.map((e) => e.address)).not.toContain(A(0));
   }, 120_000);
 
   test('a block before Berlin is not priced', async () => {

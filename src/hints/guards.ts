@@ -22,15 +22,56 @@ export const STATEFUL_ENV = new Set(['SELFBALANCE', 'GAS', 'RETURNDATASIZE', 'MS
 export function infeasible(guards: Expr[][] | undefined, evaluate: (e: Expr) => bigint | null, usable: (e: Expr) => boolean): boolean {
   if (!guards || guards.length === 0) return false;
   for (const alt of guards) {
+    // Conditions that read code last: evaluating one records the account as touched (an EXTCODESIZE the transaction
+    // performs), which it is not where another condition of the path is false (USDT's transfer checks the code of
+    // `upgradedAddress`, address 0, only if `deprecated`).
     let dead = false;
-    for (const c of alt) {
-      if (!usable(c)) continue;
-      if (evaluate(c) === 0n) {
-        dead = true;
-        break;
+    for (const pass of [false, true]) {
+      for (const c of alt) {
+        if (readsCode(c) !== pass || !usable(c)) continue;
+        if (evaluate(c) === 0n) {
+          dead = true;
+          break;
+        }
       }
+      if (dead) break;
     }
     if (!dead) return false;
   }
   return true;
+}
+
+const codeReads = new WeakMap<Expr, boolean>();
+
+/** Does evaluating `e` read an account's code (EXTCODESIZE, EXTCODEHASH)? */
+export function readsCode(e: Expr): boolean {
+  let r = codeReads.get(e);
+  if (r !== undefined) return r;
+  switch (e.k) {
+    case 'ext':
+      r = true;
+      break;
+    case 'cdx':
+      r = readsCode(e.off);
+      break;
+    case 'sload':
+      r = readsCode(e.slot);
+      break;
+    case 'balance':
+      r = readsCode(e.addr);
+      break;
+    case 'blockhash':
+      r = readsCode(e.n);
+      break;
+    case 'keccak':
+      r = e.words.some(readsCode);
+      break;
+    case 'op':
+      r = e.args.some(readsCode);
+      break;
+    default:
+      r = false;
+  }
+  codeReads.set(e, r);
+  return r;
 }

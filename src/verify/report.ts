@@ -16,6 +16,7 @@ export function renderText(r: VerifyReport): string {
     lines.push(`  ${g} (${c.blocks} blocks, ${c.txs} txs): recall ${pct(c.recall)}  precision ${pct(c.precision)}  violations ${c.violations}`);
   }
   lines.push(`balances: traced ${o.balanceTraced}, predicted ${o.balanceHit} (${pct(o.balanceTraced ? o.balanceHit / o.balanceTraced : 1)})`);
+  lines.push(`accounts accessed: traced ${o.accountTraced}, listed ${o.accountPredicted}, both ${o.accountHit} (recall ${pct(o.accountTraced ? o.accountHit / o.accountTraced : 1)}, precision ${pct(o.accountPredicted ? o.accountHit / o.accountPredicted : 1)})`);
   if (o.listTxs > 0) lines.push(`EIP-2930 lists (${o.listTxs} txs that can carry one): net gas ${gas(o.listGasPays)} as hints --format eip2930 gives them, ${gas(o.listGasAll)} with --all-entries, ${gas(o.listGasTraced)} for lists of exactly what each tx accessed`);
   lines.push(`bindings depending on state an earlier transaction (or itself) may change: ${o.staleTxs} txs; really changed by an earlier tx: ${o.reallyStaleTxs} txs (${o.reallyStaleMissed} missed slots in them)`);
   lines.push(`predictions assuming an earlier transaction's write (rules/once-per-block.json): ${o.assumingTxs} txs; none of the assumed writers wrote it: ${o.failedAssumptionTxs} txs (${o.failedAssumptionMissed} missed slots in them)`);
@@ -115,6 +116,15 @@ export function renderMarkdown(r: VerifyReport, command: string, title = 'Predic
   }
   out.push('');
   out.push(`Balances (accounts whose balance was read or changed, fee payments excluded): ${o.balanceHit} of ${o.balanceTraced} predicted.`, '');
+  out.push(
+    'Accounts (every account a transaction accessed, in EIP-2929\'s sense, against the addresses its `accessList` names;',
+    'sender, coinbase and precompiles left out):',
+    '',
+  );
+  for (const [g, c] of Object.entries(r.groups ?? {})) {
+    out.push(`- ${names[g] ?? g}: ${c.accountTraced} accessed, ${c.accountPredicted} listed, ${c.accountHit} both: recall ${pct(c.accountTraced ? c.accountHit / c.accountTraced : 1)}, precision ${pct(c.accountPredicted ? c.accountHit / c.accountPredicted : 1)}.`);
+  }
+  out.push('');
   out.push(...listGasSection(r));
   if (r.spread && r.spread.spreaders > 0) out.push(...spreadSection(r));
   out.push('### Top reasons for the remaining misses', '');

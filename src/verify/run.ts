@@ -13,7 +13,8 @@ import { viewCallResolver } from '../hints/resolve.js';
 import { PrescientError } from '../errors.js';
 import { mainnetHardfork } from '../chain/fork.js';
 import { eip2930List } from '../hints/format.js';
-import { accessListGas, accessListsApply, tracedAccessList, warmAddresses } from './gas.js';
+import { accessListGas, accessListsApply, accessedBy, tracedAccessList, warmAddresses } from './gas.js';
+import { isPrecompile } from '../hints/bind.js';
 import type { Hex, TxHints, TxTrace } from '../types.js';
 import {
   addCounts,
@@ -83,6 +84,7 @@ export async function verifyBlock(dir: string, opts: VerifyOptions = {}, grouper
     throw new PrescientError('EXECUTION_FAILED', dir, `${traces.length} traces for ${hints.hints.length} transactions`);
   }
   const txs = hints.hints.map((h, i) => compareTx(h, traces[i]!));
+  compareAccounts(loaded, hints.hints, traces, txs);
   priceAccessLists(loaded, hints.hints, traces, txs);
   if (grouper) txs.forEach((v, i) => grouper.add(hints.number, v, hints.bindings[i]));
   const rs = reallyStale(hints.bindings, traces, txs);
@@ -140,6 +142,19 @@ export async function verifyBlocks(dirs: string[], opts: VerifyOptions = {}): Pr
     misses: grouper.result(),
     violations,
   };
+}
+
+/** Sets each verdict's `accounts`: the accounts it accessed against the addresses its hints list. */
+function compareAccounts(loaded: LoadedBlock, hints: TxHints[], traces: TxTrace[], verdicts: TxVerdict[]): void {
+  const hf = mainnetHardfork(loaded.block.number, loaded.block.timestamp);
+  const coinbase = String(loaded.block.header.miner ?? '').toLowerCase();
+  hints.forEach((h, i) => {
+    const from = String((loaded.block.transactions[i] as { from: string }).from).toLowerCase();
+    const keep = (a: string) => a !== from && a !== coinbase && !isPrecompile(a as Hex, hf);
+    const traced = [...accessedBy(traces[i]!).accounts].filter(keep);
+    const predicted = new Set(h.accessList.map((e) => e.address.toLowerCase()).filter(keep));
+    verdicts[i]!.accounts = { traced: traced.length, predicted: predicted.size, hit: traced.filter((a) => predicted.has(a)).length };
+  });
 }
 
 /** Sets each verdict's `listGas` where the block's transactions can carry an access list (Berlin and later). */

@@ -30,6 +30,11 @@ export interface TxVerdict {
    * `--all-entries`; `traced`, the best list given what the transaction accessed (what eth_createAccessList finds).
    */
   listGas?: { pays: number; all: number; traced: number };
+  /**
+   * Accounts the transaction accessed (TxTrace.accounts) against the addresses of its `accessList`, both without the
+   * sender, the coinbase and the precompiles.
+   */
+  accounts?: { traced: number; predicted: number; hit: number };
 }
 
 export interface Counts {
@@ -59,6 +64,10 @@ export interface Counts {
   listGasPays: number;
   listGasAll: number;
   listGasTraced: number;
+  /** Sums of TxVerdict.accounts. */
+  accountTraced: number;
+  accountPredicted: number;
+  accountHit: number;
 }
 
 export const recall = (c: Counts): number => (c.traced === 0 ? 1 : c.hit / c.traced);
@@ -123,7 +132,7 @@ export interface VerifyReport {
 }
 
 export function emptyCounts(): Counts {
-  return { txs: 0, complete: 0, traced: 0, predicted: 0, hit: 0, violations: 0, txsWithMisses: 0, balanceTraced: 0, balanceHit: 0, staleTxs: 0, reallyStaleTxs: 0, reallyStaleMissed: 0, assumingTxs: 0, failedAssumptionTxs: 0, failedAssumptionMissed: 0, listTxs: 0, listGasPays: 0, listGasAll: 0, listGasTraced: 0 };
+  return { txs: 0, complete: 0, traced: 0, predicted: 0, hit: 0, violations: 0, txsWithMisses: 0, balanceTraced: 0, balanceHit: 0, staleTxs: 0, reallyStaleTxs: 0, reallyStaleMissed: 0, assumingTxs: 0, failedAssumptionTxs: 0, failedAssumptionMissed: 0, listTxs: 0, listGasPays: 0, listGasAll: 0, listGasTraced: 0, accountTraced: 0, accountPredicted: 0, accountHit: 0 };
 }
 
 export function addCounts(a: Counts, b: Counts): Counts {
@@ -225,6 +234,11 @@ export function countsOf(vs: TxVerdict[], bindings?: TxBinding[]): Counts {
       c.listGasPays += v.listGas.pays;
       c.listGasAll += v.listGas.all;
       c.listGasTraced += v.listGas.traced;
+    }
+    if (v.accounts) {
+      c.accountTraced += v.accounts.traced;
+      c.accountPredicted += v.accounts.predicted;
+      c.accountHit += v.accounts.hit;
     }
   }
   if (bindings) c.staleTxs = bindings.filter((b) => b.staleDeps > 0).length;
