@@ -3,6 +3,8 @@ import type { VerifyReport } from './verify.js';
 import { precision, recall, topReasons } from './verify.js';
 
 const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
+/** How the summaries name the groups of blocks (BlockVerdict.group). */
+const names: Record<string, string> = { generated: 'generated from the examples', given: 'mainnet (given)' };
 /** Net gas, signed: negative saves. */
 const gas = (n: number) => `${n > 0 ? '+' : ''}${n.toLocaleString('en-US')}`;
 
@@ -78,7 +80,6 @@ export function renderMarkdown(r: VerifyReport, command: string, title = 'Predic
   out.push('### Summary', '');
   out.push('| blocks | txs | complete | traced | predicted | recall | precision | violations | stale bindings |');
   out.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
-  const names: Record<string, string> = { generated: 'generated from the examples', given: 'mainnet (given)' };
   for (const [g, c] of Object.entries(r.groups ?? {})) {
     out.push(`| ${names[g] ?? g} (${c.blocks}) | ${c.txs} | ${c.complete} | ${c.traced} | ${c.predicted} | **${pct(c.recall)}** | **${pct(c.precision)}** | **${c.violations}** | ${c.staleTxs} |`);
   }
@@ -186,7 +187,6 @@ function spreadSection(r: VerifyReport): string[] {
 function listGasSection(r: VerifyReport): string[] {
   const groups = Object.entries(r.groups ?? {}).filter(([, c]) => c.listTxs > 0);
   if (groups.length === 0) return [];
-  const names: Record<string, string> = { generated: 'generated from the examples', given: 'mainnet (given)' };
   const out = [
     '### Gas of the EIP-2930 lists',
     '',
