@@ -188,6 +188,21 @@ describe('bad input: a clear message, never a crash', () => {
   test('unknown option', async () => {
     await expectPrescientError(hintsCommand(['--frobnicate']), /--frobnicate: unknown option/);
     await expectPrescientError(hintsCommand([join(dir, 'mix'), '--format', 'xml']), /--format: expected eip2930 or bal/);
+    await expectPrescientError(hintsCommand([join(dir, 'mix'), '--all-entries']), /--all-entries: only with --format eip2930/);
+  });
+
+  test('eip2930 lists of a block before Berlin: printed, with a note that they cannot be attached', async () => {
+    const d = join(dir, 'istanbul');
+    mkdirSync(d, { recursive: true });
+    const block = JSON.parse(readFileSync(join(dir, 'mix', 'block.json'), 'utf8'));
+    writeFileSync(join(d, 'prestate.json'), readFileSync(join(dir, 'mix', 'prestate.json')));
+    // Block 10,000,000 with the generated block's Cancun-era timestamp: number and timestamp disagree.
+    writeFileSync(join(d, 'block.json'), JSON.stringify({ ...block, number: '0x989680' }));
+    await expectPrescientError(hintsCommand([d, '--format', 'eip2930']), /block 10000000: number and timestamp \d+ disagree on the hardfork/);
+    writeFileSync(join(d, 'block.json'), JSON.stringify({ ...block, number: '0x989680', timestamp: '0x5e0be100' })); // Istanbul
+    expect(await hintsCommand([d, '--format', 'eip2930'])).toBe(0);
+    expect(JSON.parse(out.join(''))).toHaveLength(60);
+    expect(err.join('')).toMatch(/block 10000000 is before Berlin \(\w+\): its transactions cannot carry access lists/);
   });
 });
 

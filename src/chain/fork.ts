@@ -34,7 +34,12 @@ export function hardforkFor(number: bigint, timestamp: bigint, opts: ForkOptions
     return opts.fork;
   }
   const c = new Common({ chain: chainConfig(opts.chain) });
-  return c.getHardforkBy({ blockNumber: number, timestamp });
+  try {
+    return c.getHardforkBy({ blockNumber: number, timestamp });
+  } catch (e) {
+    // A header whose number and timestamp fall in different hardforks (an edited or synthetic block).
+    throw new PrescientError('BAD_BLOCK', `block ${number}`, `number and timestamp ${timestamp} disagree on the hardfork: ${(e as Error).message}`, { cause: e });
+  }
 }
 
 /** The mainnet hardfork of a block. */

@@ -13,7 +13,7 @@ import { PrescientError } from '../errors.js';
 import type { Hex, TxHints } from '../types.js';
 import { hintsForBlock } from './block.js';
 import { AnalysisCache } from './context.js';
-import { blockAccessList, eip2930List, type Eip2930Policy } from './format.js';
+import { accessListsApply, blockAccessList, eip2930List, type Eip2930Policy } from './format.js';
 import { viewCallResolver } from './resolve.js';
 
 const USAGE = `usage: prescient hints <blockdir> [options]
@@ -130,7 +130,8 @@ export async function hintsCommand(argv: string[]): Promise<number> {
       const tx = loaded.block.transactions[i] as { from: string; to?: string | null };
       return { index: x.index, hash: x.hash, complete: x.complete, accessList: eip2930List(x, { from: tx.from as Hex, to: (tx.to ?? null) as Hex | null }, hf, coinbase, policy) };
     });
-    if (txPath && policy === 'pays' && !out[0]!.complete) {
+    if (!accessListsApply(hf)) process.stderr.write(`prescient: block ${loaded.block.number} is before Berlin (${hf}): its transactions cannot carry access lists\n`);
+    else if (txPath && policy === 'pays' && !out[0]!.complete) {
       process.stderr.write('prescient: the prediction is incomplete, so the list is empty (its entries would likely cost more gas than they save; --all-entries lists them)\n');
     }
     process.stdout.write(JSON.stringify(txPath ? out[0]!.accessList : out, null, 2) + '\n');

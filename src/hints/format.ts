@@ -2,8 +2,18 @@
  * Output shapes of `prescient hints`: EIP-2930 access lists ready to attach to a transaction, and the block-level
  * access list of EIP-7928.
  */
+import { Common, Hardfork, Mainnet } from '@ethereumjs/common';
 import type { AccessListEntry, Hex, TxHints } from '../types.js';
 import { isPrecompile, toAddr, toWordHex, type TxBinding, type TxInput } from './bind.js';
+
+/** Can a transaction of `hardfork` carry an access list (Berlin and later)? */
+export function accessListsApply(hardfork: string): boolean {
+  try {
+    return new Common({ chain: Mainnet, hardfork }).gteHardfork(Hardfork.Berlin);
+  } catch {
+    return false;
+  }
+}
 
 /** Hardforks with EIP-3651 (warm coinbase). */
 export const SHANGHAI_OR_LATER: ReadonlySet<string> = new Set(['shanghai', 'cancun', 'prague', 'osaka']);

@@ -8,8 +8,8 @@
  * So a listed entry the transaction uses saves 100 gas and one it does not use costs 1900 or 2400: an access list
  * pays off only if about 19 of every 20 entries are used.
  */
-import { Common, Hardfork, Mainnet } from '@ethereumjs/common';
 import { ACCESS_LIST_ADDRESS_COST, ACCESS_LIST_KEY_COST, SHANGHAI_OR_LATER, WARM_ADDRESS_MIN_KEYS } from '../hints/format.js';
+export { accessListsApply } from '../hints/format.js';
 import { createAddress, isPrecompile } from '../hints/bind.js';
 import type { AccessListEntry, Hex, TxTrace } from '../types.js';
 
@@ -28,15 +28,6 @@ export interface AccessListGas {
   /** Listed entries the transaction did not use (each costs without saving). */
   unusedAddresses: number;
   unusedKeys: number;
-}
-
-/** Can a transaction of `hardfork` carry an access list (Berlin and later)? */
-export function accessListsApply(hardfork: string): boolean {
-  try {
-    return new Common({ chain: Mainnet, hardfork }).gteHardfork(Hardfork.Berlin);
-  } catch {
-    return false;
-  }
 }
 
 /** Addresses warm from the start of a transaction (EIP-2929, EIP-3651), whatever its access list says. */
