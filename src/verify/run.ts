@@ -84,8 +84,10 @@ export async function verifyBlock(dir: string, opts: VerifyOptions = {}, grouper
     throw new PrescientError('EXECUTION_FAILED', dir, `${traces.length} traces for ${hints.hints.length} transactions`);
   }
   const txs = hints.hints.map((h, i) => compareTx(h, traces[i]!));
-  compareAccounts(loaded, hints.hints, traces, txs);
-  priceAccessLists(loaded, hints.hints, traces, txs);
+  const hf = mainnetHardfork(loaded.block.number, loaded.block.timestamp);
+  const coinbase = String(loaded.block.header.miner ?? '0x' + '00'.repeat(20)).toLowerCase() as Hex;
+  compareAccounts(loaded, hf, coinbase, hints.hints, traces, txs);
+  priceAccessLists(loaded, hf, coinbase, hints.hints, traces, txs);
   if (grouper) txs.forEach((v, i) => grouper.add(hints.number, v, hints.bindings[i]));
   const rs = reallyStale(hints.bindings, traces, txs);
   const fa = failedAssumptions(hints.bindings, traces, txs);
@@ -145,9 +147,7 @@ export async function verifyBlocks(dirs: string[], opts: VerifyOptions = {}): Pr
 }
 
 /** Sets each verdict's `accounts`: the accounts it accessed against the addresses its hints list. */
-function compareAccounts(loaded: LoadedBlock, hints: TxHints[], traces: TxTrace[], verdicts: TxVerdict[]): void {
-  const hf = mainnetHardfork(loaded.block.number, loaded.block.timestamp);
-  const coinbase = String(loaded.block.header.miner ?? '').toLowerCase();
+function compareAccounts(loaded: LoadedBlock, hf: string, coinbase: Hex, hints: TxHints[], traces: TxTrace[], verdicts: TxVerdict[]): void {
   hints.forEach((h, i) => {
     const from = String((loaded.block.transactions[i] as { from: string }).from).toLowerCase();
     const keep = (a: string) => a !== from && a !== coinbase && !isPrecompile(a as Hex, hf);
@@ -158,10 +158,8 @@ function compareAccounts(loaded: LoadedBlock, hints: TxHints[], traces: TxTrace[
 }
 
 /** Sets each verdict's `listGas` where the block's transactions can carry an access list (Berlin and later). */
-function priceAccessLists(loaded: LoadedBlock, hints: TxHints[], traces: TxTrace[], verdicts: TxVerdict[]): void {
-  const hf = mainnetHardfork(loaded.block.number, loaded.block.timestamp);
+function priceAccessLists(loaded: LoadedBlock, hf: string, coinbase: Hex, hints: TxHints[], traces: TxTrace[], verdicts: TxVerdict[]): void {
   if (!accessListsApply(hf)) return;
-  const coinbase = String(loaded.block.header.miner ?? '0x' + '00'.repeat(20)).toLowerCase() as Hex;
   hints.forEach((h, i) => {
     const tx = loaded.block.transactions[i] as { from: Hex; to?: Hex | null; nonce: string };
     const t = traces[i]!;
