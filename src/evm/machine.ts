@@ -18,8 +18,8 @@ import { CALL_EXECUTION_STRIDE, hasUnknown, isWidened, type Sym, type SymBuilder
 /**
  * The branch conditions a path took, newest first (persistent: forks share their history). A node is either a
  * condition known to be non-zero on the path, or the marker of the state the path was admitted as at a program point:
- * `guardOf` stops at a marker whose continuation also stands for another path (an identical state dropped there as
- * already seen, or any join at that point), because the conditions before it do not hold on that other path.
+ * at a marker whose continuation also stands for other paths (an identical state dropped there as already seen, or
+ * any join at that point), `guardOf` keeps of the conditions before it only those every such path took.
  */
 export interface PathNode {
   readonly next: PathNode | null;
@@ -33,29 +33,94 @@ export interface PathNode {
    * visit of the loop's head a first one, joined with the rounds before, and widened the loop's counter.
    */
   readonly before?: PathNode | null;
+  /**
+   * After a join: the paths whose continuation the joined state is (the arriving one, then those it covered later).
+   * What holds on all of them holds after the join (`guardOf`).
+   */
+  merged?: PathSet;
 }
+
+/** Paths a join node remembers (`PathNode.merged`); past it the join keeps no condition from before it. */
+const MAX_MERGED_PATHS = 32;
+/** Conditions of each merged path compared (`commonGuard`). */
+const MAX_MERGED_CONDITIONS = 12;
 
 /** A path's marker at a program point (PathNode.point): `base` as `Point.base`, for telling a loop's rounds. */
 export interface Marker {
   multi: boolean;
   pc: number;
   base: string;
+  /**
+   * Once `multi`, the other paths this state's continuation stands for (dropped here as identical, or merged into a
+   * join of this point, whose records this state's may stand in for); a full set means unknown ones too.
+   */
+  also?: PathSet[];
+}
+
+/** Paths whose continuation one state's is; `full` past MAX_MERGED_PATHS (then some are not listed). */
+export interface PathSet {
+  paths: (PathNode | null)[];
+  full: boolean;
+}
+
+function addPath(set: PathSet, path: PathNode | null): void {
+  if (set.paths.length < MAX_MERGED_PATHS) set.paths.push(path);
+  else set.full = true;
 }
 
 /**
  * The conditions that hold whenever execution reaches a place with this path, newest first, at most `max`: the
- * conditions after the newest merge point. Conditions over unknown values are left out (they decide nothing for a
- * binder). Fewer conditions is the safe direction: a binder prunes an access only when one of them is false.
+ * conditions after the newest merge point, then those every path merged there took. Conditions over unknown values
+ * are left out (they decide nothing for a binder). Fewer conditions is the safe direction: a binder prunes an access
+ * only when one of them is false.
  */
 export function guardOf(path: PathNode | null, max: number): Sym[] {
   const out: Sym[] = [];
   for (let n = path; n && out.length < max; n = n.next) {
     if (n.point) {
-      if (n.point.multi) break;
-      continue;
+      if (!n.point.multi) continue;
+      // Where this continuation also stands for other paths, what holds on each of them still holds.
+      for (const c of commonGuard(n)) if (out.length < max && !out.includes(c)) out.push(c);
+      break;
     }
     if (!hasUnknown(n.cond!)) out.push(n.cond!);
   }
+  return out;
+}
+
+/** Per multi marker node, the conditions common to every path it stands for (asked once exploration is over). */
+const commonGuards = new WeakMap<PathNode, Sym[]>();
+
+function commonGuard(n: PathNode): Sym[] {
+  const memo = commonGuards.get(n);
+  if (memo !== undefined) return memo;
+  // A join node stands for its merged paths; a state's marker for its own path and the sets it was given.
+  const sets = n.merged ? [n.merged] : n.point!.also;
+  if (!sets || sets.some((s) => s.full)) return [];
+  // A loop's joined state can come round to its own join: inside that, the join contributes nothing (the safe side).
+  commonGuards.set(n, []);
+  let common: Sym[] | null = n.merged ? null : guardOf(n.next, MAX_MERGED_CONDITIONS);
+  for (const s of sets) {
+    for (const m of s.paths) {
+      if (common !== null && common.length === 0) break;
+      const g = guardOf(m, MAX_MERGED_CONDITIONS);
+      common = common === null ? g : common.filter((c) => g.includes(c));
+    }
+  }
+  commonGuards.set(n, common ?? []);
+  return common ?? [];
+}
+
+/** Most conditions `recentConds` returns. */
+const MAX_RECENT_CONDS = 8;
+
+/**
+ * The conditions a path took since its newest marker: they hold on every path that shares this state,
+ * even if the marker turns `multi` later (a path dropped there continues by the same forks).
+ */
+function recentConds(path: PathNode | null): Sym[] {
+  const out: Sym[] = [];
+  for (let n = path; n && !n.point && out.length < MAX_RECENT_CONDS; n = n.next) if (n.cond && !hasUnknown(n.cond)) out.push(n.cond);
   return out;
 }
 
@@ -189,7 +254,9 @@ interface Point {
    * States admitted apart, each with the marker its path carries (PathNode): it turns `multi` when an identical state
    * arrives later and is dropped (its continuation then stands for that path too), or when arrivals here are joined.
    */
-  seen: { stack: Sym[]; mem: MemEntry | null; store: StoreEntry | null; lastCall: number; runs: ReadonlyMap<number, number> | null; mark: Marker }[];
+  seen: { stack: Sym[]; mem: MemEntry | null; store: StoreEntry | null; lastCall: number; runs: ReadonlyMap<number, number> | null; mark: Marker; conds: Sym[]; dropped?: PathSet }[];
+  /** Every path that arrived here once the point was full (joined or covered): the seen states stand in for them. */
+  arrivals: PathSet;
   ref: Sym[] | null;
   /** Memory of the state last admitted here (the first one, then each join's result). */
   lastMem: MemEntry | null;
@@ -206,6 +273,10 @@ interface Point {
   /** The last call of the joined state: -1 once joined paths disagree (RETURNDATASIZE/COPY then unknown). */
   joinedCall: number;
   joinedRuns: ReadonlyMap<number, number> | null;
+  /** Conditions every state merged into `joined` took since its newest marker (`recentConds`); null before a join. */
+  joinedConds: Sym[] | null;
+  /** The path node of the last join here: later arrivals it covers are added to its `merged`. */
+  lastJoin: PathNode | null;
   joins: number;
   /** The marker of joined states: always `multi`. */
   mark: Marker;
@@ -344,6 +415,8 @@ export class Machine {
   private readonly assumed = new Map<Sym, Assumption>();
   /** Per pc, contexts kept apart by constants (with facts). */
   private readonly unrolled = new Map<number, number>();
+  /** Joined words built by `select`: [k, x, y] for `k ? x : y`. */
+  private readonly selects = new Map<Sym, [Sym, Sym, Sym]>();
   /** Per pc, states of undecided rounds kept apart by constants (with facts). */
   private readonly undecidedUnrolls = new Map<string, number>();
 
@@ -767,7 +840,7 @@ export class Machine {
         this.exhaustive = false;
         return false;
       }
-      p = { pc: st.pc, base, ctx, seen: [], ref: null, lastMem: null, joined: null, joinedCall: -1, joinedRuns: null, tail: undefined, unknownPlaces: new Set(), havocked: false, absFrom: Infinity, absTo: 0, joins: 0, mark: { multi: true, pc: st.pc, base } };
+      p = { pc: st.pc, base, ctx, seen: [], ref: null, lastMem: null, joined: null, joinedCall: -1, joinedRuns: null, joinedConds: null, lastJoin: null, arrivals: { paths: [], full: false }, tail: undefined, unknownPlaces: new Set(), havocked: false, absFrom: Infinity, absTo: 0, joins: 0, mark: { multi: true, pc: st.pc, base } };
       list.push(p);
       this.markOwner.set(p.mark, p);
       if (successorOf && !this.successor.has(successorOf)) this.successor.set(successorOf, p);
@@ -775,13 +848,15 @@ export class Machine {
     for (const q of p.seen) {
       if (q.mem === st.mem && q.store === st.store && q.lastCall === st.lastCall && sameSyms(q.stack, stack)) {
         q.mark.multi = true;
+        if (!q.dropped) (q.mark.also ??= []).push((q.dropped = { paths: [], full: false }));
+        addPath(q.dropped, st.path);
         return false;
       }
     }
     if (p.seen.length < MAX_STATES_PER_POINT) {
       const mark: Marker = { multi: false, pc: st.pc, base: p.base };
       this.markOwner.set(mark, p);
-      p.seen.push({ stack: stack.slice(), mem: st.mem, store: st.store, lastCall: st.lastCall, runs: st.runs, mark });
+      p.seen.push({ stack: stack.slice(), mem: st.mem, store: st.store, lastCall: st.lastCall, runs: st.runs, mark, conds: recentConds(st.path) });
       if (!p.ref) {
         p.ref = p.seen[0]!.stack;
         p.lastMem = st.mem;
@@ -790,18 +865,25 @@ export class Machine {
       return true;
     }
     // From here on the arriving path is merged into, or covered by, what was explored from this point. The states
-    // admitted apart here lose their earlier conditions too: the joined state's calls and slots are widened, and a
-    // sibling's records kept without guards still stand in for them (a router's last-hop swap for the same swap with
-    // the other token order, whose target the join made unknown).
-    for (const q of p.seen) q.mark.multi = true;
+    // admitted apart here keep only the earlier conditions every arrival shares: the joined state's calls and slots are
+    // widened, and a sibling's records still stand in for them (a router's last-hop swap for the same swap with the
+    // other token order, whose target the join made unknown).
+    for (const q of p.seen) {
+      if (q.mark.multi && q.mark.also?.includes(p.arrivals)) continue;
+      q.mark.multi = true;
+      (q.mark.also ??= []).push(p.arrivals);
+    }
+    addPath(p.arrivals, st.path);
     // Join with what this point has seen.
     const prev = p.joined ?? p.ref!;
     const joined: Sym[] = new Array(stack.length);
     let changed = p.joined === null;
     const where = `${st.pc}/${ctx.join(',')}@`;
+    const prevConds = p.joinedConds ?? p.seen[0]!.conds;
+    const conds = recentConds(st.path);
     for (let i = 0; i < stack.length; i++) {
       const a = prev[i]!, c = stack[i]!;
-      joined[i] = a === c ? a : this.generalize(a, c, where + i);
+      joined[i] = a === c ? a : this.covers(a, c, conds) ? a : (this.select(a, c, prevConds, conds) ?? this.generalize(a, c, where + i));
       if (joined[i] !== a) changed = true;
     }
     // Memory: everything written since the oldest common history of the states met here becomes unknown (the
@@ -813,7 +895,12 @@ export class Machine {
     if (mem.changed) changed = true;
     const call = p.joined === null ? (p.seen.every((q) => q.lastCall === st.lastCall) ? st.lastCall : SOME_CALL) : p.joinedCall === st.lastCall ? p.joinedCall : SOME_CALL;
     if (p.joined !== null && call !== p.joinedCall) changed = true;
-    if (!changed) return false;
+    const common = prevConds.filter((x) => conds.includes(x));
+    if (!changed) {
+      // Covered: the arriving path goes on as the last joined state.
+      if (p.lastJoin) addPath(p.lastJoin.merged!, st.path);
+      return false;
+    }
     if (++p.joins > MAX_JOINS_PER_POINT) {
       this.diag('limit-paths', `too many joins at pc ${st.pc}; paths past it are not explored`, st.pc);
       this.exhaustive = false;
@@ -822,13 +909,16 @@ export class Machine {
     // The joined state holds results of either path's executions: its next ones must differ from all of them.
     const runs = p.joined === null ? p.seen.reduce((r, q) => mergeRuns(r, q.runs), st.runs) : mergeRuns(p.joinedRuns, st.runs);
     p.joined = joined;
+    p.joinedConds = common;
     p.joinedCall = st.lastCall = call;
     p.joinedRuns = st.runs = runs;
     p.tail = tail;
     for (let i = 0; i < stack.length; i++) stack[i] = joined[i]!;
     st.mem = p.lastMem = mem.mem;
     st.store = null;
-    st.path = { next: null, cond: null, point: p.mark, undecided: st.undecided, before: st.path };
+    const j: PathNode = { next: null, cond: null, point: p.mark, undecided: st.undecided, before: st.path, merged: { paths: [st.path], full: false } };
+    p.lastJoin = j;
+    st.path = j;
     return true;
   }
 
@@ -893,6 +983,40 @@ export class Machine {
       }
     }
     return { mem: mem ?? havocPointers(tail), changed };
+  }
+
+  /**
+   * A joined word exact over both paths, where they parted at a fork after their newest markers: one took `k`, the
+   * other `ISZERO(k)`, so the word is `k ? x : y`, as `k * x + !k * y`. Short-circuit `a && b` and `a || b` meet so
+   * (the skipping side holds `a`, settled to a constant by `settleFork`, the other `b`): the test after the join keeps
+   * its condition in the guards instead of testing an unknown. `prevConds` hold on every state the joined word stood
+   * for so far, `conds` on the arriving one; only the arriving states are covered by the joined continuation (those
+   * admitted apart were explored on their own), and each later arrival must match a side (`covers`) or widens it.
+   */
+  private select(a: Sym, c: Sym, prevConds: Sym[], conds: Sym[]): Sym | null {
+    const b = this.b;
+    for (const k of prevConds) {
+      const notK = b.op('ISZERO', [k]);
+      if (conds.includes(notK)) return this.selectOf(k, a, c);
+      if (k.k === 'op' && k.name === 'ISZERO' && conds.includes(k.args[0]!)) return this.selectOf(k.args[0]!, c, a);
+    }
+    return null;
+  }
+
+  private selectOf(k: Sym, x: Sym, y: Sym): Sym {
+    const b = this.b;
+    const isTrue = (k.k === 'op' && BOOLEAN_OPS.has(k.name)) || k.k === 'callok' ? k : b.op('ISZERO', [b.op('ISZERO', [k])]);
+    const w = b.op('ADD', [b.op('MUL', [isTrue, x]), b.op('MUL', [b.op('ISZERO', [k]), y])]);
+    this.selects.set(w, [k, x, y]);
+    return w;
+  }
+
+  /** Is `c`, on a path that took `conds`, the value of the joined word `w` (a `select` result) there? */
+  private covers(w: Sym, c: Sym, conds: Sym[]): boolean {
+    const sel = this.selects.get(w);
+    if (sel === undefined) return false;
+    const [k, x, y] = sel;
+    return (c === x && conds.includes(k)) || (c === y && conds.includes(this.b.op('ISZERO', [k])));
   }
 
   /**
