@@ -1,11 +1,11 @@
 /**
  * Guards across joins (src/evm/machine.ts `enter`, `guardOf`): a helper reached by more paths than a program point
  * keeps apart (MAX_STATES_PER_POINT) joins them. Before, everything after a join was unconditional: the airdrop token's
- * `if (block.timestamp - start > 30 days && balances[this] > 0)` met its other paths at the `&&`, so its body's reads
- * and writes of `supply` were predicted for every claim (a mainnet token of block 6137495 does this in its fallback,
- * one extra slot per transaction). Now the joined word of `a && b` is exact (`select`), and what holds on every path a
- * joined (or stood-in-for) state represents still holds after it. Fixture: a contract written for this case,
- * compiled with solc-js; the guards are evaluated as a binder does, against a storage and a timestamp.
+ * `if (block.timestamp - start > 30 days && balances[this] > 0)` met its other paths at the `&&`, so every access of
+ * its body was unconditional (a mainnet token of block 6137495 does this in its fallback). Now the joined word of
+ * `a && b` is exact (`select`), and what holds on every path a joined (or stood-in-for) state represents still holds
+ * after it. Fixture: a contract written for this case, compiled with solc-js; the guards are evaluated as a binder
+ * does, against a storage and a timestamp.
  */
 import { Interface } from '@ethersproject/abi';
 import { analyzeCode } from '../src/analyze/index.js';
