@@ -141,6 +141,8 @@ export interface PriorChanges {
   balanceChangedBy(addr: Hex): string | undefined;
   /** Why an account's code may have changed (created or destroyed earlier in the block), or undefined. */
   codeChangedBy(addr: Hex): string | undefined;
+  /** False where no code can store to the slot (so no unbound write reaches it); absent: every slot may change. */
+  slotWritable?(addr: Hex, slot: bigint): boolean;
 }
 
 export interface BindContext {
@@ -1855,7 +1857,7 @@ export function bindTx(tx: TxInput, ctx: BindContext): TxBinding {
       if (p) vague.push([k, `guard read ${addr} slot ${toWordHex(slot)}, which ${prior} may write first (read as ${hex(p.value)}, what tx ${p.tx} is predicted to store)`]);
       else if (named) bad.push(k);
       else {
-        const why = ctx.prior?.slotChangedBy(addr, slot) ?? (uw === 'any' || uw.has(addr) ? 'this transaction (an unbound write)' : undefined);
+        const why = ctx.prior?.slotChangedBy(addr, slot) ?? ((uw === 'any' || uw.has(addr)) && ctx.prior?.slotWritable?.(addr, slot) !== false ? 'this transaction (an unbound write)' : undefined);
         if (why) vague.push([k, `guard read ${addr} slot ${toWordHex(slot)}, which ${why} may write first`]);
       }
     }

@@ -11,9 +11,10 @@
  * counts how often that happens.
  */
 import type { LoadedBlock } from '../chain/load.js';
-import type { AccessListEntry, Hex, TxHints } from '../types.js';
+import type { AccessListEntry, Expr, Hex, TxHints } from '../types.js';
 import {
   bindTx,
+  isUnbound,
   isPrecompile,
   specializationStats,
   frameStats,
@@ -86,7 +87,12 @@ export class BlockWrites implements PriorChanges {
     /** Creation at an address with a non-zero nonce fails (EIP-684): such an account cannot get code. */
     private readonly hasNonce: (addr: Hex) => boolean = () => false,
     private readonly mayDestroy: (addr: Hex) => boolean = () => true,
+    /** Whether any code can store to this slot of this account (`slotWritable`); unbound writes reach no other. */
+    private readonly writable: (addr: Hex, slot: bigint) => boolean = () => true,
   ) {}
+  slotWritable(addr: Hex, slot: bigint): boolean {
+    return this.writable(addr, slot);
+  }
 
   add(b: TxBinding): void {
     for (const [addr, slots] of b.writes) {
@@ -109,6 +115,7 @@ export class BlockWrites implements PriorChanges {
   slotChangedBy(addr: Hex, slot: bigint): string | undefined {
     const named = this.slotNamedBy(addr, slot);
     if (named !== undefined) return named;
+    if (!this.writable(addr, slot)) return undefined;
     const j = this.anyIn.get(addr);
     if (j !== undefined) return `tx ${j} (unbound write to ${addr})`;
     if (this.anyWhere !== null) return `tx ${this.anyWhere} (unbound writes)`;
@@ -141,6 +148,48 @@ export class BlockWrites implements PriorChanges {
     if (this.anyWhere !== null) return `tx ${this.anyWhere} (unbound calls may create a contract there)`;
     return undefined;
   }
+}
+
+/** Slots below this are constants of a layout; a hash (plus a field offset) lands there with negligible probability. */
+const SMALL_SLOT = 1n << 64n;
+
+/** What an account's own code can store to: constant slots, and (`anyLarge`) hashed ones; or 'any'. */
+export type StoredSlots = 'any' | { slots: Set<bigint>; anyLarge: boolean };
+
+/**
+ * Where the code of an account can store (storage changes only by SSTORE in its own context, or by SELFDESTRUCT
+ * before Cancun): from its analysis, when every entry's footprint is complete and the code neither delegates nor
+ * self-destructs. A slot no entry writes is one no transaction of the block can change, whatever unbound calls do
+ * (an airdrop token's start time, read by the guard of every claim after a block's first aggregator call).
+ */
+export function storedSlots(addr: Hex, code: Uint8Array, codeHash: () => Hex, analysis: AnalysisProvider): StoredSlots {
+  // An EIP-7702 delegation designator runs another account's code in this one's context.
+  if (code.length === 0 || mayDestroyItself(code) || (code[0] === 0xef && code[1] === 0x01 && code[2] === 0x00)) return 'any';
+  const a = analysis(code, codeHash(), addr);
+  if (isUnbound(a)) return 'any';
+  const out = { slots: new Set<bigint>(), anyLarge: false };
+  for (const fn of a.functions) {
+    if (!fn.complete || fn.exhaustive !== true) return 'any';
+    for (const w of fn.writes) {
+      if (w.transient) continue;
+      const e = w.expr;
+      if (e.k === 'const') out.slots.add(BigInt(e.v));
+      else if (hashed(e)) out.anyLarge = true;
+      else return 'any';
+    }
+  }
+  return out;
+}
+
+/** Can the code store to `slot`? */
+export function mayStore(s: StoredSlots, slot: bigint): boolean {
+  return s === 'any' || s.slots.has(slot) || (s.anyLarge && slot >= SMALL_SLOT);
+}
+
+/** A hash, or a hash plus a small constant (a struct field, an array's first elements). */
+function hashed(e: Expr): boolean {
+  if (e.k === 'keccak') return true;
+  return e.k === 'op' && e.op === 'ADD' && e.args.length === 2 && e.args[0]!.k === 'keccak' && e.args[1]!.k === 'const' && BigInt(e.args[1]!.v) < SMALL_SLOT;
 }
 
 /** Storage as the block's earlier transactions are predicted to leave it (see the header); the rest is `pre`. */
@@ -230,6 +279,7 @@ export function hintsForBlock(loaded: LoadedBlock, opts: HintsOptions, source = 
   const f0 = { ...frameStats };
   const postCancun = ['cancun', 'prague', 'osaka'].includes(env.hardfork);
   const destroyable = new Map<Hex, boolean>();
+  const writers = new Map<Hex, StoredSlots>();
   const prior = new BlockWrites(
     (a) => state.code(a).length > 0,
     !postCancun,
@@ -238,6 +288,11 @@ export function hintsForBlock(loaded: LoadedBlock, opts: HintsOptions, source = 
       let d = destroyable.get(a);
       if (d === undefined) destroyable.set(a, (d = mayDestroyItself(state.code(a))));
       return d;
+    },
+    (a, slot) => {
+      let w = writers.get(a);
+      if (w === undefined) writers.set(a, (w = storedSlots(a, state.code(a), () => state.codeHash(a), opts.analysis)));
+      return mayStore(w, slot);
     },
   );
   const ctx: BindContext = {
