@@ -160,7 +160,7 @@ export type StoredSlots = 'any' | { slots: Set<bigint>; anyLarge: boolean };
  * Where the code of an account can store (storage changes only by SSTORE in its own context, or by SELFDESTRUCT
  * before Cancun): from its analysis, when every entry's footprint is complete and the code neither delegates nor
  * self-destructs. A slot no entry writes is one no transaction of the block can change, whatever unbound calls do
- * (an airdrop token's start time, read by the guard of every claim after a block's first aggregator call).
+ * (an airdrop token's start time, read by the guard of every claim after a transaction with unbound writes).
  */
 export function storedSlots(addr: Hex, code: Uint8Array, codeHash: () => Hex, analysis: AnalysisProvider): StoredSlots {
   // An EIP-7702 delegation designator runs another account's code in this one's context.
