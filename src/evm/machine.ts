@@ -253,8 +253,9 @@ interface Point {
   /**
    * States admitted apart, each with the marker its path carries (PathNode): it turns `multi` when an identical state
    * arrives later and is dropped (its continuation then stands for that path too), or when arrivals here are joined.
+   * `path`: the one it arrived by, before its marker (a first join reads its recent conditions, `select`).
    */
-  seen: { stack: Sym[]; mem: MemEntry | null; store: StoreEntry | null; lastCall: number; runs: ReadonlyMap<number, number> | null; mark: Marker; conds: Sym[]; dropped?: PathSet }[];
+  seen: { stack: Sym[]; mem: MemEntry | null; store: StoreEntry | null; lastCall: number; runs: ReadonlyMap<number, number> | null; mark: Marker; path: PathNode | null; dropped?: PathSet }[];
   /** Every path that arrived here once the point was full (joined or covered): the seen states stand in for them. */
   arrivals: PathSet;
   ref: Sym[] | null;
@@ -856,7 +857,7 @@ export class Machine {
     if (p.seen.length < MAX_STATES_PER_POINT) {
       const mark: Marker = { multi: false, pc: st.pc, base: p.base };
       this.markOwner.set(mark, p);
-      p.seen.push({ stack: stack.slice(), mem: st.mem, store: st.store, lastCall: st.lastCall, runs: st.runs, mark, conds: recentConds(st.path) });
+      p.seen.push({ stack: stack.slice(), mem: st.mem, store: st.store, lastCall: st.lastCall, runs: st.runs, mark, path: st.path });
       if (!p.ref) {
         p.ref = p.seen[0]!.stack;
         p.lastMem = st.mem;
@@ -879,7 +880,7 @@ export class Machine {
     const joined: Sym[] = new Array(stack.length);
     let changed = p.joined === null;
     const where = `${st.pc}/${ctx.join(',')}@`;
-    const prevConds = p.joinedConds ?? p.seen[0]!.conds;
+    const prevConds = p.joinedConds ?? recentConds(p.seen[0]!.path);
     const conds = recentConds(st.path);
     for (let i = 0; i < stack.length; i++) {
       const a = prev[i]!, c = stack[i]!;

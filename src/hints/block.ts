@@ -87,12 +87,9 @@ export class BlockWrites implements PriorChanges {
     /** Creation at an address with a non-zero nonce fails (EIP-684): such an account cannot get code. */
     private readonly hasNonce: (addr: Hex) => boolean = () => false,
     private readonly mayDestroy: (addr: Hex) => boolean = () => true,
-    /** Whether any code can store to this slot of this account (`slotWritable`); unbound writes reach no other. */
-    private readonly writable: (addr: Hex, slot: bigint) => boolean = () => true,
+    /** Whether any code can store to this slot of this account; unbound writes reach no other. */
+    readonly slotWritable: (addr: Hex, slot: bigint) => boolean = () => true,
   ) {}
-  slotWritable(addr: Hex, slot: bigint): boolean {
-    return this.writable(addr, slot);
-  }
 
   add(b: TxBinding): void {
     for (const [addr, slots] of b.writes) {
@@ -115,7 +112,7 @@ export class BlockWrites implements PriorChanges {
   slotChangedBy(addr: Hex, slot: bigint): string | undefined {
     const named = this.slotNamedBy(addr, slot);
     if (named !== undefined) return named;
-    if (!this.writable(addr, slot)) return undefined;
+    if (!this.slotWritable(addr, slot)) return undefined;
     const j = this.anyIn.get(addr);
     if (j !== undefined) return `tx ${j} (unbound write to ${addr})`;
     if (this.anyWhere !== null) return `tx ${this.anyWhere} (unbound writes)`;
