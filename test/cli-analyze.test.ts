@@ -3,7 +3,7 @@
  * errors with a non-zero exit for bad input.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { exampleContract } from './helpers/examples.js';
@@ -49,7 +49,35 @@ describe('prescient analyze', () => {
     expect(r.stdout).toContain('fallback');
   });
 
+  test('bytecode inline on the command line, and on standard input', () => {
+    // PUSH1 0 SLOAD PUSH1 1 SSTORE STOP: reads slot 0, writes slot 1.
+    const inline = run('analyze', '0x6000546001550000');
+    expect(inline.status).toBe(0);
+    expect(inline.stdout).toContain('(inline)');
+    expect(inline.stdout).toMatch(/read {3}0x0\n {4}write {2}0x1/);
+    const token = exampleContract('Token');
+    const piped = spawnSync(process.execPath, [BIN, 'analyze', '-', '--json'], {
+      encoding: 'utf8',
+      timeout: 120_000,
+      input: '0x' + Buffer.from(token.runtime).toString('hex') + '\n',
+    });
+    expect(piped.status).toBe(0);
+    const out = JSON.parse(piped.stdout);
+    expect(out.contracts[0].source).toBe('stdin');
+    expect(out.contracts[0].functions.some((f: { selector: string }) => f.selector === '0xa9059cbb')).toBe(true);
+    // Solidity on standard input compiles like a file.
+    const sol = spawnSync(process.execPath, [BIN, 'analyze', '-'], {
+      encoding: 'utf8',
+      timeout: 120_000,
+      input: readFileSync(resolve(__dirname, '../examples/contracts/Token.sol'), 'utf8'),
+    });
+    expect(sol.status).toBe(0);
+    expect(sol.stdout).toContain('transfer(address,uint256)');
+  });
+
   const bad: [string, () => string[], RegExp][] = [
+    ['odd-length inline bytecode', () => ['analyze', '0x600'], /0x600 \(inline\).*odd/i],
+    ['standard input twice', () => ['table', '-', '-'], /standard input/],
     ['non-hex characters', () => ['analyze', file('bad.hex', '0x60zz')], /bad\.hex/],
     ['odd length', () => ['analyze', file('odd.hex', '0x600')], /odd\.hex.*odd/i],
     ['empty code', () => ['analyze', file('empty.hex', '0x')], /empty\.hex.*empty/i],

@@ -98,6 +98,34 @@ test('table over a contract renders a matrix and JSON', () => {
   expect(JSON.parse(JSON.stringify(table)).entries[0].a).toBeDefined();
 });
 
+test('several contracts sharing selectors: each matrix and each condition from its own contract', () => {
+  // Two tokens with the same functions: one updates balances as plain read-modify-writes, the other as deltas.
+  const plain = plainToken();
+  const deltas = F.erc20('0x02' as Hex);
+  const table = conflictTable([plain, deltas]);
+  const per = (ci: number) => table.entries.filter((e) => e.contract === ci);
+  expect(per(0)).toHaveLength(10);
+  expect(per(1)).toHaveLength(10);
+  const transfer = (ci: number) => per(ci).find((e) => e.selectorA === F.SEL.transfer && e.selectorB === F.SEL.transfer)!;
+  expect(transfer(0).kind).toBe('write-write');
+  expect(transfer(1).kind).toBe('none');
+  expect(transfer(1).commutative.length).toBeGreaterThan(0);
+  const text = renderTable(table);
+  const [first, second] = text.split('\n\n');
+  const row = (block: string) => block.split('\n').find((l) => /^ *\d+ \S*transfer +/.test(l))!;
+  // transfer's own column in its row: a keyed conflict for the plain token, commuting deltas only for the other.
+  const cells = (block: string) => row(block).trim().split(/ +/).slice(2);
+  const col = (block: string) => block.split('\n').slice(2).findIndex((l) => /^ *\d+ \S*transfer +/.test(l));
+  expect(cells(first!)[col(first!)]).toBe('ww?');
+  expect(cells(second!)[col(second!)]).toBe('d');
+  // Named alike: told apart by code hash.
+  expect(second).toContain('Token@0x02.transfer');
+  expect(second).not.toContain('Token@0x01.');
+  // Each pair's condition once.
+  const conds = text.split('\n').filter((l) => / x .*: /.test(l));
+  expect(new Set(conds).size).toBe(conds.length);
+});
+
 describe('table CLI over the examples (real analyzer)', () => {
   const capture = async (argv: string[]) => {
     const chunks: string[] = [];

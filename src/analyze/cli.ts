@@ -1,6 +1,6 @@
 /** `prescient analyze <input> [--abi file] [--contract name] [--json]` */
 import { exprText, slotName } from '../../analyzers/render.js';
-import { atMost, checkInputFiles, parseCommandArgs, printUsage } from '../cli/args.js';
+import { atMost, checkContractInputs, checkInputFiles, parseCommandArgs, printUsage } from '../cli/args.js';
 import { PrescientError } from '../errors.js';
 import { loadContracts } from '../input/index.js';
 import type { ContractAnalysis, FunctionFootprint, StorageAccess } from '../types.js';
@@ -8,8 +8,9 @@ import { analyzeCode } from './index.js';
 
 export const ANALYZE_USAGE = `usage: prescient analyze <input> [--abi file] [--contract name] [--evm-version v] [--cross-check] [--cfg-check] [--json]
 
-input: runtime bytecode as hex, a solc standard-JSON input or output, a Waffle/Hardhat/Foundry/Truffle
-artifact, or a .sol file (compiled with the bundled solc-js).
+input: a file holding runtime bytecode as hex, a solc standard-JSON input or output, a Waffle/Hardhat/Foundry/
+Truffle artifact, or Solidity (compiled with the bundled solc-js); the bytecode itself (0x...) on the command line;
+or - for standard input (cast code <address> | prescient analyze -).
 
   --cross-check   compare with evmole's storage records and state mutability (slower on large contracts)
   --cfg-check     compare with evmole's control-flow graph (basic blocks no entry executed)`;
@@ -29,7 +30,7 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
   if (positionals.length === 0) throw new PrescientError('BAD_OPTION', 'prescient analyze', 'expects one input file, got 0');
   atMost(positionals, 1, 'one input file');
   const input = positionals[0]!;
-  checkInputFiles([input]);
+  checkContractInputs([input]);
   checkInputFiles([values.abi], 'ABI');
   const contracts = loadContracts(input, { abiPath: values.abi, contract: values.contract, evmVersion: values['evm-version'] });
   const results = contracts.map((c) => ({

@@ -6,6 +6,7 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { PrescientError } from '../errors.js';
+import { isInlineInput } from '../input/inline.js';
 
 /** A command's options by kind: `string` ones take a value (`--x v` or `--x=v`), `boolean` ones do not. */
 export interface OptionSpec<S extends string, B extends string> {
@@ -141,8 +142,14 @@ export function checkInputFiles(paths: readonly (string | undefined)[], what = '
   for (const p of paths) {
     if (p === undefined) continue;
     if (!existsSync(p)) throw new PrescientError('FILE_NOT_FOUND', p, `${what} file not found`);
-    if (statSync(p).isDirectory()) throw new PrescientError('BAD_INPUT', p, `is a directory, expected a ${what} file`);
+    if (statSync(p).isDirectory()) throw new PrescientError('BAD_INPUT', p, `is a directory, expected ${/^[aeiou]/i.test(what) ? 'an' : 'a'} ${what} file`);
   }
+}
+
+/** Contract inputs (analyze, table): files, or bytecode inline or on standard input (src/input/load.ts). */
+export function checkContractInputs(args: readonly string[]): void {
+  if (args.filter((a) => a === '-').length > 1) throw new PrescientError('BAD_OPTION', '-', 'standard input can be read once');
+  checkInputFiles(args.filter((a) => !isInlineInput(a)));
 }
 
 /** A file the command writes at the end: its folder must exist now, and it must not be a folder itself. */

@@ -6,11 +6,20 @@ import { compileSolidity } from './compile.js';
 import { methodIdentifiersFromAbi } from './abi.js';
 import { CREATION_CODE_MESSAGE, looksLikeCreationCode } from './creation.js';
 import { parseHexCode } from './hex.js';
+import { inputName, isInlineInput } from './inline.js';
 import type { LoadedContract, LoadOptions } from './types.js';
 
 function readText(path: string, what = 'input'): string {
+  if (path === '-') {
+    try {
+      return readFileSync(0, 'utf8').replace(/^\uFEFF/, '');
+    } catch (e) {
+      throw new PrescientError('BAD_INPUT', 'stdin', `cannot read: ${(e as Error).message}`, { cause: e });
+    }
+  }
+  if (isInlineInput(path)) return path;
   if (!existsSync(path)) throw new PrescientError('FILE_NOT_FOUND', path, `${what} file not found`);
-  if (statSync(path).isDirectory()) throw new PrescientError('BAD_INPUT', path, `is a directory, expected a ${what} file`);
+  if (statSync(path).isDirectory()) throw new PrescientError('BAD_INPUT', path, `is a directory, expected ${/^[aeiou]/i.test(what) ? 'an' : 'a'} ${what} file`);
   try {
     // A byte-order mark (Windows editors) is not content.
     return readFileSync(path, 'utf8').replace(/^\uFEFF/, '');
@@ -51,9 +60,11 @@ function loadAbi(path: string): any[] {
 /**
  * Reads what a user has into runtime bytecode (+ ABI, storage layout, creation code when the input carries them).
  * The input kind is decided by content: JSON (compiler outputs and artifacts), Solidity source, or hex bytecode.
+ * `arg` is a path, `-` (standard input) or the bytecode itself (inline.ts).
  */
-export function loadContracts(path: string, opts: LoadOptions = {}): LoadedContract[] {
-  const text = readText(path);
+export function loadContracts(arg: string, opts: LoadOptions = {}): LoadedContract[] {
+  const text = readText(arg);
+  const path = inputName(arg);
   let contracts: LoadedContract[];
   const head = text.trimStart()[0];
   if (head === '{' || head === '[') {

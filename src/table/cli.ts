@@ -2,20 +2,20 @@
  * `prescient table <input...> [--json]`: the selector x selector conflict table of one or several contracts (any input
  * src/input reads: hex, artifacts, solc JSON, .sol).
  */
-import { checkInputFiles, parseCommandArgs, printUsage } from '../cli/args.js';
+import { checkContractInputs, parseCommandArgs, printUsage } from '../cli/args.js';
 import { PrescientError } from '../errors.js';
 import { analyzeCode } from '../analyze/index.js';
 import { loadContracts } from '../input/index.js';
 import type { ContractAnalysis } from '../types.js';
 import { conflictTable, renderTable } from './conflicts.js';
 
-const USAGE = 'usage: prescient table <input...> [--json] [--contract name]';
+const USAGE = 'usage: prescient table <input...> [--json] [--contract name]   (an input: a file, 0x<bytecode>, or - for stdin)';
 
 export async function tableCommand(argv: string[]): Promise<number> {
   const { values, positionals: inputs } = parseCommandArgs('table', argv, { string: ['contract'], boolean: ['json'] });
   if (values.help) return printUsage(USAGE);
   if (inputs.length === 0) throw new PrescientError('BAD_OPTION', 'table', `no input (${USAGE})`);
-  checkInputFiles(inputs);
+  checkContractInputs(inputs);
   const json = values.json ?? false;
   const contract = values.contract;
   const analyses: ContractAnalysis[] = [];

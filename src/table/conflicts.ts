@@ -170,6 +170,8 @@ export function slotText(e: Expr, prime = ''): string {
 // ---------------------------------------------------------------------------------------------------------------------
 
 export interface TableEntry extends ConflictEntry {
+  /** Index into `Table.contracts`: the contract both functions belong to (two tokens share their selectors). */
+  contract: number;
   /** Selectors (the `a`/`b` labels name them with signatures when known). */
   selectorA: string;
   selectorB: string;
@@ -233,7 +235,7 @@ function summarize(kind: ConflictKind, always: boolean, pairs: Pair[]): string {
 }
 
 /** The conflict entry for functions `fa` and `fb` of one contract. */
-export function conflict(fa: FunctionFootprint, fb: FunctionFootprint, la: string = fa.selector, lb: string = fb.selector): TableEntry {
+export function conflict(fa: FunctionFootprint, fb: FunctionFootprint, la: string = fa.selector, lb: string = fb.selector): Omit<TableEntry, 'contract'> {
   const pairs: Pair[] = [];
   const commutative: { a: string; b: string }[] = [];
   const persistent = (l: StorageAccess[]) => l.filter((x) => !x.transient);
@@ -315,14 +317,17 @@ function label(f: FunctionFootprint): string {
 export function conflictTable(contracts: ContractAnalysis[]): Table {
   const entries: TableEntry[] = [];
   const many = contracts.length > 1;
-  for (const c of contracts) {
+  // Contracts named alike (two builds of one token) are told apart by their code hash.
+  const named = contracts.map((c) => c.name);
+  for (const [ci, c] of contracts.entries()) {
     const fns = c.functions;
-    const names = fns.map((f) => (many ? `${c.name ?? c.codeHash.slice(0, 10)}.` : '') + label(f));
+    const who = c.name === null ? c.codeHash.slice(0, 10) : named.indexOf(c.name) !== named.lastIndexOf(c.name) ? `${c.name}@${c.codeHash.slice(0, 10)}` : c.name;
+    const names = fns.map((f) => (many ? `${who}.` : '') + label(f));
     // Overloads share a name: disambiguate with the selector.
     const dup = new Set(names.filter((n, i) => names.indexOf(n) !== i));
     const lbl = names.map((n, i) => (dup.has(n) ? `${n}[${fns[i]!.selector}]` : n));
     for (let i = 0; i < fns.length; i++) {
-      for (let j = i; j < fns.length; j++) entries.push(conflict(fns[i]!, fns[j]!, lbl[i], lbl[j]));
+      for (let j = i; j < fns.length; j++) entries.push({ contract: ci, ...conflict(fns[i]!, fns[j]!, lbl[i], lbl[j]) });
     }
   }
   return {
@@ -336,8 +341,8 @@ export function conflictTable(contracts: ContractAnalysis[]): Table {
 export function renderTable(t: Table): string {
   const out: string[] = [];
   const lines: string[] = [];
-  for (const c of t.contracts) {
-    const es = t.entries.filter((e) => c.selectors.includes(e.selectorA) && c.selectors.includes(e.selectorB));
+  for (const [ci, c] of t.contracts.entries()) {
+    const es = t.entries.filter((e) => e.contract === ci);
     const labels: string[] = [];
     for (const s of c.selectors) {
       const e = es.find((x) => x.selectorA === s && x.selectorB === s);
