@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { conflict, conflictTable, meet, renderTable } from '../src/table/conflicts.js';
 import { tableCommand } from '../src/table/cli.js';
-import type { Expr, Hex, StorageAccess } from '../src/types.js';
+import type { Expr, FunctionFootprint, Hex, StorageAccess } from '../src/types.js';
 import * as F from './hints.fixtures.js';
 
 const noDelta = (l: StorageAccess[]) => l.map(({ delta: _d, ...x }) => x);
@@ -89,6 +89,37 @@ describe('conflict entries', () => {
   });
 });
 
+describe('footprints with slots in part unknown', () => {
+  // A string getter: its length word, then its data words in a loop (`keccak(0x2) + ?`), the only imprecision.
+  const unknown: Expr = { k: 'unknown', why: 'widened at a loop or merge' };
+  const data: Expr = { k: 'op', op: 'ADD', args: [F.keccak(F.c(2)), unknown] };
+  const getter = (parts: Partial<FunctionFootprint> = {}) =>
+    F.fn('0x06fdde03', {
+      mutability: 'view',
+      reads: [F.access(F.c(2), '0x2'), F.access(data, '(keccak(0x2) + ?)')],
+      complete: false,
+      exhaustive: true,
+      diagnostics: [{ code: 'unknown-slot', message: 'read of a slot the analysis cannot name: (keccak(0x2) + ?)' }],
+      ...parts,
+    });
+  const transfer = fnOf(plainToken(), F.SEL.transfer);
+  const setter = F.fn('0xc47f0027', { writes: [F.access(F.c(2), '0x2'), F.access(data, '(keccak(0x2) + ?)')], complete: false, exhaustive: true, diagnostics: getter().diagnostics });
+
+  test('explored to the end: the data words stay in their region (no conflict with balances), meet their own writer', () => {
+    expect(conflict(getter(), transfer).kind).toBe('none');
+    expect(conflict(getter(), setter)).toMatchObject({ kind: 'read-write', always: true });
+  });
+  test('cut short by a limit, or with other imprecision: conservatively conflicts with every writer', () => {
+    expect(conflict(getter({ exhaustive: false }), transfer)).toMatchObject({ kind: 'read-write', always: true });
+    const limited = getter({ diagnostics: [...getter().diagnostics, { code: 'limit-depth', message: '1 expression(s) grew past the depth limit' }] });
+    expect(conflict(limited, transfer)).toMatchObject({ kind: 'read-write', always: true });
+  });
+  test('a wholly unknown slot still meets everything', () => {
+    const anywhere = F.fn('0x12345678', { writes: [F.access(unknown, '?')], complete: false, exhaustive: true, diagnostics: getter().diagnostics });
+    expect(conflict(anywhere, transfer)).toMatchObject({ kind: 'write-write', always: true });
+  });
+});
+
 test('table over a contract renders a matrix and JSON', () => {
   const table = conflictTable([plainToken()]);
   expect(table.schema).toBe('prescient/table@1');
@@ -143,6 +174,9 @@ describe('table CLI over the examples (real analyzer)', () => {
   test('Token: a readable matrix; transfer x transfer keyed on {caller, arg0}', async () => {
     const { code, out } = await capture([token]);
     expect(code).toBe(0);
+    // name() and symbol() loop over their strings' data words: still no conflict with any balance or allowance.
+    expect(out).toMatch(/^ *\d+ name +(\. +)+\.$/m);
+    expect(out).not.toMatch(/name x /);
     expect(out).toMatch(/legend:/);
     expect(out).toMatch(/transfer x transfer: .*\{caller, arg0\} meets \{caller', arg0'\}/);
     expect(out).toMatch(/approve x transferFrom: write-write iff/);

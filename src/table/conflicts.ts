@@ -5,13 +5,16 @@
  * Slot expressions are compared structurally: two constants meet iff equal; a constant never meets a keccak-derived
  * slot (mapping entries and dynamic arrays live at hash outputs); keccak over different numbers of words never meet;
  * keccak over the same number of words meet iff every word pair is equal, which is the condition reported (constant
- * words that differ rule it out; nested keccak words are compared recursively). Anything else (an `unknown` slot) is
- * `always`. Only a contract's own storage is compared: different contracts have disjoint storage, and a function's
+ * words that differ rule it out; nested keccak words are compared recursively). A hash plus an offset (a struct field,
+ * an array index, known or not) stays in that hash's region: offsets are far smaller than the distance between two
+ * hashes, as solc's storage layout assumes. Anything else (an `unknown` slot) is `always`. A function whose accesses
+ * may not all be listed (an exploration limit) conflicts with every writer. Only a contract's own storage is compared: different contracts have disjoint storage, and a function's
  * calls into other contracts are those contracts' own rows.
  *
  * Transient accesses (EIP-1153) never conflict across transactions. Two writes marked `delta` (a commutative add/sub
  * of an amount) do not conflict with each other; the entry lists them under `commutative`.
  */
+import { exprHasUnknown } from '../../analyzers/render.js';
 import type { ConflictEntry, ConflictKind, ConflictTable, ContractAnalysis, Expr, FunctionFootprint, StorageAccess } from '../types.js';
 
 const MASK160 = (1n << 160n) - 1n;
@@ -41,7 +44,8 @@ function shape(e: Expr): Shape {
         for (const [h, o, oe] of [[a, b, e.args[1]!], [b, a, e.args[0]!]] as const) {
           if (h.t !== 'hash') continue;
           if (o.t === 'const') return { ...h, off: h.off + o.v };
-          if (o.t === 'opaque') return { ...h, sym: [...h.sym, oe] };
+          // An index or field offset, known or not (a loop counter the analysis widened), stays in the hash's region.
+          if (o.t === 'opaque' || o.t === 'unknown') return { ...h, sym: [...h.sym, oe] };
         }
         if (a.t === 'unknown') return a;
         if (b.t === 'unknown') return b;
@@ -101,7 +105,9 @@ export function meet(ea: Expr, eb: Expr): Meet {
     const m = meetWords(a.words, b.words);
     if (m === 'never') return m;
     const eqs = m === 'always' ? [] : m;
-    if (a.sym.length || b.sym.length) {
+    // An offset that holds an unknown gives no equation to check: the pair may meet wherever the hashes do.
+    const unknownOffset = [...a.sym, ...b.sym].some(exprHasUnknown);
+    if ((a.sym.length || b.sym.length) && !unknownOffset) {
       const sum = (s: Extract<Shape, { t: 'hash' }>): Expr =>
         s.sym.reduce<Expr>((acc, x) => ({ k: 'op', op: 'ADD', args: [acc, x] }), { k: 'const', v: `0x${s.off.toString(16)}` });
       eqs.push({ a: sum(a), b: sum(b) });
@@ -273,10 +279,10 @@ export function conflict(fa: FunctionFootprint, fb: FunctionFootprint, la: strin
       consider(y, x, 'read-write', 'b');
     }
   }
-  // Incomplete footprints may access slots not listed: conservatively always.
+  // Footprints whose accesses may not all be listed may access anything: conservatively always.
   let always = pairs.some((p) => p.always);
-  const incomplete = !fa.complete || !fb.complete;
-  const writes = wa.length + wb.length > 0 || !fa.complete || !fb.complete;
+  const incomplete = !listed(fa) || !listed(fb);
+  const writes = wa.length + wb.length > 0 || incomplete;
   let kind: ConflictKind = pairs.some((p) => p.kind === 'write-write') ? 'write-write' : pairs.length ? 'read-write' : 'none';
   if (incomplete && writes && fa.mutability !== 'view' && fb.mutability !== 'view') {
     kind = 'write-write';
@@ -296,6 +302,16 @@ export function conflict(fa: FunctionFootprint, fb: FunctionFootprint, la: strin
     summary += `; delta writes to ${slots} commute, not counted (as plain writes: ${asPlain.summary})`;
   }
   return { a: la, b: lb, selectorA: fa.selector, selectorB: fb.selector, kind, always, conditions: always ? [] : conditions, summary, commutative };
+}
+
+/**
+ * Every access to the function's own storage is in its lists, some perhaps with slots in part unknown (`meet` takes
+ * those as they are): complete, or explored to the end with no other imprecision than such slots (a string getter's
+ * loop over its data words: `keccak(0x0) + ?`). Anything else (an exploration limit, an expression cut at the depth
+ * limit, accesses past the per-function cap) may leave accesses out.
+ */
+function listed(f: FunctionFootprint): boolean {
+  return f.complete || (f.exhaustive === true && f.diagnostics.every((d) => d.code === 'unknown-slot'));
 }
 
 function dedupe<T>(xs: T[]): T[] {
