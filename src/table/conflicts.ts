@@ -8,8 +8,9 @@
  * words that differ rule it out; nested keccak words are compared recursively). A hash plus an offset (a struct field,
  * an array index, known or not) stays in that hash's region: offsets are far smaller than the distance between two
  * hashes, as solc's storage layout assumes. Anything else (an `unknown` slot) is `always`. A function whose accesses
- * may not all be listed (an exploration limit) conflicts with every writer. Only a contract's own storage is compared: different contracts have disjoint storage, and a function's
- * calls into other contracts are those contracts' own rows.
+ * may not all be listed (an exploration limit) conflicts with every writer. Only a contract's own storage is
+ * compared: different contracts have disjoint storage, and a function's calls into other contracts are those
+ * contracts' own rows.
  *
  * Transient accesses (EIP-1153) never conflict across transactions. Two writes marked `delta` (a commutative add/sub
  * of an amount) do not conflict with each other; the entry lists them under `commutative`.
