@@ -6,7 +6,7 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { PrescientError } from '../errors.js';
-import { isInlineInput } from '../input/inline.js';
+import { checkFile, isInlineInput } from '../input/source.js';
 
 /** A command's options by kind: `string` ones take a value (`--x v` or `--x=v`), `boolean` ones do not. */
 export interface OptionSpec<S extends string, B extends string> {
@@ -140,9 +140,7 @@ export function checkBlockDirs(dirs: readonly string[]): void {
 /** Files the command will read (inputs, or the value of an option such as `--prestate`). */
 export function checkInputFiles(paths: readonly (string | undefined)[], what = 'input'): void {
   for (const p of paths) {
-    if (p === undefined) continue;
-    if (!existsSync(p)) throw new PrescientError('FILE_NOT_FOUND', p, `${what} file not found`);
-    if (statSync(p).isDirectory()) throw new PrescientError('BAD_INPUT', p, `is a directory, expected ${/^[aeiou]/i.test(what) ? 'an' : 'a'} ${what} file`);
+    if (p !== undefined) checkFile(p, what);
   }
 }
 

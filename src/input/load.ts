@@ -6,7 +6,7 @@ import { compileSolidity } from './compile.js';
 import { methodIdentifiersFromAbi } from './abi.js';
 import { CREATION_CODE_MESSAGE, looksLikeCreationCode } from './creation.js';
 import { parseHexCode } from './hex.js';
-import { inputName, isInlineInput } from './inline.js';
+import { checkFile, inputName, isInlineInput } from './source.js';
 import type { LoadedContract, LoadOptions } from './types.js';
 
 function readText(path: string, what = 'input'): string {
@@ -18,8 +18,7 @@ function readText(path: string, what = 'input'): string {
     }
   }
   if (isInlineInput(path)) return path;
-  if (!existsSync(path)) throw new PrescientError('FILE_NOT_FOUND', path, `${what} file not found`);
-  if (statSync(path).isDirectory()) throw new PrescientError('BAD_INPUT', path, `is a directory, expected ${/^[aeiou]/i.test(what) ? 'an' : 'a'} ${what} file`);
+  checkFile(path, what);
   try {
     // A byte-order mark (Windows editors) is not content.
     return readFileSync(path, 'utf8').replace(/^\uFEFF/, '');
@@ -60,7 +59,7 @@ function loadAbi(path: string): any[] {
 /**
  * Reads what a user has into runtime bytecode (+ ABI, storage layout, creation code when the input carries them).
  * The input kind is decided by content: JSON (compiler outputs and artifacts), Solidity source, or hex bytecode.
- * `arg` is a path, `-` (standard input) or the bytecode itself (inline.ts).
+ * `arg` is a path, `-` (standard input) or the bytecode itself (source.ts).
  */
 export function loadContracts(arg: string, opts: LoadOptions = {}): LoadedContract[] {
   const text = readText(arg);
