@@ -26,15 +26,21 @@ export function infeasible(guards: Expr[][] | undefined, evaluate: (e: Expr) => 
     // performs), which it is not where another condition of the path is false (USDT's transfer checks the code of
     // `upgradedAddress`, address 0, only if `deprecated`).
     let dead = false;
-    for (const pass of [false, true]) {
-      for (const c of alt) {
-        if (readsCode(c) !== pass || !usable(c)) continue;
-        if (evaluate(c) === 0n) {
+    let later: Expr[] | null = null;
+    for (const c of alt) {
+      if (readsCode(c)) (later ??= []).push(c);
+      else if (usable(c) && evaluate(c) === 0n) {
+        dead = true;
+        break;
+      }
+    }
+    if (!dead && later !== null) {
+      for (const c of later) {
+        if (usable(c) && evaluate(c) === 0n) {
           dead = true;
           break;
         }
       }
-      if (dead) break;
     }
     if (!dead) return false;
   }
