@@ -3,7 +3,7 @@
  * make exact is explored again with the frame's concrete inputs. Fixtures: the Router, Registry and Token examples
  * compiled with solc-js, and AMM traffic generated from the examples (multi-hop swaps over 3-4 token paths).
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Interface } from '@ethersproject/abi';
@@ -15,7 +15,8 @@ import { writeGeneratedBlock } from '../src/gen/write.js';
 import { AnalysisCache } from '../src/hints/context.js';
 import { verifyBlock } from '../src/verify/run.js';
 import { hintsForBlock } from '../src/hints/block.js';
-import { resetSpecializations } from '../src/hints/bind.js';
+import { MAX_SPECIALIZATIONS_KEPT, resetSpecializations, type Specialization } from '../src/hints/bind.js';
+import { DiskSpecializationStore } from '../src/hints/cache.js';
 import { viewCallResolver } from '../src/hints/resolve.js';
 import { loadBlockDir } from '../src/chain/load.js';
 import { MAINNET_DIR, describeMainnet } from './helpers/shared.js';
@@ -145,6 +146,62 @@ describe('hints over generated AMM traffic (multi-hop router swaps)', () => {
     expect(off.verdict.hit).toBeLessThanOrEqual(on.verdict.hit);
     console.log(`generated AMM (24 txs): complete ${off.verdict.complete} -> ${on.verdict.complete}, traced ${on.verdict.traced}, hit ${off.verdict.hit} -> ${on.verdict.hit}, predicted ${off.verdict.predicted} -> ${on.verdict.predicted}`);
   }, 300_000);
+
+  test('specializations kept in a cache folder serve a later process: nothing explored again, the same hints', async () => {
+    await writeGeneratedBlock(join(dir, 'amm-kept'), { workload: 'amm', txs: 24, seed: 5 });
+    const loaded = loadBlockDir(join(dir, 'amm-kept'));
+    const cacheDir = join(dir, 'cache');
+    // Each binding as a new process would do it: nothing in memory, only the folder.
+    const bind = () => {
+      resetSpecializations();
+      const c = AnalysisCache.inDir(cacheDir);
+      return hintsForBlock(loaded, { analysis: c.provider, specializations: c.specializations, resolveCall: viewCallResolver });
+    };
+    const first = bind();
+    expect(first.stats.specialized).toBeGreaterThan(0);
+    expect(first.stats.specializedLoaded).toBe(0);
+    const second = bind();
+    expect(second.stats.specialized).toBe(0);
+    expect(second.stats.specializedLoaded).toBe(first.stats.specialized);
+    expect(JSON.stringify(second.hints)).toBe(JSON.stringify(first.hints));
+    // A line torn by a process killed mid-append is skipped, the others still serve.
+    const [stamp] = readdirSync(cacheDir);
+    const [spec] = readdirSync(join(cacheDir, stamp!)).filter((f) => f.startsWith('spec-'));
+    const files = readdirSync(join(cacheDir, stamp!, spec!));
+    expect(files.length).toBeGreaterThan(0);
+    for (const f of files) appendFileSync(join(cacheDir, stamp!, spec!, f), '{"table":[{"k":"op","args":[{"$ref":');
+    const third = bind();
+    expect(third.stats.specialized).toBe(0);
+    expect(JSON.stringify(third.hints)).toBe(JSON.stringify(first.hints));
+    // Without the folder's specializations the same block explores them again (what the folder saved).
+    rmSync(join(cacheDir, stamp!, spec!), { recursive: true });
+    expect(bind().stats.specialized).toBe(first.stats.specialized);
+  }, 300_000);
+
+  test('a specialization appended after a torn line is still read; the file keeps the newest MAX_SPECIALIZATIONS_KEPT', () => {
+    const store = new DiskSpecializationStore(join(dir, 'store'));
+    const entry = (i: number): Specialization => ({
+      assumptions: [{ expr: { k: 'cd', off: 4, arg: 0 }, value: BigInt(i), truth: false }],
+      fp: { selector: '0x12345678', signature: null, inputs: null, mutability: 'nonpayable', reads: [], writes: [], calls: [], balanceReads: [], transfers: [], complete: true, diagnostics: [], rules: [] },
+    });
+    const key = '0xabc|0x12345678';
+    store.add(key, entry(1));
+    appendFileSync(join(dir, 'store', '0xabc-0x12345678.jsonl'), '{"table":[{"k":');
+    store.add(key, entry(2));
+    expect(store.load(key).map((s) => s.assumptions[0]!.value)).toEqual([1n, 2n]);
+    for (let i = 3; i < 2 * MAX_SPECIALIZATIONS_KEPT + 10; i++) store.add(key, entry(i));
+    const kept = store.load(key);
+    expect(kept).toHaveLength(MAX_SPECIALIZATIONS_KEPT);
+    expect(kept[kept.length - 1]!.assumptions[0]!.value).toBe(BigInt(2 * MAX_SPECIALIZATIONS_KEPT + 9));
+    // Compacted on that load: the next one reads the same entries from a file of that many lines.
+    expect(readFileSync(join(dir, 'store', '0xabc-0x12345678.jsonl'), 'utf8').split('\n').filter((l) => l).length).toBe(MAX_SPECIALIZATIONS_KEPT);
+    expect(store.load(key).map((s) => s.assumptions[0]!.value)).toEqual(kept.map((s) => s.assumptions[0]!.value));
+    expect(kept[0]!.fp.selector).toBe('0x12345678');
+    // A whole line whose footprint does not parse (not torn: edited or damaged) is an error naming the file.
+    appendFileSync(join(dir, 'store', '0xabc-0x99999999.jsonl'), '{"table":[],"root":[]}\t{"table":[],"root":{"$ref":7}}\t30\n');
+    const [bad] = store.load('0xabc|0x99999999');
+    expect(() => bad!.fp).toThrow(/0xabc-0x99999999\.jsonl: a specialized footprint in the cache folder does not parse; delete the folder/);
+  });
 });
 
 describeMainnet('specialized footprints are reused only where exact (mainnet)', () => {

@@ -166,6 +166,20 @@ export interface BindContext {
   specialize?: boolean;
   /** Skip a frame identical to one the transaction already bound (`bindFrame`); default true. Off only to test it. */
   reuseFrames?: boolean;
+  /** Specializations kept between processes (src/hints/cache.ts); without it, only this process's are reused. */
+  specializations?: SpecializationStore;
+}
+
+/** A specialized footprint (`specialize`): it holds for every call whose inputs satisfy all of its assumptions. */
+export interface Specialization {
+  assumptions: Assumed[];
+  fp: FunctionFootprint;
+}
+
+/** Specializations by `codeHash|selector` kept outside the process: read once per key, added to as explored. */
+export interface SpecializationStore {
+  load(key: string): Specialization[];
+  add(key: string, s: Specialization): void;
 }
 
 // ---------------------------------------------------------------------------------------------------------------------
@@ -1220,15 +1234,21 @@ function selectorFootprint(code: Uint8Array, sel: Hex): FunctionFootprint {
 }
 
 /** Specialized footprints per code hash and entry; each holds for inputs satisfying its assumptions. */
-const specialized = new Map<string, { assumptions: Assumed[]; fp: FunctionFootprint }[]>();
+const specialized = new Map<string, Specialization[]>();
 let specializedCount = 0;
-/** Work done by specialization since the process started (for `hints --stats` and the benchmarks). */
-export const specializationStats = { explored: 0, reused: 0, ms: 0 };
+/** Per store, the keys it has been read for (a key's entries join `specialized` once). */
+let storeRead = new WeakMap<SpecializationStore, Set<string>>();
+/**
+ * Work done by specialization since the process started (for `hints --stats` and the benchmarks); `loaded`: entries
+ * read from a SpecializationStore.
+ */
+export const specializationStats = { explored: 0, reused: 0, ms: 0, loaded: 0 };
 
 /** Forgets every specialized footprint (tests: a binding must not depend on what the process bound before). */
 export function resetSpecializations(): void {
   specialized.clear();
   specializedCount = 0;
+  storeRead = new WeakMap();
 }
 
 /** Do this frame's clean inputs satisfy every assumption? */
@@ -1253,7 +1273,7 @@ function satisfies(f: Frame, assumptions: Assumed[]): boolean {
  * taken one way), when that explored more exactly; else null. Cached per code and entry, reused by every frame whose
  * inputs satisfy the same assumptions.
  */
-function specialize(f: Frame, codeHash: Hex, fn: FunctionFootprint): FunctionFootprint | null {
+function specialize(f: Frame, codeHash: Hex, fn: FunctionFootprint, store: SpecializationStore | undefined): FunctionFootprint | null {
   if (f.tx.specialized >= MAX_SPECIALIZED_FRAMES) return null;
   const size = f.calldata.size();
   const empty = fn.selector === 'receive';
@@ -1274,6 +1294,21 @@ function specialize(f: Frame, codeHash: Hex, fn: FunctionFootprint): FunctionFoo
   // assumptions are read once more below. Otherwise the same transaction bound cold and bound again (the cache
   // filled) depended on different slots (17666333 tx 96: 52 predicted slots cold, 80 again).
   let hit = list.find((x) => f.dry(() => satisfies(f, x.assumptions)));
+  if (!hit && store) {
+    // The first miss on this key: what other processes (or this one, in an earlier block) stored for it, oldest first.
+    let read = storeRead.get(store);
+    if (!read) storeRead.set(store, (read = new Set()));
+    if (!read.has(key)) {
+      read.add(key);
+      const stored = store.load(key);
+      specializationStats.loaded += stored.length;
+      const room = MAX_SPECIALIZATIONS_KEPT - list.length;
+      const taken = room > 0 ? stored.slice(-room) : [];
+      list.unshift(...taken);
+      specializedCount += taken.length;
+      hit = list.find((x) => f.dry(() => satisfies(f, x.assumptions)));
+    }
+  }
   f.tx.specialized++;
   if (hit) specializationStats.reused++;
   else {
@@ -1282,6 +1317,7 @@ function specialize(f: Frame, codeHash: Hex, fn: FunctionFootprint): FunctionFoo
     specializationStats.ms += performance.now() - t0;
     specializationStats.explored++;
     hit = { assumptions: r.assumptions, fp: r.fp };
+    store?.add(key, hit);
     if (list.length >= MAX_SPECIALIZATIONS_KEPT) list.shift();
     else specializedCount++;
     list.push(hit);
@@ -1433,7 +1469,7 @@ function bindFrameInner(f: Frame): void {
   for (let fn of fns) {
     // The generic footprint's call sites: a specialized one may have dropped some on a fact that turns out stale.
     if (fn.calls.some((c) => c.kind !== 'STATICCALL')) tx.writesOutside = true;
-    if (fns.length === 1 && label !== '?' && ctx.specialize !== false && imprecise(fn)) fn = specialize(f, codeHash, fn) ?? fn;
+    if (fns.length === 1 && label !== '?' && ctx.specialize !== false && imprecise(fn)) fn = specialize(f, codeHash, fn, ctx.specializations) ?? fn;
     f.fn = fn;
     if (!fn.complete) {
       const reasons = [...new Set(fn.diagnostics.map((d) => `${d.code}: ${d.message}`))];

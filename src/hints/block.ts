@@ -24,6 +24,7 @@ import {
   type BlockEnv,
   type CallResolver,
   type PriorChanges,
+  type SpecializationStore,
   type StateView,
   type TxBinding,
   type TxInput,
@@ -209,6 +210,8 @@ export interface HintsOptions {
   oncePerBlock?: boolean;
   /** See BindContext.reuseFrames (default true). */
   reuseFrames?: boolean;
+  /** See BindContext.specializations (AnalysisCache.specializations, with a cache folder). */
+  specializations?: SpecializationStore;
 }
 
 export interface BlockHints {
@@ -224,8 +227,10 @@ export interface BlockHints {
     /** Frames explored again with their concrete inputs (src/evm/facts.ts), and the time it took (in bindMs). */
     specialized: number;
     specializeMs: number;
-    /** Frames that reused a specialization explored before (this block or an earlier one). */
+    /** Frames that reused a specialization explored before (this block or an earlier one, or another process). */
     specializedReused: number;
+    /** Specializations read from HintsOptions.specializations (other processes' explorations). */
+    specializedLoaded: number;
     /** Call frames bound, and frames skipped because the same transaction bound an identical one before. */
     framesBound: number;
     framesRepeated: number;
@@ -303,6 +308,7 @@ export function hintsForBlock(loaded: LoadedBlock, opts: HintsOptions, source = 
     guards: opts.guards !== false,
     specialize: opts.specialize !== false,
     reuseFrames: opts.reuseFrames !== false,
+    specializations: opts.specializations,
   };
   const bindings: TxBinding[] = [];
   const clocks = new Map<Hex, number[]>();
@@ -325,6 +331,7 @@ export function hintsForBlock(loaded: LoadedBlock, opts: HintsOptions, source = 
       specialized: specializationStats.explored - s0.explored,
       specializeMs: specializationStats.ms - s0.ms,
       specializedReused: specializationStats.reused - s0.reused,
+      specializedLoaded: specializationStats.loaded - s0.loaded,
       framesBound: frameStats.bound - f0.bound,
       framesRepeated: frameStats.repeated - f0.repeated,
     },

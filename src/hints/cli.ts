@@ -110,13 +110,14 @@ export async function hintsCommand(argv: string[]): Promise<number> {
 
   const cache = AnalysisCache.inDir(cacheDir);
   const t0 = performance.now();
-  const h = hintsForBlock(loaded, { analysis: cache.provider, resolveCall: resolve ? viewCallResolver : undefined, trackPrior: prior, union, specialize, oncePerBlock: !v['no-assume'] }, source);
+  const h = hintsForBlock(loaded, { analysis: cache.provider, specializations: cache.specializations, resolveCall: resolve ? viewCallResolver : undefined, trackPrior: prior, union, specialize, oncePerBlock: !v['no-assume'] }, source);
   const total = performance.now() - t0;
   if (stats) {
     process.stderr.write(
       `${h.stats.txs} txs, ${h.stats.complete} complete, ${h.stats.staleTxs} with stale-able bindings; ` +
         `${total.toFixed(0)} ms (analysis ${cache.analyzeMs.toFixed(0)} ms for ${cache.analyzed} contracts; ` +
-        `${h.stats.specialized} frames explored with their inputs in ${h.stats.specializeMs.toFixed(0)} ms, ${h.stats.specializedReused} reused; ` +
+        `${h.stats.specialized} frames explored with their inputs in ${h.stats.specializeMs.toFixed(0)} ms, ${h.stats.specializedReused} reused` +
+        `${cache.specializations ? ` (${h.stats.specializedLoaded} read from the cache folder)` : ''}; ` +
         `${h.stats.framesBound} call frames bound, ${h.stats.framesRepeated} repeats skipped)\n`,
     );
   }

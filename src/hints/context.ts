@@ -8,7 +8,7 @@ import { keccak256 } from '../chain/crypto.js';
 import { PrescientError } from '../errors.js';
 import type { ContractAnalysis, Hex } from '../types.js';
 import { DiskAnalysisCache } from './cache.js';
-import { Unbound, type AnalysisProvider, type BlockEnv, type StateView, type TxInput } from './bind.js';
+import { Unbound, type AnalysisProvider, type BlockEnv, type SpecializationStore, type StateView, type TxInput } from './bind.js';
 
 const EMPTY = new Uint8Array(0);
 const EMPTY_CODE_HASH = ('0x' + Buffer.from(keccak256(EMPTY)).toString('hex')) as Hex;
@@ -112,10 +112,14 @@ export class AnalysisCache {
   /** Total analysis time, ms (for the "< 1 s once analyzed" measurement). */
   analyzeMs = 0;
   analyzed = 0;
+  /** With a folder: the binder's specialized footprints kept there too (pass as HintsOptions.specializations). */
+  readonly specializations: SpecializationStore | undefined;
   constructor(
     private readonly analyze: Analyze | null = loadAnalyzer(),
     private readonly disk?: DiskAnalysisCache,
-  ) {}
+  ) {
+    this.specializations = disk?.specializations();
+  }
   /** The default analyzer, keeping its analyses in `dir` between processes when given (the commands' `--cache`). */
   static inDir(dir: string | undefined): AnalysisCache {
     return new AnalysisCache(undefined, dir ? new DiskAnalysisCache(dir) : undefined);

@@ -116,6 +116,12 @@ export function renderMarkdown(r: VerifyReport, command: string, title = 'Predic
     out.push(`| ${b.number} | ${b.dir.replace(/^.*\//, '')} | ${b.txs} | ${b.complete} | ${b.traced} | ${b.predicted} | ${pct(recall(b))} | ${pct(precision(b))} | ${b.violations} | ${b.staleTxs} | ${b.warmBindMs.toFixed(0)} |`);
   }
   out.push('');
+  out.push(
+    '*hints ms (warm)*: the block bound again in the same process, with its contracts analyzed and its frames\' specializations',
+    'explored; the first binding of a block whose contracts are analyzed, and one from a `--cache` folder, are in',
+    'BENCHMARKS.md (`node dist/bench/hints.js`).',
+    '',
+  );
   out.push(`Balances (accounts whose balance was read or changed, fee payments excluded): ${o.balanceHit} of ${o.balanceTraced} predicted.`, '');
   out.push(
     'Accounts (every account a transaction accessed, in EIP-2929\'s sense, against the addresses its `accessList` names;',

@@ -68,6 +68,7 @@ export async function verifyBlock(dir: string, opts: VerifyOptions = {}, grouper
   const cache = opts.cache ?? new AnalysisCache();
   const hintsOpts = {
     analysis: cache.provider,
+    specializations: cache.specializations,
     resolveCall: opts.resolveCalls === false ? undefined : viewCallResolver,
     union: opts.union === true,
     specialize: opts.specialize !== false,
