@@ -87,9 +87,16 @@ describe('the default list carries only entries that pay for themselves', () => 
 });
 
 describeMainnet('priced on mainnet blocks (verify)', () => {
+  // One verification per block, shared by the tests that look at it (each starts from an empty analysis cache).
+  const runs = new Map<string, ReturnType<typeof verifyBlock>>();
+  const verified = (n: string): ReturnType<typeof verifyBlock> => {
+    let r = runs.get(n);
+    if (r === undefined) runs.set(n, (r = verifyBlock(join(MAINNET_DIR, n), { cache: new AnalysisCache() })));
+    return r;
+  };
   // A Berlin block and a Cancun one, each with DEX, token and plain traffic.
   test.each(['12522062', '19933597'])('block %s: no list beats the traced one, and the default lists save gas overall', async (n) => {
-    const run = await verifyBlock(join(MAINNET_DIR, n), { cache: new AnalysisCache() });
+    const run = await verified(n);
     let pays = 0;
     for (const v of run.txs) {
       expect(v.listGas).toBeDefined();
@@ -102,14 +109,14 @@ describeMainnet('priced on mainnet blocks (verify)', () => {
   }, 120_000);
 
   test('USDT transfers do not list address 0, whose code only a deprecated token would check (12522062)', async () => {
-    const run = await verifyBlock(join(MAINNET_DIR, '12522062'), { cache: new AnalysisCache() });
+    const run = await verified('12522062');
     const usdt = run.hints.hints.filter((_, i) => run.hints.bindings[i]!.frames[0]?.address === '0xdac17f958d2ee523a2206206994597c13d831ec7' && run.hints.bindings[i]!.frames[0]?.selector === '0xa9059cbb');
     expect(usdt.length).toBeGreaterThan(10);
     for (const h of usdt) expect(h.accessList.map((e) => e.address)).not.toContain(A(0));
   }, 120_000);
 
   test('a block before Berlin is not priced', async () => {
-    const run = await verifyBlock(join(MAINNET_DIR, '5891667'), { cache: new AnalysisCache() });
+    const run = await verified('5891667');
     expect(run.txs.every((v) => v.listGas === undefined)).toBe(true);
     expect(run.verdict.listTxs).toBe(0);
   }, 60_000);
