@@ -85,7 +85,8 @@ export class DiskAnalysisCache {
  * Specialized footprints by code hash and selector, one line each in a file per key, appended as they are explored
  * (processes binding at once only ever append whole lines; a line cut short, a torn write, is skipped). A line is
  * `assumptions TAB footprint TAB length-of-footprint` (JSON never holds a raw tab): the binder tries every entry's
- * assumptions and uses one footprint, 30-60 times their size, so a footprint is parsed only when its entry is chosen.
+ * assumptions and uses one footprint, often tens of times their size (2.6 MB against 70 KB), so a footprint is parsed
+ * only when its entry is chosen.
  * A specialization holds for any call that satisfies its assumptions, so one explored for a transaction of one block
  * serves every later call of the same shape, in any process.
  */
