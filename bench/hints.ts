@@ -35,13 +35,18 @@ async function main(): Promise<void> {
   const names = readdirSync(MAINNET)
     .filter((d) => /^\d+$/.test(d) && (!only || only.has(d)))
     .sort((a, b) => Number(a) - Number(b));
+  const missing = only ? [...only].filter((n) => !names.includes(n)) : [];
+  if (missing.length > 0) {
+    console.error(`bench/hints: --blocks ${missing.join(',')}: no such block in ${MAINNET}`);
+    process.exit(1);
+  }
   const blocks = names.map((n) => ({ n, l: loadBlockDir(join(MAINNET, n)) }));
   const loadStart = os.loadavg()[0]!.toFixed(1);
   const folder = mkdtempSync(join(os.tmpdir(), 'prescient-bench-hints-'));
   try {
     // Every contract analyzed, and the folder filled by a first process (this one, before the clock starts).
     const writer = AnalysisCache.inDir(folder);
-    const opts = (c: AnalysisCache): HintsOptions => ({ analysis: c.provider, specializations: c.specializations, resolveCall: viewCallResolver });
+    const opts = (c: AnalysisCache): HintsOptions => ({ ...c.sources, resolveCall: viewCallResolver });
     for (const b of blocks) hintsForBlock(b.l, opts(writer));
     // The same analyses, in memory, without the folder's specializations.
     const memory = new AnalysisCache();

@@ -155,7 +155,7 @@ describe('hints over generated AMM traffic (multi-hop router swaps)', () => {
     const bind = () => {
       resetSpecializations();
       const c = AnalysisCache.inDir(cacheDir);
-      return hintsForBlock(loaded, { analysis: c.provider, specializations: c.specializations, resolveCall: viewCallResolver });
+      return hintsForBlock(loaded, { ...c.sources, resolveCall: viewCallResolver });
     };
     const first = bind();
     expect(first.stats.specialized).toBeGreaterThan(0);

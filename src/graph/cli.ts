@@ -104,7 +104,7 @@ export interface GraphRunOptions {
 export async function graphForBlock(loaded: LoadedBlock, o: GraphRunOptions = {}): Promise<BlockGraphDetail> {
   await initCrypto();
   const cache = o.cache ?? new AnalysisCache();
-  const bindings = o.bindings ?? hintsForBlock(loaded, { analysis: cache.provider, specializations: cache.specializations, resolveCall: viewCallResolver }).bindings;
+  const bindings = o.bindings ?? hintsForBlock(loaded, { ...cache.sources, resolveCall: viewCallResolver }).bindings;
   const traces = o.predictedOnly ? undefined : (o.traces ?? (await executeBlockTraced(loaded.block, loaded.prestate, loaded.blockHashes)).traces);
   return blockGraphReport({ loaded, bindings, ...(traces ? { traces } : {}), analysis: analysisLookup(cache, loaded), ...(o.view ? { view: o.view } : {}), ...(o.top ? { top: o.top } : {}) });
 }

@@ -110,7 +110,7 @@ export async function hintsCommand(argv: string[]): Promise<number> {
 
   const cache = AnalysisCache.inDir(cacheDir);
   const t0 = performance.now();
-  const h = hintsForBlock(loaded, { analysis: cache.provider, specializations: cache.specializations, resolveCall: resolve ? viewCallResolver : undefined, trackPrior: prior, union, specialize, oncePerBlock: !v['no-assume'] }, source);
+  const h = hintsForBlock(loaded, { ...cache.sources, resolveCall: resolve ? viewCallResolver : undefined, trackPrior: prior, union, specialize, oncePerBlock: !v['no-assume'] }, source);
   const total = performance.now() - t0;
   if (stats) {
     process.stderr.write(

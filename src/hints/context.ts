@@ -112,8 +112,12 @@ export class AnalysisCache {
   /** Total analysis time, ms (for the "< 1 s once analyzed" measurement). */
   analyzeMs = 0;
   analyzed = 0;
-  /** With a folder: the binder's specialized footprints kept there too (pass as HintsOptions.specializations). */
+  /** With a folder: the binder's specialized footprints kept there too. */
   readonly specializations: SpecializationStore | undefined;
+  /** What the binder reads from this cache (HintsOptions): both, so that no caller keeps one and forgets the other. */
+  get sources(): { analysis: AnalysisProvider; specializations: SpecializationStore | undefined } {
+    return { analysis: this.provider, specializations: this.specializations };
+  }
   constructor(
     private readonly analyze: Analyze | null = loadAnalyzer(),
     private readonly disk?: DiskAnalysisCache,

@@ -17,7 +17,7 @@ export { viewCallResolver } from './resolve.js';
 
 /** Hints for a block with the default analyzer (cached by code hash in `cache`) and call-return resolution. */
 export function blockHints(loaded: LoadedBlock, cache = new AnalysisCache(), opts: Partial<HintsOptions> = {}): BlockHints {
-  return hintsForBlock(loaded, { analysis: cache.provider, specializations: cache.specializations, resolveCall: viewCallResolver, ...opts });
+  return hintsForBlock(loaded, { ...cache.sources, resolveCall: viewCallResolver, ...opts });
 }
 
 /**

@@ -67,8 +67,7 @@ export async function verifyBlock(dir: string, opts: VerifyOptions = {}, grouper
   const loaded = loadBlockDir(dir);
   const cache = opts.cache ?? new AnalysisCache();
   const hintsOpts = {
-    analysis: cache.provider,
-    specializations: cache.specializations,
+    ...cache.sources,
     resolveCall: opts.resolveCalls === false ? undefined : viewCallResolver,
     union: opts.union === true,
     specialize: opts.specialize !== false,
