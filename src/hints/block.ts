@@ -18,6 +18,7 @@ import {
   isPrecompile,
   specializationStats,
   frameStats,
+  toAddr,
   toWordHex,
   type AnalysisProvider,
   type BindContext,
@@ -148,40 +149,143 @@ export class BlockWrites implements PriorChanges {
   }
 }
 
+/** The caller of the system calls of EIP-4788 and later, which run outside the block's transactions. */
+const SYSTEM_ADDRESS = 0xfffffffffffffffffffffffffffffffffffffffen;
+
 /** Slots below this are constants of a layout; a hash (plus a field offset) lands there with negligible probability. */
 const SMALL_SLOT = 1n << 64n;
 
-/** What an account's own code can store to: constant slots, and (`anyLarge`) hashed ones; or 'any'. */
-export type StoredSlots = 'any' | { slots: Set<bigint>; anyLarge: boolean };
+/**
+ * Who may store to a constant slot: `null`, any caller; otherwise only a frame whose caller equals one of these
+ * owners (a constant address, or the address held in a constant slot of the same account: `onlyOwner`).
+ */
+export type SlotOwners = Array<{ value: bigint } | { slot: bigint; mask: boolean }> | null;
+
+/** What an account's own code can store to: constant slots (with who may), and (`anyLarge`) hashed ones; or 'any'. */
+export type StoredSlots = 'any' | { slots: Map<bigint, SlotOwners>; anyLarge: boolean };
 
 /**
  * Where the code of an account can store (storage changes only by SSTORE in its own context, or by SELFDESTRUCT
- * before Cancun): from its analysis, when every entry's footprint is complete and the code neither delegates nor
- * self-destructs. A slot no entry writes is one no transaction of the block can change, whatever unbound calls do
- * (an airdrop token's start time, read by the guard of every claim after a transaction with unbound writes).
+ * before Cancun): from its analysis, when every path of every entry was explored, every write is named and the code
+ * neither delegates nor self-destructs. A slot no entry writes is one no transaction of the block can change,
+ * whatever unbound calls do (an airdrop token's start time, read by the guard of every claim after a transaction with
+ * unbound writes). A
+ * constant slot whose every write is guarded, on every path, by the caller being an owner keeps those owners
+ * (`SlotOwners`, see `lockedSlots`).
  */
 export function storedSlots(addr: Hex, code: Uint8Array, codeHash: () => Hex, analysis: AnalysisProvider): StoredSlots {
   // An EIP-7702 delegation designator runs another account's code in this one's context.
   if (code.length === 0 || mayDestroyItself(code) || (code[0] === 0xef && code[1] === 0x01 && code[2] === 0x00)) return 'any';
   const a = analysis(code, codeHash(), addr);
   if (isUnbound(a)) return 'any';
-  const out = { slots: new Set<bigint>(), anyLarge: false };
+  const out = { slots: new Map<bigint, SlotOwners>(), anyLarge: false };
   for (const fn of a.functions) {
-    if (!fn.complete || fn.exhaustive !== true) return 'any';
+    // Every path explored; a write the analysis cannot name is neither constant nor hashed (below). Incomplete for
+    // other reasons (a read it cannot name, USDT's name() in a loop; a call) does not matter to its own storage.
+    if (fn.exhaustive !== true) return 'any';
     for (const w of fn.writes) {
       if (w.transient) continue;
       const e = w.expr;
-      if (e.k === 'const') out.slots.add(BigInt(e.v));
-      else if (hashed(e)) out.anyLarge = true;
+      if (e.k === 'const') {
+        const slot = BigInt(e.v);
+        const before = out.slots.get(slot);
+        const owners = before === null ? null : ownersOf(w.guards);
+        out.slots.set(slot, owners === null ? null : union(before ?? [], owners));
+      } else if (hashed(e)) out.anyLarge = true;
       else return 'any';
     }
   }
   return out;
 }
 
-/** Can the code store to `slot`? */
-export function mayStore(s: StoredSlots, slot: bigint): boolean {
-  return s === 'any' || s.slots.has(slot) || (s.anyLarge && slot >= SMALL_SLOT);
+/** Can the code store to `slot`? `locked`: constant slots no caller of this block can store to (`lockedSlots`). */
+export function mayStore(s: StoredSlots, slot: bigint, locked?: ReadonlySet<bigint>): boolean {
+  if (s === 'any') return true;
+  if (s.slots.has(slot)) return !locked?.has(slot);
+  return s.anyLarge && slot >= SMALL_SLOT;
+}
+
+/**
+ * The owners every path to a write checks the caller against (a condition `caller == owner` in each alternative of
+ * its guards), or null. A guard keeps only conditions that hold on its path, so the write happens only for them.
+ */
+function ownersOf(guards: Expr[][] | undefined): SlotOwners {
+  if (!guards || guards.length === 0) return null;
+  const owners: NonNullable<SlotOwners> = [];
+  for (const alt of guards) {
+    let found = false;
+    for (const c of alt) {
+      const o = callerCheck(c);
+      if (o) {
+        owners.push(o);
+        found = true;
+        break;
+      }
+    }
+    if (!found) return null;
+  }
+  return owners;
+}
+
+const ADDRESS_MASK = (1n << 160n) - 1n;
+
+function union(a: NonNullable<SlotOwners>, b: NonNullable<SlotOwners>): NonNullable<SlotOwners> {
+  const out = [...a];
+  for (const o of b) if (!out.some((p) => ('value' in o ? 'value' in p && p.value === o.value : 'slot' in p && p.slot === o.slot && p.mask === o.mask))) out.push(o);
+  return out;
+}
+
+/** `caller == owner` (through double negations and address masks), owner a constant or a constant slot's value. */
+function callerCheck(c: Expr): { value: bigint } | { slot: bigint; mask: boolean } | null {
+  while (c.k === 'op' && c.op === 'ISZERO' && c.args[0]!.k === 'op' && c.args[0]!.op === 'ISZERO') c = c.args[0]!.args[0]!;
+  if (c.k !== 'op' || c.op !== 'EQ' || c.args.length !== 2) return null;
+  let [x, y] = c.args.map(unmaskAddress) as [{ e: Expr; masked: boolean }, { e: Expr; masked: boolean }];
+  if (y.e.k === 'env' && y.e.name === 'CALLER') [x, y] = [y, x];
+  if (x.e.k !== 'env' || x.e.name !== 'CALLER') return null;
+  if (y.e.k === 'const') return { value: y.masked ? BigInt(y.e.v) & ADDRESS_MASK : BigInt(y.e.v) };
+  if (y.e.k === 'sload' && y.e.slot.k === 'const') return { slot: BigInt(y.e.slot.v), mask: y.masked };
+  return null;
+}
+
+function unmaskAddress(e: Expr): { e: Expr; masked: boolean } {
+  if (e.k === 'op' && e.op === 'AND' && e.args.length === 2) {
+    const [p, q] = e.args as [Expr, Expr];
+    if (q.k === 'const' && BigInt(q.v) === ADDRESS_MASK) return { e: p, masked: true };
+    if (p.k === 'const' && BigInt(p.v) === ADDRESS_MASK) return { e: q, masked: true };
+  }
+  return { e, masked: false };
+}
+
+/**
+ * The constant slots of an account that no transaction of the block can store to, though its code can: every write
+ * checks the caller against owners, and no owner can be a caller here (`mayCall`). The largest such set (owners held
+ * in slots of the set cannot change before one of them calls, which none can): an unbound write of any transaction
+ * does not reach them, so USDT's owner word and fee parameters stay fresh after an aggregator's unbound call.
+ * `named`: slots an earlier transaction is predicted to write (their owners may change).
+ */
+export function lockedSlots(s: StoredSlots, storage: (slot: bigint) => bigint, mayCall: (addr: bigint) => boolean, named: (slot: bigint) => boolean): Set<bigint> {
+  const locked = new Set<bigint>();
+  if (s === 'any') return locked;
+  for (const [slot, owners] of s.slots) {
+    if (owners === null || named(slot)) continue;
+    const free = owners.some((o) => {
+      const v = 'value' in o ? o.value : o.mask ? storage(o.slot) & ADDRESS_MASK : storage(o.slot);
+      return mayCall(v);
+    });
+    if (!free) locked.add(slot);
+  }
+  // Owners held in slots that may change (neither locked nor beyond the code's reach): drop until stable.
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const slot of locked) {
+      const owners = s.slots.get(slot)!;
+      if (owners.some((o) => 'slot' in o && !locked.has(o.slot) && mayStore(s, o.slot))) {
+        locked.delete(slot);
+        changed = true;
+      }
+    }
+  }
+  return locked;
 }
 
 /** A hash, or a hash plus a small constant (a struct field, an array's first elements). */
@@ -281,6 +385,19 @@ export function hintsForBlock(loaded: LoadedBlock, opts: HintsOptions, source = 
   const f0 = { ...frameStats };
   const postCancun = ['cancun', 'prague', 'osaka'].includes(env.hardfork);
   const destroyable = new Map<Hex, boolean>();
+  const senders = new Set(txs.map((t) => BigInt(t.from)));
+  // Whether code can run with `v` as its caller in this block (see lockedSlots): a sender of the block, or an account
+  // it touches (the prestate holds every one) that has code or may get some (a CREATE2 at an address without a nonce;
+  // from Prague on, an EIP-7702 delegation of any account).
+  const prague = !['chainstart', 'homestead', 'dao', 'tangerineWhistle', 'spuriousDragon', 'byzantium', 'constantinople', 'petersburg', 'istanbul', 'muirGlacier', 'berlin', 'london', 'arrowGlacier', 'grayGlacier', 'paris', 'mergeNetsplitBlock', 'shanghai', 'cancun'].includes(env.hardfork);
+  const mayCall = (v: bigint): boolean => {
+    // Address zero: a renounced owner (no key, and no creation lands there).
+    if (v > (1n << 160n) - 1n || v === 0n) return false;
+    if (senders.has(v) || v === SYSTEM_ADDRESS) return true;
+    const addr = toAddr(v);
+    if (!state.exists(addr)) return false;
+    return prague || state.code(addr).length > 0 || state.nonce(addr) === 0n;
+  };
   const writers = new Map<Hex, StoredSlots>();
   const prior = new BlockWrites(
     (a) => state.code(a).length > 0,
@@ -294,7 +411,9 @@ export function hintsForBlock(loaded: LoadedBlock, opts: HintsOptions, source = 
     (a, slot) => {
       let w = writers.get(a);
       if (w === undefined) writers.set(a, (w = storedSlots(a, state.code(a), () => state.codeHash(a), opts.analysis)));
-      return mayStore(w, slot);
+      if (w === 'any' || !w.slots.get(slot)) return mayStore(w, slot);
+      const locked = lockedSlots(w, (s) => state.storage(a, s), mayCall, (s) => prior.slotNamedBy(a, s) !== undefined);
+      return mayStore(w, slot, locked);
     },
   );
   const ctx: BindContext = {
