@@ -93,7 +93,11 @@ export class BlockWrites implements PriorChanges {
     readonly slotWritable: (addr: Hex, slot: bigint) => boolean = () => true,
   ) {}
 
+  /** How many transactions were added: what `slotNamedBy` answers changes only with it. */
+  version = 0;
+
   add(b: TxBinding): void {
+    this.version++;
     for (const [addr, slots] of b.writes) {
       let m = this.slots.get(addr);
       if (!m) this.slots.set(addr, (m = new Map()));
@@ -399,7 +403,8 @@ export function hintsForBlock(loaded: LoadedBlock, opts: HintsOptions, source = 
     return prague || state.code(addr).length > 0 || state.nonce(addr) === 0n;
   };
   const writers = new Map<Hex, StoredSlots>();
-  const prior = new BlockWrites(
+  const locks = new Map<Hex, { version: number; locked: Set<bigint> }>();
+  const prior: BlockWrites = new BlockWrites(
     (a) => state.code(a).length > 0,
     !postCancun,
     (a) => state.nonce(a) > 0n,
@@ -408,12 +413,16 @@ export function hintsForBlock(loaded: LoadedBlock, opts: HintsOptions, source = 
       if (d === undefined) destroyable.set(a, (d = mayDestroyItself(state.code(a))));
       return d;
     },
-    (a, slot) => {
+    (a, slot): boolean => {
       let w = writers.get(a);
       if (w === undefined) writers.set(a, (w = storedSlots(a, state.code(a), () => state.codeHash(a), opts.analysis)));
       if (w === 'any' || !w.slots.get(slot)) return mayStore(w, slot);
-      const locked = lockedSlots(w, (s) => state.storage(a, s), mayCall, (s) => prior.slotNamedBy(a, s) !== undefined);
-      return mayStore(w, slot, locked);
+      let l = locks.get(a);
+      if (l === undefined || l.version !== prior.version) {
+        l = { version: prior.version, locked: lockedSlots(w, (s) => state.storage(a, s), mayCall, (s) => prior.slotNamedBy(a, s) !== undefined) };
+        locks.set(a, l);
+      }
+      return mayStore(w, slot, l.locked);
     },
   );
   const ctx: BindContext = {
