@@ -173,9 +173,8 @@ export type StoredSlots = 'any' | { slots: Map<bigint, SlotOwners>; anyLarge: bo
  * before Cancun): from its analysis, when every path of every entry was explored, every write is named and the code
  * neither delegates nor self-destructs. A slot no entry writes is one no transaction of the block can change,
  * whatever unbound calls do (an airdrop token's start time, read by the guard of every claim after a transaction with
- * unbound writes). A
- * constant slot whose every write is guarded, on every path, by the caller being an owner keeps those owners
- * (`SlotOwners`, see `lockedSlots`).
+ * unbound writes). A constant slot whose every write is guarded, on every path, by the caller being an owner keeps
+ * those owners (`SlotOwners`, see `lockedSlots`).
  */
 export function storedSlots(addr: Hex, code: Uint8Array, codeHash: () => Hex, analysis: AnalysisProvider): StoredSlots {
   // An EIP-7702 delegation designator runs another account's code in this one's context.
