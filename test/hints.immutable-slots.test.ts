@@ -10,7 +10,7 @@
  * Fixtures: a token and an owned contract written for these cases, compiled with solc-js.
  */
 import { AnalysisCache } from '../src/hints/context.js';
-import { BlockWrites, hintsForBlock, lockedSlots, mayStore, storedSlots, type StoredSlots } from '../src/hints/block.js';
+import { BlockWrites, hintsForBlock, lockedSlots, mayBeCaller, mayStore, storedSlots, type StoredSlots } from '../src/hints/block.js';
 import { viewCallResolver } from '../src/hints/resolve.js';
 import { loadBlockDir } from '../src/chain/load.js';
 import { join } from 'node:path';
@@ -155,6 +155,30 @@ describe('lockedSlots', () => {
     expect(prior.slotChangedBy(ADDR, 1n)).toBeUndefined();
     expect(prior.slotChangedBy(ADDR, 2n)).toBe('tx 0 (unbound writes)');
   });
+});
+
+test('who can be a caller in a block: senders, code, and accounts that may get code; not untouched accounts or EOAs', () => {
+  const acct = (code: number, nonce: bigint) => ({ code: new Uint8Array(code), nonce });
+  const accounts = new Map<string, { code: Uint8Array; nonce: bigint }>([
+    ['0x00000000000000000000000000000000000000e1', acct(0, 5n)], // an EOA that sends nothing in the block
+    ['0x00000000000000000000000000000000000000e2', acct(0, 5n)], // an EOA that sends a transaction
+    ['0x00000000000000000000000000000000000000c0', acct(100, 1n)], // a contract
+    ['0x00000000000000000000000000000000000000f0', acct(0, 0n)], // no nonce: a CREATE2 may land there
+    ['0x0000000000000000000000000000000000000000', acct(0, 0n)],
+  ]);
+  const state = {
+    exists: (a: Hex) => accounts.has(a),
+    code: (a: Hex) => accounts.get(a)?.code ?? new Uint8Array(0),
+    nonce: (a: Hex) => accounts.get(a)?.nonce ?? 0n,
+  };
+  const senders = new Set([0xe2n]);
+  const can = (v: bigint, fork = 'cancun') => mayBeCaller(v, senders, state, fork);
+  expect([can(0xe1n), can(0xe2n), can(0xc0n), can(0xf0n)]).toEqual([false, true, true, true]);
+  expect(can(0xd0n)).toBe(false); // not in the prestate: the block never touches it
+  expect(can(0n)).toBe(false); // a renounced owner
+  expect(can(0xfffffffffffffffffffffffffffffffffffffffen)).toBe(true); // the system address (EIP-4788)
+  expect(can(1n << 200n)).toBe(false); // not an address
+  expect(can(0xe1n, 'prague')).toBe(true); // EIP-7702: an EOA may delegate to code
 });
 
 describeMainnet('block 6137495 (mainnet)', () => {

@@ -261,9 +261,10 @@ function unmaskAddress(e: Expr): { e: Expr; masked: boolean } {
 
 /**
  * The constant slots of an account that no transaction of the block can store to, though its code can: every write
- * checks the caller against owners, and no owner can be a caller here (`mayCall`). The largest such set (owners held
- * in slots of the set cannot change before one of them calls, which none can): an unbound write of any transaction
- * does not reach them, so USDT's owner word and fee parameters stay fresh after an aggregator's unbound call.
+ * checks the caller against owners, and no owner can be a caller here (`mayBeCaller`). The largest such set (owners
+ * held in slots of the set cannot change before one of them calls, which none can): an unbound write of any
+ * transaction does not reach them, so USDT's owner word and fee parameters stay fresh after an aggregator's unbound
+ * call.
  * `named`: slots an earlier transaction is predicted to write (their owners may change).
  */
 export function lockedSlots(s: StoredSlots, storage: (slot: bigint) => bigint, mayCall: (addr: bigint) => boolean, named: (slot: bigint) => boolean): Set<bigint> {
@@ -289,6 +290,23 @@ export function lockedSlots(s: StoredSlots, storage: (slot: bigint) => bigint, m
     }
   }
   return locked;
+}
+
+/** Hardforks before EIP-7702 (Prague), when an account without code cannot get a delegation. */
+const BEFORE_PRAGUE = new Set(['chainstart', 'homestead', 'dao', 'tangerineWhistle', 'spuriousDragon', 'byzantium', 'constantinople', 'petersburg', 'istanbul', 'muirGlacier', 'berlin', 'london', 'arrowGlacier', 'grayGlacier', 'paris', 'mergeNetsplitBlock', 'shanghai', 'cancun']);
+
+/**
+ * Can code run with `v` as its caller in a block (`lockedSlots`)? A sender of the block, the system address, or an
+ * account the block touches (the prestate holds every one) that has code or may get some: a creation at an address
+ * without a nonce, or from Prague on an EIP-7702 delegation of any account. Address zero is a renounced owner: nobody
+ * holds its key and no creation lands there.
+ */
+export function mayBeCaller(v: bigint, senders: ReadonlySet<bigint>, state: Pick<StateView, 'exists' | 'code' | 'nonce'>, hardfork: string): boolean {
+  if (v > ADDRESS_MASK || v === 0n) return false;
+  if (senders.has(v) || v === SYSTEM_ADDRESS) return true;
+  const addr = toAddr(v);
+  if (!state.exists(addr)) return false;
+  return !BEFORE_PRAGUE.has(hardfork) || state.code(addr).length > 0 || state.nonce(addr) === 0n;
 }
 
 /** A hash, or a hash plus a small constant (a struct field, an array's first elements). */
@@ -389,18 +407,7 @@ export function hintsForBlock(loaded: LoadedBlock, opts: HintsOptions, source = 
   const postCancun = ['cancun', 'prague', 'osaka'].includes(env.hardfork);
   const destroyable = new Map<Hex, boolean>();
   const senders = new Set(txs.map((t) => BigInt(t.from)));
-  // Whether code can run with `v` as its caller in this block (see lockedSlots): a sender of the block, or an account
-  // it touches (the prestate holds every one) that has code or may get some (a CREATE2 at an address without a nonce;
-  // from Prague on, an EIP-7702 delegation of any account).
-  const prague = !['chainstart', 'homestead', 'dao', 'tangerineWhistle', 'spuriousDragon', 'byzantium', 'constantinople', 'petersburg', 'istanbul', 'muirGlacier', 'berlin', 'london', 'arrowGlacier', 'grayGlacier', 'paris', 'mergeNetsplitBlock', 'shanghai', 'cancun'].includes(env.hardfork);
-  const mayCall = (v: bigint): boolean => {
-    // Address zero: a renounced owner (no key, and no creation lands there).
-    if (v > (1n << 160n) - 1n || v === 0n) return false;
-    if (senders.has(v) || v === SYSTEM_ADDRESS) return true;
-    const addr = toAddr(v);
-    if (!state.exists(addr)) return false;
-    return prague || state.code(addr).length > 0 || state.nonce(addr) === 0n;
-  };
+  const mayCall = (v: bigint) => mayBeCaller(v, senders, state, env.hardfork);
   const writers = new Map<Hex, StoredSlots>();
   const locks = new Map<Hex, { version: number; locked: Set<bigint> }>();
   const prior: BlockWrites = new BlockWrites(
