@@ -37,7 +37,7 @@ export const MAX_SPECIALIZATIONS_KEPT = 256;
 /** Specialized footprints kept in all (least recently used code and selector dropped first): bounds the memory. */
 export const MAX_SPECIALIZATIONS = 4_096;
 
-const ADDR_MASK = (1n << 160n) - 1n;
+export const ADDR_MASK = (1n << 160n) - 1n;
 
 /** Why a value could not be computed. */
 export class Unbound {
@@ -1191,15 +1191,22 @@ export function sameExpr(a: Expr, b: Expr): boolean {
 // Binding
 // ---------------------------------------------------------------------------------------------------------------------
 
+const HARDFORKS = ['chainstart', 'homestead', 'dao', 'tangerineWhistle', 'spuriousDragon', 'byzantium', 'constantinople',
+  'petersburg', 'istanbul', 'muirGlacier', 'berlin', 'london', 'arrowGlacier', 'grayGlacier', 'paris', 'mergeNetsplitBlock',
+  'shanghai', 'cancun', 'prague', 'osaka'];
+
+/** Does `hardfork` include `since`? A hardfork this list does not know counts as the newest. */
+export function forkAtLeast(hardfork: string, since: string): boolean {
+  const i = HARDFORKS.indexOf(hardfork);
+  return i < 0 || i >= HARDFORKS.indexOf(since);
+}
+
 /** Precompiled contracts by hardfork: no storage, no code. */
 export function isPrecompile(addr: Hex, hardfork: string): boolean {
   const a = BigInt(addr);
   if (a < 1n) return false;
-  const order = ['chainstart', 'homestead', 'dao', 'tangerineWhistle', 'spuriousDragon', 'byzantium', 'constantinople',
-    'petersburg', 'istanbul', 'muirGlacier', 'berlin', 'london', 'arrowGlacier', 'grayGlacier', 'paris', 'mergeNetsplitBlock',
-    'shanghai', 'cancun', 'prague', 'osaka'];
-  const i = order.indexOf(hardfork);
-  const max = i < 0 ? 0x11n : i >= order.indexOf('prague') ? 0x11n : i >= order.indexOf('cancun') ? 0x0an : i >= order.indexOf('istanbul') ? 0x09n : i >= order.indexOf('byzantium') ? 0x08n : 0x04n;
+  const at = (since: string) => forkAtLeast(hardfork, since);
+  const max = at('prague') ? 0x11n : at('cancun') ? 0x0an : at('istanbul') ? 0x09n : at('byzantium') ? 0x08n : 0x04n;
   return a <= max;
 }
 

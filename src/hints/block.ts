@@ -18,6 +18,8 @@ import {
   isPrecompile,
   specializationStats,
   frameStats,
+  ADDR_MASK,
+  forkAtLeast,
   toAddr,
   toWordHex,
   type AnalysisProvider,
@@ -230,8 +232,6 @@ function ownersOf(guards: Expr[][] | undefined): SlotOwners {
   return owners;
 }
 
-const ADDRESS_MASK = (1n << 160n) - 1n;
-
 function union(a: NonNullable<SlotOwners>, b: NonNullable<SlotOwners>): NonNullable<SlotOwners> {
   const out = [...a];
   for (const o of b) if (!out.some((p) => ('value' in o ? 'value' in p && p.value === o.value : 'slot' in p && p.slot === o.slot && p.mask === o.mask))) out.push(o);
@@ -245,7 +245,7 @@ function callerCheck(c: Expr): { value: bigint } | { slot: bigint; mask: boolean
   let [x, y] = c.args.map(unmaskAddress) as [{ e: Expr; masked: boolean }, { e: Expr; masked: boolean }];
   if (y.e.k === 'env' && y.e.name === 'CALLER') [x, y] = [y, x];
   if (x.e.k !== 'env' || x.e.name !== 'CALLER') return null;
-  if (y.e.k === 'const') return { value: y.masked ? BigInt(y.e.v) & ADDRESS_MASK : BigInt(y.e.v) };
+  if (y.e.k === 'const') return { value: y.masked ? BigInt(y.e.v) & ADDR_MASK : BigInt(y.e.v) };
   if (y.e.k === 'sload' && y.e.slot.k === 'const') return { slot: BigInt(y.e.slot.v), mask: y.masked };
   return null;
 }
@@ -253,8 +253,8 @@ function callerCheck(c: Expr): { value: bigint } | { slot: bigint; mask: boolean
 function unmaskAddress(e: Expr): { e: Expr; masked: boolean } {
   if (e.k === 'op' && e.op === 'AND' && e.args.length === 2) {
     const [p, q] = e.args as [Expr, Expr];
-    if (q.k === 'const' && BigInt(q.v) === ADDRESS_MASK) return { e: p, masked: true };
-    if (p.k === 'const' && BigInt(p.v) === ADDRESS_MASK) return { e: q, masked: true };
+    if (q.k === 'const' && BigInt(q.v) === ADDR_MASK) return { e: p, masked: true };
+    if (p.k === 'const' && BigInt(p.v) === ADDR_MASK) return { e: q, masked: true };
   }
   return { e, masked: false };
 }
@@ -273,7 +273,7 @@ export function lockedSlots(s: StoredSlots, storage: (slot: bigint) => bigint, m
   for (const [slot, owners] of s.slots) {
     if (owners === null || named(slot)) continue;
     const free = owners.some((o) => {
-      const v = 'value' in o ? o.value : o.mask ? storage(o.slot) & ADDRESS_MASK : storage(o.slot);
+      const v = 'value' in o ? o.value : o.mask ? storage(o.slot) & ADDR_MASK : storage(o.slot);
       return mayCall(v);
     });
     if (!free) locked.add(slot);
@@ -292,9 +292,6 @@ export function lockedSlots(s: StoredSlots, storage: (slot: bigint) => bigint, m
   return locked;
 }
 
-/** Hardforks before EIP-7702 (Prague), when an account without code cannot get a delegation. */
-const BEFORE_PRAGUE = new Set(['chainstart', 'homestead', 'dao', 'tangerineWhistle', 'spuriousDragon', 'byzantium', 'constantinople', 'petersburg', 'istanbul', 'muirGlacier', 'berlin', 'london', 'arrowGlacier', 'grayGlacier', 'paris', 'mergeNetsplitBlock', 'shanghai', 'cancun']);
-
 /**
  * Can code run with `v` as its caller in a block (`lockedSlots`)? A sender of the block, the system address, or an
  * account the block touches (the prestate holds every one) that has code or may get some: a creation at an address
@@ -302,11 +299,11 @@ const BEFORE_PRAGUE = new Set(['chainstart', 'homestead', 'dao', 'tangerineWhist
  * holds its key and no creation lands there.
  */
 export function mayBeCaller(v: bigint, senders: ReadonlySet<bigint>, state: Pick<StateView, 'exists' | 'code' | 'nonce'>, hardfork: string): boolean {
-  if (v > ADDRESS_MASK || v === 0n) return false;
+  if (v > ADDR_MASK || v === 0n) return false;
   if (senders.has(v) || v === SYSTEM_ADDRESS) return true;
   const addr = toAddr(v);
   if (!state.exists(addr)) return false;
-  return !BEFORE_PRAGUE.has(hardfork) || state.code(addr).length > 0 || state.nonce(addr) === 0n;
+  return forkAtLeast(hardfork, 'prague') || state.code(addr).length > 0 || state.nonce(addr) === 0n;
 }
 
 /** A hash, or a hash plus a small constant (a struct field, an array's first elements). */
