@@ -32,6 +32,7 @@ import type { BlockResult, Hex } from '../types.js';
 import { Executor, beaconRootWrites, blockEnv, receiptPart, type TxOutcome } from './block.js';
 import type { DeltaClaim, Oracle } from './oracle.js';
 import type { FaultInjection, FromWorker, RunTx, ToWorker } from './protocol.js';
+import { Writer, decodeDone, encodeWriteLog, type LogItem } from './codec.js';
 import { applyWithdrawals, assembleReceipts, blockResult } from './result.js';
 import { applyWrites, stateFromPrestate, type WorldState, type WriteSet } from './state.js';
 import { evalCheck, type ClaimTrace } from './taint.js';
@@ -257,6 +258,16 @@ class MinHeap {
 interface Spec {
   o: TxOutcome;
   v: number;
+  /** The worker slot that produced it and its number there (codec.ts `LogItem`); -1 for this thread's own. */
+  from: number;
+  seq: number;
+}
+
+/** A committed write set and, when a worker holds it exactly as committed, which worker and under what number. */
+interface Committed {
+  ws: WriteSet;
+  from: number;
+  seq: number;
 }
 
 const MAX_WORD = (1n << 256n) - 1n;
@@ -383,7 +394,17 @@ async function runOnPool(
   const results: Array<Spec | undefined> = new Array(n);
   const committedOutcomes: TxOutcome[] = [];
   /** Committed write sets, by position; entries every worker has been sent are dropped (`dropSent`). */
-  const log: Array<WriteSet | undefined> = [];
+  const log: Array<Committed | undefined> = [];
+  const writer = new Writer();
+  /** The log entries from `from` to `to` as worker `si` is to get them: its own outcomes by number. */
+  const logFor = (si: number, from: number, to: number): Uint8Array => {
+    const items: LogItem[] = new Array(to - from);
+    for (let p = from; p < to; p++) {
+      const c = log[p]!;
+      items[p - from] = c.from === si ? c.seq : c.ws;
+    }
+    return encodeWriteLog(writer, items);
+  };
   let logFloor = 0;
   /** 0: to run; 1: in flight on a worker or done, awaiting commit. */
   const dispatched = new Uint8Array(n);
@@ -577,7 +598,7 @@ async function runOnPool(
         txs.push(strict[j] ? { i: j, lazy: false } : specRun(j));
       }
       if (txs.length === 0) continue;
-      const msg: ToWorker = { t: 'run', log: log.slice(s.synced, k) as WriteSet[], txs };
+      const msg: ToWorker = { t: 'run', log: logFor(si, s.synced, k), txs };
       s.synced = k;
       dropSent();
       const p0 = performance.now();
@@ -618,9 +639,10 @@ async function runOnPool(
     undispatched++;
     if (makeStrict) strict[j] = 1;
   };
-  const commit = (o: TxOutcome) => {
+  /** `from`, `seq`: see `Committed` (-1 when the write set is this thread's or changed here). */
+  const commit = (o: TxOutcome, from: number, seq: number) => {
     applyWrites(state, o.writes, k + 1);
-    log.push(o.writes);
+    log.push({ ws: o.writes, from, seq });
     committedOutcomes.push(receiptPart(o));
     results[k] = undefined;
     k++;
@@ -658,8 +680,10 @@ async function runOnPool(
           return invalidate(k, 'delta', true);
         }
         merged += m;
+        // Merged in place: the worker's copy of the write set is no longer the one committed.
+        if (m > 0) r.from = -1;
       }
-      commit(o);
+      commit(o, r.from, r.seq);
       if (beside !== undefined) besideCommits++;
     }
   };
@@ -671,22 +695,29 @@ async function runOnPool(
       return;
     }
     if (m.t !== 'done' || m.run !== runId) return;
+    const { head, o } = decodeDone(m.b, m.rest);
     const s = slots[i]!;
     s.inflight--;
-    onWorker[m.o.index] = -1;
-    s.avgMs += AVG_WEIGHT * (m.ms - s.avgMs);
-    workerBusy += m.ms;
-    workerApply += m.applyMs;
-    workerSend[i] = m.sendMs;
-    workerStarved[i] = m.starvedMs;
-    results[m.o.index] = { o: m.o, v: m.v };
+    onWorker[o.index] = -1;
+    s.avgMs += AVG_WEIGHT * (head.ms - s.avgMs);
+    workerBusy += head.ms;
+    workerApply += head.applyMs;
+    workerSend[i] = head.sendMs;
+    workerStarved[i] = head.starvedMs;
+    results[o.index] = { o, v: head.v, from: i, seq: head.seq };
   };
 
   // While the main thread executes, worker answers are collected and workers refilled every few state accesses;
   // commits wait until the execution is over (they would change the state it runs on), except, with `commitBeside`,
   // ones that touch nothing a speculative execution has reached.
   // A worker's failure report stays in the inbox for the loop (throwing here would end up in the execution's result).
+  let tickSeen = -1;
+  ex.view.trackTouched = besideOn;
   ex.view.tick = () => {
+    // Nothing posted since the last tick (workers bump the signal after each message): nothing to handle or refill.
+    const sig = Atomics.load(signal, 0);
+    if (sig === tickSeen) return;
+    tickSeen = sig;
     const h0 = performance.now();
     poll();
     if (inbox.every(([, m]) => m.t === 'done' || m.t === 'recovered')) {
@@ -706,7 +737,7 @@ async function runOnPool(
     if (o.error !== undefined) {
       fail(new PrescientError('EXECUTION_FAILED', `block ${block.number} tx ${k}`, o.error.split('\n')[0]!));
     }
-    commit(o);
+    commit(o, -1, 0);
   };
   let lastHangCheck = performance.now();
   while (k < n) {
@@ -761,13 +792,14 @@ async function runOnPool(
         }
         mainExec += performance.now() - e0;
         mainSpec++;
-        results[j] = { o, v };
+        results[j] = { o, v, from: -1, seq: 0 };
         continue;
       }
     }
     await wait(50);
   }
   ex.view.tick = null;
+  ex.view.trackTouched = false;
   const tDone = performance.now();
 
   // ---- close: a worker computes the post-state root (from its copy of the state) while this thread builds the
@@ -777,7 +809,7 @@ async function runOnPool(
   const helper = slots.find((s) => s.inflight === 0 && n - s.synced <= ROOT_SHIP_MAX);
   let root: Uint8Array | null = null;
   if (helper !== undefined) {
-    const msg: ToWorker = { t: 'root', run: runId, log: log.slice(helper.synced, n) as WriteSet[] };
+    const msg: ToWorker = { t: 'root', run: runId, log: logFor(slots.indexOf(helper), helper.synced, n) };
     helper.synced = n;
     helper.lastHeard = performance.now();
     helper.port.postMessage(msg);

@@ -11,10 +11,11 @@
 import '../util/flat-exports.js'; // first: before @ethereumjs loads (see there)
 import { receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
 import { initCrypto } from '../chain/crypto.js';
-import { Executor, beaconRootWrites, blockEnv, withdrawalWrites, type TxOutcome } from './block.js';
+import { Executor, beaconRootWrites, blockEnv, withdrawalWrites } from './block.js';
+import { Writer, decodeWriteLog, encodeDone, outcomeRest } from './codec.js';
 import type { FaultInjection, FromWorker, RunTx, ToWorker } from './protocol.js';
 import { recoverShare, senderFor, type SenderTable } from './senders.js';
-import { applyWrites, stateFromPrestate, type WorldState } from './state.js';
+import { applyWrites, stateFromPrestate, type WorldState, type WriteSet } from './state.js';
 import { stateRoot } from './trie.js';
 
 const port = (workerData as { port: MessagePort }).port;
@@ -38,6 +39,10 @@ let sendMs = 0;
 /** Time with nothing to execute (waiting for the main thread), since init. */
 let starvedMs = 0;
 let idleSince = -1;
+/** Write sets of this block's outcomes, by the number they were sent under, until the main thread commits them. */
+let mine = new Map<number, WriteSet>();
+let seq = 0;
+const writer = new Writer();
 
 const send = (m: FromWorker) => {
   port.postMessage(m);
@@ -51,6 +56,7 @@ async function accept(m: ToWorker): Promise<void> {
     const t0 = performance.now();
     pending = [];
     senders = null;
+    mine = new Map();
     await initCrypto();
     const env = blockEnv(m.block, m.fork);
     state = stateFromPrestate(m.prestate);
@@ -74,6 +80,7 @@ async function accept(m: ToWorker): Promise<void> {
     state = null;
     pending = [];
     senders = null;
+    mine = new Map();
     return;
   }
   if (m.t === 'recover') {
@@ -86,10 +93,19 @@ async function accept(m: ToWorker): Promise<void> {
   }
   if (ex === null || state === null) throw new Error('worker: run before init');
   const a0 = performance.now();
-  for (const w of m.log) applyWrites(state, w, ++committed);
+  for (const item of decodeWriteLog(m.log)) {
+    let w: WriteSet | undefined;
+    if (typeof item === 'number') {
+      w = mine.get(item);
+      if (w === undefined) throw new Error(`worker: committed outcome ${item} is not held`);
+      mine.delete(item);
+    } else w = item;
+    applyWrites(state, w, ++committed);
+  }
   applyMs += performance.now() - a0;
   if (m.t === 'root') {
     pending = [];
+    mine = new Map();
     const post = withdrawalWrites(ex.env);
     if (post) applyWrites(state, post, committed + 1);
     send({ t: 'root', run: m.run, root: stateRoot(state), ms: performance.now() - a0 });
@@ -108,22 +124,16 @@ async function execute(t: RunTx): Promise<void> {
   }
   const t0 = performance.now();
   if (senders !== null) senderFor(ex!.env.txs, senders, i);
-  const o = compact(await ex!.runOne(i, { lazySender: lazy, counted }));
+  const o = await ex!.runOne(i, { lazySender: lazy, counted });
   const t1 = performance.now();
-  send({ t: 'done', run, o, v: committed, ms: t1 - t0, applyMs, sendMs, starvedMs });
+  const s = ++seq;
+  // Only an outcome without a failure can be committed as it is (parallel.ts): its write set may come back as `s`.
+  if (o.error === undefined && o.lazyBroken === undefined) mine.set(s, o.writes);
+  const b = encodeDone(writer, { v: committed, seq: s, ms: t1 - t0, applyMs, sendMs, starvedMs }, o);
+  const rest = outcomeRest(o);
+  send(rest === undefined ? { t: 'done', run, b } : { t: 'done', run, b, rest });
   sendMs += performance.now() - t1;
   applyMs = 0;
-}
-
-/**
- * Typed arrays from the EVM are often views into a large buffer (memory, calldata); structured clone copies a view's
- * whole buffer, which made postMessage cost more than the transaction. Send tight copies.
- */
-function compact(o: TxOutcome): TxOutcome {
-  o.logs = o.logs.map(([a, topics, data]) => [a.slice(), topics.map((t) => t.slice()), data.slice()]);
-  o.bloom = o.bloom.slice();
-  for (const [, w] of o.writes.accounts) if (w.code !== undefined) w.code = w.code.slice();
-  return o;
 }
 
 async function pump(): Promise<void> {
