@@ -24,7 +24,7 @@ export interface AccountState {
 /** Keyed by lowercase 0x address. */
 export type WorldState = Map<string, AccountState>;
 
-/** What one transaction changed, in a form that crosses thread boundaries (structured clone). */
+/** What one transaction changed, in a form that crosses thread boundaries (codec.ts encodes it). */
 export interface AccountWrite {
   /** Removed (SELFDESTRUCT or EIP-161 touched-empty cleanup); nothing else is set. */
   deleted?: true;
