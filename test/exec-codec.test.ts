@@ -1,6 +1,6 @@
 // The wire format between the parallel executor's threads (src/exec/codec.ts): every outcome of a generated mixed
-// block (swaps, creations, reverts, ETH transfers, delta claims) and random outcomes with every optional field and
-// bigint size class decode to what was encoded; malformed input throws instead of decoding into something else.
+// block (swaps, creations, reverts, ETH transfers) and random outcomes with every optional field, bigint size class and
+// delta-claim trace decode to what was encoded; malformed input throws instead of decoding into something else.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +19,7 @@ import {
 } from '../src/exec/codec.js';
 import { executeSequential } from '../src/exec/sequential.js';
 import type { AccountWrite, WriteSet } from '../src/exec/state.js';
+import type { ClaimTrace, Side } from '../src/exec/taint.js';
 import type { AcctRead } from '../src/exec/view.js';
 import { writeGeneratedBlock } from '../src/gen/write.js';
 
@@ -98,7 +99,16 @@ function randOutcome(r: () => number, index: number): TxOutcome {
   };
   if (r() < 0.2) o.error = 'out of gas';
   if (r() < 0.2) o.lazyBroken = true;
-  if (r() < 0.2) o.claims = [{ address: randAddr(r), slot: randBig(r, false), sloads: 1, sstores: 1, off: randBig(r, true), violated: false, checks: [] }];
+  if (r() < 0.4) {
+    const side = (): Side => (r() < 0.5 ? [true, randBig(r, true)] : [false, randBig(r, false)]);
+    o.claims = Array.from({ length: Math.floor(r() * 3) }, () => {
+      const c: ClaimTrace = { address: randAddr(r), slot: randBig(r, false), sloads: Math.floor(r() * 3), sstores: Math.floor(r() * 3), violated: r() < 0.3, checks: [] };
+      if (r() < 0.7) c.off = randBig(r, true);
+      const ops = [0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x57];
+      for (let i = Math.floor(r() * 4); i > 0; i--) c.checks.push([ops[Math.floor(r() * ops.length)]!, side(), side()]);
+      return c;
+    });
+  }
   return o;
 }
 

@@ -9,12 +9,13 @@
  *
  * Layout: little-endian, counts and small integers as LEB128, addresses as 20 bytes (the state's keys are lowercase
  * `0x` hex: decoded back into that exact form), bigints as a header byte (bit 7: negative; the rest: 64-bit words of
- * the magnitude) and the words, least significant first. What is rare (an error, claim traces) stays outside, in the
- * message itself.
+ * the magnitude) and the words, least significant first. What is rare (an error, a lazy sender's broken assumption)
+ * stays outside, in the message itself.
  */
 import type { AcctRead, ReadSet } from './view.js';
 import type { AccountWrite, WriteSet } from './state.js';
 import type { TxOutcome } from './block.js';
+import type { ClaimTrace, Side } from './taint.js';
 
 const MASK64 = (1n << 64n) - 1n;
 const MASK128 = (1n << 128n) - 1n;
@@ -352,11 +353,68 @@ export function decodeWriteLog(b: Uint8Array): LogItem[] {
   return out;
 }
 
+// ---- delta-claim traces (taint.ts) ----
+
+const C_OFF = 1;
+const C_VIOLATED = 2;
+
+function writeSide(w: Writer, [lin, x]: Side): void {
+  w.u8(lin ? 1 : 0);
+  w.big(x);
+}
+
+function readSide(r: Reader): Side {
+  const lin = r.u8();
+  if (lin > 1) throw new RangeError(`codec: check side tag ${lin}`);
+  return lin === 1 ? [true, r.big()] : [false, r.big()];
+}
+
+function writeClaims(w: Writer, claims: ClaimTrace[]): void {
+  w.uint(claims.length);
+  for (const c of claims) {
+    w.addr(c.address);
+    w.big(c.slot);
+    w.uint(c.sloads);
+    w.uint(c.sstores);
+    w.u8((c.off !== undefined ? C_OFF : 0) | (c.violated ? C_VIOLATED : 0));
+    if (c.off !== undefined) w.big(c.off);
+    w.uint(c.checks.length);
+    for (const [op, a, b] of c.checks) {
+      w.u8(op);
+      writeSide(w, a);
+      writeSide(w, b);
+    }
+  }
+}
+
+function readClaims(r: Reader): ClaimTrace[] {
+  const n = r.uint();
+  const out: ClaimTrace[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const address = r.addr();
+    const slot = r.big();
+    const sloads = r.uint();
+    const sstores = r.uint();
+    const f = r.u8();
+    const c: ClaimTrace = { address, slot, sloads, sstores, violated: (f & C_VIOLATED) !== 0, checks: [] };
+    if (f & C_OFF) c.off = r.big();
+    const m = r.uint();
+    for (let j = 0; j < m; j++) {
+      const op = r.u8();
+      const a = readSide(r);
+      c.checks.push([op, a, readSide(r)]);
+    }
+    out[i] = c;
+  }
+  return out;
+}
+
 // ---- outcomes ----
 
 /**
- * The hot part of an outcome: index, gas, status, reads, writes, logs, bloom. `error`, `lazyBroken`, `claims`,
- * `balanceWrites` and `halted` are not encoded: the caller sends those beside the bytes (`outcomeRest`).
+ * The hot part of an outcome: index, gas, status, reads, writes, logs, bloom, and the traces of delta claims (most
+ * transactions of a block with a hot recipient carry one). `error`, `lazyBroken`, `balanceWrites` and `halted` are
+ * not encoded: the caller sends those beside the bytes (`outcomeRest`).
  */
 export function encodeOutcome(w: Writer, o: TxOutcome): Uint8Array {
   w.reset();
@@ -378,19 +436,23 @@ function writeOutcome(w: Writer, o: TxOutcome): void {
     w.bytes(data);
   }
   w.bytes(o.bloom);
+  if (o.claims === undefined) w.u8(0);
+  else {
+    w.u8(1);
+    writeClaims(w, o.claims);
+  }
 }
 
 /** What `encodeOutcome` leaves out, or undefined when there is none of it (the usual case). */
-export type OutcomeRest = Pick<TxOutcome, 'error' | 'lazyBroken' | 'claims' | 'balanceWrites' | 'halted'>;
+export type OutcomeRest = Pick<TxOutcome, 'error' | 'lazyBroken' | 'balanceWrites' | 'halted'>;
 
 export function outcomeRest(o: TxOutcome): OutcomeRest | undefined {
-  if (o.error === undefined && o.lazyBroken === undefined && o.claims === undefined && o.balanceWrites === undefined && o.halted === undefined) {
+  if (o.error === undefined && o.lazyBroken === undefined && o.balanceWrites === undefined && o.halted === undefined) {
     return undefined;
   }
   const rest: OutcomeRest = {};
   if (o.error !== undefined) rest.error = o.error;
   if (o.lazyBroken !== undefined) rest.lazyBroken = o.lazyBroken;
-  if (o.claims !== undefined) rest.claims = o.claims;
   if (o.balanceWrites !== undefined) rest.balanceWrites = o.balanceWrites;
   if (o.halted !== undefined) rest.halted = o.halted;
   return rest;
@@ -421,6 +483,9 @@ function readOutcome(r: Reader, rest: OutcomeRest | undefined): TxOutcome {
   }
   const bloom = r.bytes();
   const o: TxOutcome = { index, reads, writes, gasUsed, status, logs, bloom };
+  const hasClaims = r.u8();
+  if (hasClaims === 1) o.claims = readClaims(r);
+  else if (hasClaims !== 0) throw new RangeError(`codec: claims flag ${hasClaims}`);
   if (rest !== undefined) Object.assign(o, rest);
   return o;
 }
