@@ -245,8 +245,8 @@ export class TrackingState implements StateManagerInterface {
    * With `trackTouched`: every account this execution has looked at or changed, so far. The parallel executor commits
    * from its tick (commitBeside) only write sets that touch none of them: an account this execution has not reached
    * yet is read from the base when it is, so its value and its recorded read agree; one it has reached may hold base
-   * values captured earlier (TAccount.make) and recorded later. Off otherwise: a Set insertion on every state access
-   * cost the main thread ~3% of a block of ERC20 transfers.
+   * values captured earlier (TAccount.make) and recorded later. Off otherwise (a Set insertion on every state access
+   * that nothing would read).
    */
   touched = new Set<string>();
   trackTouched = false;
