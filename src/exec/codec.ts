@@ -1,6 +1,7 @@
 /**
  * A binary encoding of what crosses between the parallel executor's threads on every transaction: a worker's outcome
- * (reads, writes, receipt parts) and the committed write sets the main thread forwards to the workers.
+ * (reads, writes, receipt parts, delta-claim traces) and the committed write sets the main thread forwards to the
+ * workers.
  *
  * Why not structured clone: V8's serializer writes every property name and walks every small array and bigint one
  * by one; an ERC20 transfer's outcome (1,227 bytes) took 23-51 µs to serialize and 15-38 µs to deserialize on this
