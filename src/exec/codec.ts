@@ -233,7 +233,7 @@ const R_E = 32;
 const R_E_TRUE = 64;
 const R_BMIN = 128;
 
-export function writeReads(w: Writer, rs: ReadSet): void {
+function writeReads(w: Writer, rs: ReadSet): void {
   w.uint(rs.accounts.length);
   for (const [a, r] of rs.accounts) {
     w.addr(a);
@@ -253,7 +253,7 @@ export function writeReads(w: Writer, rs: ReadSet): void {
   writeSlots(w, rs.storage);
 }
 
-export function readReads(r: Reader): ReadSet {
+function readReads(r: Reader): ReadSet {
   const n = r.uint();
   const accounts: Array<[string, AcctRead]> = new Array(n);
   for (let i = 0; i < n; i++) {
@@ -280,7 +280,7 @@ const W_BALANCE = 8;
 const W_DELTA = 16;
 const W_CODE = 32;
 
-export function writeWrites(w: Writer, ws: WriteSet): void {
+function writeWrites(w: Writer, ws: WriteSet): void {
   w.uint(ws.accounts.length);
   for (const [a, x] of ws.accounts) {
     w.addr(a);
@@ -300,7 +300,7 @@ export function writeWrites(w: Writer, ws: WriteSet): void {
   writeSlots(w, ws.storage);
 }
 
-export function readWrites(r: Reader): WriteSet {
+function readWrites(r: Reader): WriteSet {
   const n = r.uint();
   const accounts: Array<[string, AccountWrite]> = new Array(n);
   for (let i = 0; i < n; i++) {
