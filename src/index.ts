@@ -7,7 +7,7 @@ export * from './types.js';
 export * from './errors.js';
 
 // bytecode / artifacts / .sol -> runtime code, ABI, storage layout
-export { loadContracts, loadContract, compileSolidity, parseHexCode, looksLikeCreationCode, type LoadedContract, type LoadOptions } from './input/index.js';
+export { loadContracts, loadContract, compileSolidity, parseHexCode, looksLikeCreationCode, type LoadedContract, type LoadOptions, type CodeHole } from './input/index.js';
 // runtime code -> symbolic footprints per selector
 export { analyzeCode, type AnalyzeOptions } from './analyze/index.js';
 export { formatAnalysis } from './analyze/cli.js';

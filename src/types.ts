@@ -209,7 +209,9 @@ export type DiagnosticCode =
   | 'invalid-jump'
   | 'rule'
   | 'cross-check'
-  | 'assumes-prior';
+  | 'assumes-prior'
+  /** The code analysed has holes (immutables, unlinked libraries) read as unknown values: AnalyzeOptions.holes. */
+  | 'code-hole';
 
 export type Mutability = 'pure' | 'view' | 'nonpayable' | 'payable';
 

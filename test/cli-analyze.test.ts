@@ -26,6 +26,35 @@ describe('prescient analyze', () => {
     expect(r.stdout).toMatch(/write {2}balanceOf\[caller\]/);
   });
 
+  test('the header counts every entry --json and table count, and says which one it does not list', () => {
+    const sol = resolve(__dirname, '../examples/contracts/Token.sol');
+    const text = run('analyze', sol);
+    const json = run('analyze', sol, '--json');
+    const table = run('table', sol);
+    for (const r of [text, json, table]) expect(r.status).toBe(0);
+    const fns: { selector: string; complete: boolean }[] = JSON.parse(json.stdout).contracts[0].functions;
+    const complete = fns.filter((f) => f.complete).length;
+    expect(fns.some((f) => f.selector === 'receive')).toBe(true);
+    expect(text.stdout.split('\n')[0]).toContain(`, ${fns.length} entries (an empty receive not shown), ${complete} complete, `);
+    expect(table.stdout).toContain(`(${fns.length} functions)`);
+    // Listed: every entry but the empty receive.
+    const listed = text.stdout.split('\n').filter((l) => /^(0x[0-9a-f]{8}|fallback|receive) /.test(l));
+    expect(listed).toHaveLength(fns.length - 1);
+    expect(listed.some((l) => l.startsWith('receive'))).toBe(false);
+  });
+
+  test('a transient slot never takes the name of the persistent variable at the same slot', () => {
+    // Vault.sol: `status` (the persistent reentrancy lock) at slot 0; sweep's transient lock at transient slot 0.
+    const r = run('analyze', resolve(__dirname, '../examples/contracts/Vault.sol'));
+    expect(r.status).toBe(0);
+    const sweep = r.stdout.split('\n\n').find((b) => / sweep\(\) /.test(b))!;
+    expect(sweep).toMatch(/^ {4}read {3}0x0 \(transient\)$/m);
+    expect(sweep).toMatch(/^ {4}write {2}0x0 \(transient\)$/m);
+    expect(r.stdout).not.toMatch(/status .*\(transient\)/);
+    // The persistent lock keeps its name.
+    expect(r.stdout).toMatch(/write {2}status {2}= 0x0$/m);
+  });
+
   test('hex runtime code with --json: the documented schema', () => {
     const token = exampleContract('Token');
     const hex = file('token.hex', '0x' + Buffer.from(token.runtime).toString('hex') + '\n');

@@ -8,42 +8,9 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { main } from '../src/cli/main.js';
 import { writeGeneratedBlock } from '../src/gen/write.js';
+import { cli, expectRejected, type Ran } from './helpers/cli.js';
 import { MAINNET_DIR, describeMainnet } from './helpers/shared.js';
-
-interface Ran {
-  code: number;
-  out: string;
-  err: string;
-  ms: number;
-}
-
-async function cli(...argv: string[]): Promise<Ran> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const so = jest.spyOn(process.stdout, 'write').mockImplementation((s: any) => (out.push(String(s)), true));
-  const se = jest.spyOn(process.stderr, 'write').mockImplementation((s: any) => (err.push(String(s)), true));
-  const t0 = performance.now();
-  try {
-    const code = await main(argv);
-    return { code, out: out.join(''), err: err.join(''), ms: performance.now() - t0 };
-  } finally {
-    so.mockRestore();
-    se.mockRestore();
-  }
-}
-
-/** Exit code 1, nothing on stdout, one line on stderr matching `re`, no stack trace. */
-function expectRejected(r: Ran, re: RegExp): void {
-  expect(r.code).toBe(1);
-  expect(r.out).toBe('');
-  expect(r.err.endsWith('\n')).toBe(true);
-  expect(r.err.trimEnd().split('\n')).toHaveLength(1);
-  expect(r.err).toMatch(/^prescient: /);
-  expect(r.err).toMatch(re);
-  expect(r.err).not.toMatch(/\n\s+at /);
-}
 
 let tmp: string;
 /** A valid generated block folder. */
@@ -107,6 +74,21 @@ describe('every command: unknown option, missing value, flag given a value, --he
   });
 });
 
+describe('prescient with no command: a usage error', () => {
+  test('no arguments: the usage on stderr, nothing on stdout, exit code 1', async () => {
+    const r = await cli();
+    expect(r.code).toBe(1);
+    expect(r.out).toBe('');
+    expect(r.err).toMatch(/^usage: prescient <command>/);
+  });
+  test.each(['--help', '-h', 'help'])('%s: the same usage on stdout, exit code 0', async (flag) => {
+    const r = await cli(flag);
+    expect(r.code).toBe(0);
+    expect(r.err).toBe('');
+    expect(r.out).toBe((await cli()).err);
+  });
+});
+
 describe('bad numbers and words are named before any input is read', () => {
   const bad: [string, () => string[], RegExp][] = [
     ['run --threads x', () => ['run', block, '--threads', 'x'], /--threads: expected an integer in 1\.\.64, got 'x'/],
@@ -128,6 +110,10 @@ describe('bad numbers and words are named before any input is read', () => {
     ['gen --hot 1.5', () => ['gen', '--hot', '1.5'], /--hot: expected a number in 0\.\.1, got '1\.5'/],
     ['gen --hot-reads x', () => ['gen', '--hot-reads', 'x'], /--hot-reads: expected a number in 0\.\.1, got 'x'/],
     ['gen --workload nft', () => ['gen', '--workload', 'nft'], /--workload: expected one of erc20, amm, mix, got 'nft'/],
+    ['gen --workload amm --hot 0.5', () => ['gen', '--workload', 'amm', '--hot', '0.5'], /--hot: applies to --workload erc20 only, not amm$/m],
+    ['gen --pairs 2 (erc20, the default)', () => ['gen', '--pairs', '2'], /--pairs: applies to --workload amm or mix only, not erc20 \(the default\)/],
+    ['graph --strict --lazy', () => ['graph', block, '--strict', '--lazy'], /--strict and --lazy exclude each other/],
+    ['graph --lazy <missing> --strict', () => ['graph', '--lazy', missing(), '--strict'], /--strict and --lazy exclude each other/],
   ];
   test.each(bad)('%s', async (_what, args, re) => {
     const r = await cli(...args());
@@ -282,8 +268,8 @@ describe('valid invocations still work', () => {
     expect(r.code).toBe(0);
     expect(r.err).toMatch(/^block \d+: 4 txs, recall/);
   });
-  test('graph --predicted-only --top 3 --lazy --strict (the last view wins)', async () => {
-    const r = await cli('graph', block, '--predicted-only', '--top', '3', '--lazy', '--strict', '--json');
+  test('graph --predicted-only --top 3 --strict', async () => {
+    const r = await cli('graph', block, '--predicted-only', '--top', '3', '--strict', '--json');
     expect(r.code).toBe(0);
     const g = JSON.parse(r.out);
     expect(g.schema).toBe('prescient/graph@1');

@@ -147,11 +147,19 @@ describe('gen CLI', () => {
   });
 
   test('parses and rejects options', () => {
-    expect(parseGenArgs(['--workload', 'amm', '--txs', '7', '--hot', '0.5', '--pairs', '2', '--seed', '3', '--out', 'x']).opts).toEqual({ workload: 'amm', txs: 7, hot: 0.5, pairs: 2, seed: 3 });
+    expect(parseGenArgs(['--workload', 'amm', '--txs', '7', '--pairs', '2', '--seed', '3', '--out', 'x']).opts).toEqual({ workload: 'amm', txs: 7, pairs: 2, seed: 3 });
+    expect(parseGenArgs(['--hot', '0.5', '--hot-reads', '0.1']).opts).toEqual({ hot: 0.5, hotReads: 0.1 });
     for (const bad of [['--workload', 'nft'], ['--txs', 'many'], ['--hot', '2'], ['--pairs', '0'], ['--bogus'], ['--txs']]) {
       expect(() => parseGenArgs(bad)).toThrow(PrescientError);
     }
     expect(() => parseGenArgs(['--hot', '1.5'])).toThrow(/--hot: expected a number in 0..1/);
+  });
+
+  test('an option the chosen workload does not use is refused, not recorded as if it shaped the block', () => {
+    expect(() => parseGenArgs(['--workload', 'amm', '--hot', '0.5'])).toThrow(/^--hot: applies to --workload erc20 only, not amm$/);
+    expect(() => parseGenArgs(['--workload', 'mix', '--hot-reads', '0.1'])).toThrow(/^--hot-reads: applies to --workload erc20 only, not mix$/);
+    expect(() => parseGenArgs(['--pairs', '2'])).toThrow(/^--pairs: applies to --workload amm or mix only, not erc20 \(the default\)$/);
+    expect(parseGenArgs(['--workload', 'mix', '--pairs', '2']).opts).toEqual({ workload: 'mix', pairs: 2 });
   });
 
   test('prescient gen with a bad option: one line on stderr, exit code 1', async () => {

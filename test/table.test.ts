@@ -79,6 +79,16 @@ describe('conflict entries', () => {
     expect(e.commutative.length).toBeGreaterThan(0);
     expect(e.summary).toMatch(/commute/);
   });
+  test('a delta credit with a plain debit: the text names only the key pairs the conditions hold, then the stricter plain one', () => {
+    // Token.sol's shape: the debit checks the balance (plain), the recipient's credit is a delta.
+    const tr = fnOf(F.erc20('0x04' as Hex), F.SEL.transfer);
+    tr.writes = tr.writes.map(({ delta, ...w }) => (w.text === 'balances[caller]' ? w : { ...w, delta }));
+    const e = conflict(tr, tr);
+    expect(e.conditions).not.toContainEqual(expect.objectContaining({ a: 'm0[arg0]', b: "m0[arg0']" }));
+    expect(e.summary).toBe(
+      "write-write iff {caller} meets {caller', arg0'} or {arg0} meets {caller'}; delta writes to balances[arg0] commute, not counted (as plain writes: write-write iff {caller, arg0} meets {caller', arg0'})",
+    );
+  });
   test('transient accesses never conflict', () => {
     const f = F.fn('0x12345678', { writes: [F.access(F.c(1), 'lock', { transient: true })] });
     expect(conflict(f, f).kind).toBe('none');
@@ -86,6 +96,13 @@ describe('conflict entries', () => {
   test('an incomplete writer conflicts always', () => {
     const f = F.fn('0x12345678', { complete: false, diagnostics: [{ code: 'unknown-slot', message: 'x' }] });
     expect(conflict(f, f)).toMatchObject({ kind: 'write-write', always: true });
+  });
+  test('a delegatecall runs other code on this storage: conflicts always, even with nothing listed', () => {
+    const call = { kind: 'DELEGATECALL', pc: 1, target: F.c(7), selector: null, args: [], value: null } as any;
+    const f = F.fn('0x12345678', { calls: [call] });
+    const g = F.fn('0x9abcdef0', { reads: [F.access(F.c(1), 'x')], mutability: 'view' });
+    expect(conflict(f, f)).toMatchObject({ kind: 'write-write', always: true, summary: 'write-write always (a delegatecall runs other code on this storage)' });
+    expect(conflict(g, f)).toMatchObject({ kind: 'read-write', always: true });
   });
 });
 
@@ -178,8 +195,42 @@ describe('table CLI over the examples (real analyzer)', () => {
     expect(out).toMatch(/^ *\d+ name +(\. +)+\.$/m);
     expect(out).not.toMatch(/name x /);
     expect(out).toMatch(/legend:/);
-    expect(out).toMatch(/transfer x transfer: .*\{caller, arg0\} meets \{caller', arg0'\}/);
+    // The recipients' delta credits commute: no `arg0 = arg0'` in the condition, only in the plain one.
+    expect(out).toMatch(/^transfer x transfer: write-write iff \{caller\} meets \{caller', arg0'\} or \{arg0\} meets \{caller'\}; .*\(as plain writes: write-write iff \{caller, arg0\} meets \{caller', arg0'\}\)$/m);
     expect(out).toMatch(/approve x transferFrom: write-write iff/);
+  });
+
+  test('Token: every condition text claims exactly the key pairs of the JSON conditions', async () => {
+    const t = JSON.parse((await capture([token, '--json'])).out) as { entries: { a: string; b: string; conditions: { a: string; b: string }[]; summary: string }[] };
+    const key = (slot: string) => /^m\d+\[([^[\]]+)\]$/.exec(slot)?.[1];
+    let checked = 0;
+    for (const e of t.entries) {
+      // Single-key mappings only (the balances): a pair of keys per condition.
+      if (e.conditions.length === 0 || !e.conditions.every((c) => key(c.a) && key(c.b))) continue;
+      const fromJson = new Set(e.conditions.map((c) => `${key(c.a)} = ${key(c.b)}`));
+      const fromText = new Set<string>();
+      for (const m of e.summary.split(';')[0]!.matchAll(/\{([^}]*)\} meets \{([^}]*)\}/g)) {
+        for (const a of m[1]!.split(', ')) for (const b of m[2]!.split(', ')) fromText.add(`${a} = ${b}`);
+      }
+      expect([`${e.a} x ${e.b}`, [...fromText].sort()]).toEqual([`${e.a} x ${e.b}`, [...fromJson].sort()]);
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(5);
+  });
+
+  test('Vault: sweep\'s transient lock at slot 0 never meets the persistent lock `status` at slot 0', async () => {
+    const t = JSON.parse((await capture([join(__dirname, '..', 'examples', 'contracts', 'Vault.sol'), '--json'])).out) as { entries: { a: string; b: string; summary: string }[] };
+    const sweep = t.entries.filter((e) => e.a === 'sweep' || e.b === 'sweep');
+    const withdraw = sweep.find((e) => e.a === 'withdrawToken' || e.b === 'withdrawToken')!;
+    expect(withdraw.summary).toMatch(/always \(0x7 \/ 0x7\)/);
+    for (const e of sweep) expect(e.summary).not.toMatch(/0x0 /);
+  });
+
+  test('EIP1967Proxy: receive and fallback delegate to the implementation, so any two calls may conflict', async () => {
+    const t = JSON.parse((await capture([join(__dirname, '..', 'examples', 'contracts', 'Proxy.sol'), '--json'])).out) as { entries: { a: string; b: string; kind: string; always: boolean }[] };
+    const proxy = t.entries.filter((e) => e.a.startsWith('EIP1967Proxy.') && e.b.startsWith('EIP1967Proxy.'));
+    expect(proxy).toHaveLength(3);
+    for (const e of proxy) expect(e).toMatchObject({ kind: 'write-write', always: true });
   });
 
   test('JSON', async () => {

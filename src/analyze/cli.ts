@@ -34,7 +34,7 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
   checkInputFiles([values.abi], 'ABI');
   const contracts = loadContracts(input, { abiPath: values.abi, contract: values.contract, evmVersion: values['evm-version'] });
   const results = contracts.map((c) => ({
-    ...analyzeCode(c.runtime, { abi: c.abi, name: c.name, storageLayout: c.storageLayout, cfgCheck: values['cfg-check'] ?? false, crossCheck: values['cross-check'] ?? false }),
+    ...analyzeCode(c.runtime, { abi: c.abi, name: c.name, storageLayout: c.storageLayout, holes: c.holes, cfgCheck: values['cfg-check'] ?? false, crossCheck: values['cross-check'] ?? false }),
     source: c.source,
   }));
   if (values.json) {
@@ -47,7 +47,9 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
 }
 
 function accessText(a: StorageAccess, c: ContractAnalysis): string {
-  const name = slotName(a.slot, c.storageLayout, a.range);
+  // solc's storageLayout describes persistent storage only: transient slot 0 is not the variable at slot 0
+  // (transientStorageLayout is not requested), so a transient access goes unnamed.
+  const name = a.transient ? null : slotName(a.slot, c.storageLayout, a.range);
   let t = name ? `${name}  = ${a.text}` : a.text;
   if (a.range) t += ` [bytes ${a.range.offset}..${a.range.offset + a.range.size - 1}]`;
   if (a.transient) t += ' (transient)';
@@ -74,10 +76,16 @@ function functionLines(f: FunctionFootprint, c: ContractAnalysis): string[] {
 
 /** The readable report of one contract. */
 export function formatAnalysis(c: ContractAnalysis & { source?: string }): string {
-  const fns = c.functions.filter((f) => f.selector !== 'receive' || f.reads.length + f.writes.length + f.calls.length > 0);
-  const complete = fns.filter((f) => f.complete).length;
+  // A receive that does nothing (no receive function: the empty call reverts) is noise in the listing; it is still an
+  // entry (as in --json and `table`), so the header counts it and says it is not shown. Only one with nothing at all to
+  // say is hidden: a diagnostic or an incomplete footprint is always listed.
+  const empty = (f: FunctionFootprint) =>
+    f.selector === 'receive' && f.complete && f.reads.length + f.writes.length + f.calls.length + f.balanceReads.length + f.transfers.length + f.diagnostics.length === 0;
+  const fns = c.functions.filter((f) => !empty(f));
+  const hidden = c.functions.length - fns.length;
+  const complete = c.functions.filter((f) => f.complete).length;
   const lines = [
-    `${c.name ?? 'contract'}${c.source ? ` (${c.source})` : ''}: ${c.codeSize} bytes, code hash ${c.codeHash.slice(0, 18)}…, ${fns.length} entries, ${complete} complete, ${c.ms} ms`,
+    `${c.name ?? 'contract'}${c.source ? ` (${c.source})` : ''}: ${c.codeSize} bytes, code hash ${c.codeHash.slice(0, 18)}…, ${c.functions.length} entries${hidden ? ' (an empty receive not shown)' : ''}, ${complete} complete, ${c.ms} ms`,
     '',
   ];
   for (const d of c.diagnostics) lines.push(`! ${d.code}: ${d.message}`);

@@ -13,9 +13,11 @@ import { applyRules, knownSignature } from '../../rules/index.js';
 import { PrescientError } from '../errors.js';
 import { MAX_FLOOR_STEPS_PER_CONTRACT, MAX_STEPS_PER_CONTRACT, MAX_STEPS_PER_FUNCTION, MIN_STEPS_PER_ENTRY } from '../evm/limits.js';
 import { Facts, type Inputs } from '../evm/facts.js';
+import { holeIndex, type HoleIndex } from '../evm/holes.js';
 import { Machine } from '../evm/machine.js';
 import { jumpdests } from '../evm/opcodes.js';
 import { SymBuilder, toSharedExpr, type Sym } from '../evm/sym.js';
+import type { CodeHole } from '../input/types.js';
 import type { ContractAnalysis, Diagnostic, Expr, FunctionFootprint, Hex, Mutability, StorageVariable } from '../types.js';
 import { keccak256, selectorOf, toHex } from '../util/keccak.js';
 
@@ -34,6 +36,11 @@ export interface AnalyzeOptions {
    * only reachable past a limit or a dynamic jump). Costs ~20 ms on a large contract. Default false.
    */
   cfgCheck?: boolean;
+  /**
+   * Bytes of `code` whose value is set later (LoadedContract.holes: immutables, unlinked libraries), held as zeros:
+   * read as unknown values, named by the hole. Code from an artifact has them; deployed code (src/hints) does not.
+   */
+  holes?: readonly CodeHole[] | null;
 }
 
 type Entry = { selector: Hex | 'fallback' | 'receive'; sel: bigint | null; empty: boolean };
@@ -85,6 +92,7 @@ export function analyzeCode(code: Uint8Array, opts: AnalyzeOptions = {}): Contra
   const known = new Set([...selectors].map((s) => BigInt(s)));
 
   const jd = jumpdests(code);
+  const holes = holeIndex(code, opts.holes);
   const codeHash = toHex(keccak256(code));
   const functions: FunctionFootprint[] = [];
   let budget = MAX_STEPS_PER_CONTRACT;
@@ -92,7 +100,7 @@ export function analyzeCode(code: Uint8Array, opts: AnalyzeOptions = {}): Contra
   for (const e of entries) {
     const abiFn = e.sel !== null && !e.empty ? fromAbi.get(e.selector) : undefined;
     const floor = budget < MIN_STEPS_PER_ENTRY ? Math.min(MIN_STEPS_PER_ENTRY - budget, floorLeft) : 0;
-    const { fp, steps, ours } = exploreEntry(code, jd, e, { budget: budget + floor, visited, excluded: e.selector === 'fallback' ? known : null });
+    const { fp, steps, ours } = exploreEntry(code, jd, e, { budget: budget + floor, visited, excluded: e.selector === 'fallback' ? known : null, holes });
     floorLeft -= Math.max(0, Math.min(floor, steps - budget));
     budget = Math.max(0, budget - steps);
     fp.signature = abiFn?.signature ?? (e.selector.startsWith('0x') ? knownSignature(e.selector) : null);
@@ -106,12 +114,18 @@ export function analyzeCode(code: Uint8Array, opts: AnalyzeOptions = {}): Contra
     if ((fp.mutability === 'view' || fp.mutability === 'pure') && fp.writes.some((w) => !w.transient)) {
       fp.diagnostics.push({ code: 'cross-check', message: `declared ${fp.mutability} but a path writes storage` });
     }
+    // evmole reads the dispatcher: an ABI function it does not find there runs the fallback's path (an ABI of another
+    // contract, or a dispatcher evmole cannot read). Kept, with its footprint, but said.
+    if (abiFn && !evmoleFns.has(e.selector)) {
+      fp.diagnostics.push({ code: 'cross-check', message: `${abiFn.signature} is in the ABI, but the code's dispatcher has no entry for it (evmole): a call runs the fallback path` });
+    }
     applyRules(fp, fp.calls.some((x) => x.kind === 'DELEGATECALL'), codeHash);
     functions.push(fp);
   }
 
   if (crossCheck) crossCheckStorage(info.storage ?? [], functions);
   const diagnostics: Diagnostic[] = [];
+  if (holes) diagnostics.push({ code: 'code-hole', message: holesMessage(holes.holes) });
   if (visited && info.controlFlowGraph) {
     // evmole hands blocks over as JS Maps, whatever its .d.ts says.
     const starts = info.controlFlowGraph.blocks.map((blk) => (blk instanceof Map ? (blk.get('start') as number) : blk.start));
@@ -131,12 +145,25 @@ export function analyzeCode(code: Uint8Array, opts: AnalyzeOptions = {}): Contra
   };
 }
 
+/**
+ * The contract-level note on holes: how many, what, where. The code hash stays that of the bytes analysed (zeros in
+ * the holes), which is not the deployed code's.
+ */
+function holesMessage(holes: readonly CodeHole[]): string {
+  const at = new Map<string, number[]>();
+  for (const h of holes) at.set(h.what, [...(at.get(h.what) ?? []), h.start]);
+  const MAX_LISTED = 8;
+  const listed = [...at].slice(0, MAX_LISTED).map(([what, starts]) => `${what} at byte ${starts.join(', ')}`);
+  if (at.size > MAX_LISTED) listed.push(`${at.size - MAX_LISTED} more`);
+  return `the code has ${holes.length} hole(s), values set at deployment or linking and held as zeros here (the code hash is of these bytes, not of deployed code); analysed as unknown values: ${listed.join('; ')}`;
+}
+
 /** Explore one entry with the analyzers watching; signature and declared mutability are the caller's business. */
 function exploreEntry(
   code: Uint8Array,
   jd: Uint8Array,
   e: Entry,
-  o: { budget: number; visited?: Uint8Array | undefined; excluded: Set<bigint> | null; inputs?: Inputs },
+  o: { budget: number; visited?: Uint8Array | undefined; excluded: Set<bigint> | null; inputs?: Inputs; holes?: HoleIndex | null },
 ): { fp: FunctionFootprint; steps: number; ours: Mutability; assumptions: Assumed[] } {
   // A builder per entry: its interning table dies with the entry, which keeps the heap (and GC) small.
   const b = new SymBuilder();
@@ -148,7 +175,7 @@ function exploreEntry(
   const balances = new BalanceAnalyzer();
   const mut = new MutabilityAnalyzer();
   const facts = o.inputs ? new Facts(o.inputs) : undefined;
-  const run = new Machine(code, jd, b, [storage, calls, balances, mut]).run(facts ? { maxSteps: o.budget, visited: o.visited, facts } : { maxSteps: o.budget, visited: o.visited });
+  const run = new Machine(code, jd, b, [storage, calls, balances, mut], o.holes ?? null).run(facts ? { maxSteps: o.budget, visited: o.visited, facts } : { maxSteps: o.budget, visited: o.visited });
   // Guards are only sound when every path was explored: a site reached on an explored path may also be reached on
   // one a limit cut off, under conditions nobody recorded.
   const s = storage.finish(run.exhaustive);

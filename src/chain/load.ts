@@ -26,6 +26,8 @@ export interface ChainBlock {
   header: any;
   /** Raw RPC transaction objects, in block order. */
   transactions: any[];
+  /** The file it was read from, named in errors about its fields found later (a transaction the executor rejects). */
+  source?: string;
 }
 
 export interface LoadedBlock {
@@ -107,13 +109,15 @@ export function parseBlock(json: unknown, source: string): ChainBlock {
     }
   });
   const { transactions, ...header } = b;
-  return { number, timestamp, hash, header, transactions: transactions as any[] };
+  return { number, timestamp, hash, header, transactions: transactions as any[], source };
 }
 
 export function parsePrestate(json: unknown, source: string): Prestate {
   if (!isObject(json)) throw new PrescientError('BAD_PRESTATE', source, 'expected a JSON object keyed by address');
+  // As for blocks, a dump may keep the JSON-RPC envelope (no address key is named `result`).
+  const accounts = 'jsonrpc' in json && isObject(json.result) ? json.result : json;
   const out: Prestate = new Map();
-  for (const [addr, acct] of Object.entries(json)) {
+  for (const [addr, acct] of Object.entries(accounts)) {
     const where = `${source}: ${addr}`;
     if (!ADDR_RE.test(addr)) throw new PrescientError('BAD_PRESTATE', where, 'key is not a 20-byte 0x address');
     if (!isObject(acct)) throw new PrescientError('BAD_PRESTATE', where, 'expected an account object');

@@ -97,16 +97,6 @@ export function choiceOption<C extends string>(option: string, v: string | undef
   return v as C;
 }
 
-/** For flags that override each other (`--strict` / `--lazy`): the value of the last one given, as a hand-written loop had it. */
-export function lastFlag<V>(argv: readonly string[], flags: Readonly<Record<string, V>>): V | undefined {
-  let out: V | undefined;
-  for (const a of argv) {
-    if (a === '--') break;
-    if (Object.hasOwn(flags, a)) out = flags[a];
-  }
-  return out;
-}
-
 /**
  * For scripts without positionals (the benchmarks): every argument is one of `valued` followed by its value, or one
  * of `flags`. A misspelt option would otherwise be ignored, and a run of minutes measure something else than asked.

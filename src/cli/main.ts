@@ -10,16 +10,22 @@ commands:
   run <blockdir...> [--threads N] [--oracle static|none] [--sequential] [--json]   execute a block in parallel
   verify <blockdir...> [--json]           hold predictions against traced execution
   gen                                     generate a block from the project's examples
-  graph <blockdir> [--json] [--html out.html] [--strict]   dependency graph, critical path, parallelism bound, hot slots
+  graph <blockdir> [--json] [--html out.html] [--strict|--lazy]   dependency graph, critical path, parallelism bound, hot slots
 
   --help                                  this text`;
 
 export async function main(argv: string[]): Promise<number> {
   try {
     const [cmd, ...rest] = argv;
-    if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') {
+    // Asked for, the usage is the output; for a missing command it is a usage error (stderr, exit 1), as a script
+    // calling `prescient $cmd` with an empty variable must see it fail.
+    if (cmd === '--help' || cmd === '-h' || cmd === 'help') {
       process.stdout.write(USAGE + '\n');
       return 0;
+    }
+    if (!cmd) {
+      process.stderr.write(USAGE + '\n');
+      return 1;
     }
     if (cmd === 'analyze') return await (await import('../analyze/cli.js')).analyzeCommand(rest);
     if (cmd === 'table') return await (await import('../table/cli.js')).tableCommand(rest);

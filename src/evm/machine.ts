@@ -11,6 +11,7 @@ import type { CallKind, Diagnostic, DiagnosticCode } from '../types.js';
 import { MAX_CALLS_PER_FUNCTION, MAX_CALLS_PER_FUNCTION_FACTS, MAX_CONTEXTS_PER_POINT, MAX_ROUND_LOOKBACK, MAX_UNDECIDED_UNROLL, MAX_UNROLL_PER_POINT, REVERT_PEEK_STEPS, MAX_JOIN_ENTRIES, MAX_JOIN_ENTRIES_FACTS, MAX_JOIN_PLACES, MAX_JOIN_PLACES_FACTS, MAX_JOINS_PER_POINT, MAX_STACK_EXPLORED, MAX_REGION_WORDS, MAX_STATES_PER_POINT, MAX_STEPS_PER_FUNCTION, MAX_CALL_INPUT_WORDS_FACTS } from './limits.js';
 import { commonTail, havoc, havocAbsolute, havocPointers, type MemEntry, normalise, type Offset, readRange, UNBOUNDED, writeByte, writePartialWord, writeRegion, writeWord } from './memory.js';
 import type { Assumption, Facts } from './facts.js';
+import { HOLE_KEY, type HoleIndex } from './holes.js';
 import { impliedByPath } from './implied.js';
 import { OPCODES, type OpInfo } from './opcodes.js';
 import { CALL_EXECUTION_STRIDE, hasUnknown, isWidened, type Sym, type SymBuilder, WIDENED } from './sym.js';
@@ -420,13 +421,16 @@ export class Machine {
   private readonly selects = new Map<Sym, [Sym, Sym, Sym]>();
   /** Per pc, states of undecided rounds kept apart by constants (with facts). */
   private readonly undecidedUnrolls = new Map<string, number>();
+  /** Bytes the code holds as zeros whose real value is set later (immutables, library addresses): read as unknown. */
+  private readonly holes: HoleIndex | null;
 
-  constructor(code: Uint8Array, jumpdests: Uint8Array, builder: SymBuilder, observers: Observer[]) {
+  constructor(code: Uint8Array, jumpdests: Uint8Array, builder: SymBuilder, observers: Observer[], holes: HoleIndex | null = null) {
     this.code = code;
     this.codeLen = BigInt(code.length);
     this.jd = jumpdests;
     this.b = builder;
     this.obs = observers;
+    this.holes = holes;
   }
 
   private diag(code: DiagnosticCode, message: string, pc?: number): void {
@@ -650,6 +654,11 @@ export class Machine {
           default: {
             const name = info.name;
             if (info.imm > 0) {
+              const hole = this.holes?.atPush(at);
+              if (hole !== undefined) {
+                stack.push(b.unknown(hole, HOLE_KEY));
+                break;
+              }
               let v = 0n;
               for (let i = 0; i < info.imm; i++) v = (v << 8n) | BigInt(code[at + 1 + i] ?? 0); // truncated PUSH pads with zeros
               stack.push(b.const(v));
@@ -743,7 +752,7 @@ export class Machine {
       if (info.imm > 0) {
         let v = 0n;
         for (let i = 0; i < info.imm; i++) v = (v << 8n) | BigInt(code[pc + 1 + i] ?? 0);
-        stack.push(v);
+        stack.push(this.holes?.atPush(pc) !== undefined ? null : v);
       } else if (name === 'PUSH0') stack.push(0n);
       else if (name.startsWith('DUP')) stack.push(stack[stack.length - info.pops]!);
       else if (name.startsWith('SWAP')) {
@@ -1058,6 +1067,14 @@ export class Machine {
     else if (op === 'RETURNDATACOPY' && st.lastCall >= 0 && src.isConst && src.v < BigInt(UNBOUNDED)) from = { kind: 'ret' as const, call: st.lastCall, off: Number(src.v) };
     else from = { kind: 'unknown' as const, why: op.toLowerCase() };
     st.mem = writeRegion(indexed(st.mem, o, this.b, this.code, this.known), o, size, from);
+    if (from.kind === 'code' && this.holes) {
+      // Copied holes are unknown bytes, like pushed ones (code past its end reads as zeros, holes never lie there).
+      const end = size === UNBOUNDED ? this.code.length : Math.min(this.code.length, from.off + size);
+      for (const h of this.holes.overlapping(from.off, end)) {
+        const lo = Math.max(h.start, from.off), hi = Math.min(h.start + h.length, end);
+        st.mem = writeRegion(st.mem, { base: o.base, c: o.c + lo - from.off }, hi - lo, { kind: 'unknown', why: h.what, hole: true });
+      }
+    }
   }
 
   private mcopy(st: State, dest: Sym, src: Sym, len: Sym): void {

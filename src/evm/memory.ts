@@ -11,7 +11,8 @@ export type MemSrc =
   | { kind: 'cd'; off: Sym }
   | { kind: 'ret'; call: number; off: number }
   | { kind: 'code'; off: number }
-  | { kind: 'unknown'; why: string };
+  /** `hole`: bytes of a code hole (src/evm/holes.ts), read as unknowns that name it. */
+  | { kind: 'unknown'; why: string; hole?: true };
 
 export interface MemEntry {
   readonly next: MemEntry | null;
@@ -132,7 +133,11 @@ export function readRange(m: MemEntry | null, at: Offset, len: number, b: SymBui
       // 4 bytes it overwrites with the selector) can still remove them.
       // The same unknown bytes read twice are the same value (solc reloads the free-memory pointer: `end - start` must
       // cancel), so the unknown is keyed by the entry that holds them and the place.
-      if (part === 'unknown') part = p.e ? b.unknown('unknown memory', `${p.e.id}@${at.base?.id ?? ''}:${lo}:${hi}:${w0}`) : b.unknown('unknown memory');
+      if (part === 'unknown') {
+        const src = p.e?.src;
+        const why = src?.kind === 'unknown' && src.hole ? src.why : 'unknown memory';
+        part = p.e ? b.unknown(why, `${p.e.id}@${at.base?.id ?? ''}:${lo}:${hi}:${w0}`) : b.unknown(why);
+      }
       if (part) {
         b.setSpan(part, lo - w0, hi - w0);
         parts.push(part);

@@ -78,7 +78,7 @@ export interface BlockEnv {
   txs: TypedTransaction[];
 }
 
-export function blockEnv(b: ChainBlock, fork: ForkOptions = {}, source = 'block.json'): BlockEnv {
+export function blockEnv(b: ChainBlock, fork: ForkOptions = {}, source = b.source ?? 'block.json'): BlockEnv {
   const common = commonFor(b.number, b.timestamp, fork);
   let block: Block;
   try {
@@ -96,7 +96,9 @@ function blockchainShim(hashes: Map<bigint, Hex>): any {
   const shim = {
     async getBlock(n: number | bigint) {
       const h = hashes.get(BigInt(n));
-      if (h === undefined) throw new Error(`BLOCKHASH(${n}) is not in block_hashes.json`);
+      if (h === undefined) {
+        throw new Error(hashes.size === 0 ? `BLOCKHASH(${n}): no block hashes given (a block folder's block_hashes.json, or --block-hashes)` : `BLOCKHASH(${n}) is not in block_hashes.json`);
+      }
       const bytes = hexToBytes(h);
       return { hash: () => bytes };
     },

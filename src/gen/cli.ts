@@ -3,7 +3,8 @@
  */
 import { atMost, checkOutputDir, choiceOption, intOption, numberOption, parseCommandArgs, printUsage } from '../cli/args.js';
 import { writeGeneratedBlock } from './write.js';
-import { WORKLOADS } from './workloads.js';
+import { WORKLOADS, type WorkloadName } from './workloads.js';
+import { PrescientError } from '../errors.js';
 import type { GenerateOptions } from './block.js';
 
 export const GEN_USAGE = `usage: prescient gen [options]
@@ -12,7 +13,7 @@ export const GEN_USAGE = `usage: prescient gen [options]
   --txs N                    number of transactions (default 100)
   --hot X                    erc20: share of transfers paying one hot recipient, 0..1 (default 0)
   --hot-reads X              erc20: share of transactions calling balanceOf(hot) instead, 0..1 (default 0)
-  --pairs K                  AMM pairs (default 3)
+  --pairs K                  amm, mix: AMM pairs (default 3)
   --users M                  sender accounts (default: one per tx for erc20/amm, 20..1000; half that for mix, 20..200)
   --seed S                   deterministic seed (default 1)
   --out DIR                  output folder (default ./gen-block)
@@ -37,6 +38,18 @@ export function parseGenArgs(argv: string[]): { out: string; opts: GenerateOptio
   set('pairs', intOption('--pairs', v.pairs, 1, 9));
   set('users', intOption('--users', v.users, 2, 10_000));
   set('seed', v.seed === undefined ? undefined : /^\d+$/.test(v.seed) ? Number(v.seed) : v.seed);
+  // An option the chosen workload ignores would still be recorded in gen.json as if it had shaped the block.
+  const workload = opts.workload ?? 'erc20';
+  for (const [option, given, only] of [
+    ['--hot', v.hot, ['erc20']],
+    ['--hot-reads', v['hot-reads'], ['erc20']],
+    ['--pairs', v.pairs, ['amm', 'mix']],
+  ] as const) {
+    if (given !== undefined && !(only as readonly WorkloadName[]).includes(workload)) {
+      const dflt = opts.workload === undefined ? ' (the default)' : '';
+      throw new PrescientError('BAD_OPTION', option, `applies to --workload ${only.join(' or ')} only, not ${workload}${dflt}`);
+    }
+  }
   return { out: v.out ?? 'gen-block', opts, help: v.help ?? false };
 }
 

@@ -6,7 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { initCrypto } from '../chain/crypto.js';
 import { loadBlockDir, type LoadedBlock } from '../chain/load.js';
-import { atMost, checkBlockDirs, checkOutputDir, checkOutputFile, intOption, lastFlag, parseCommandArgs, printUsage } from '../cli/args.js';
+import { atMost, checkBlockDirs, checkOutputDir, checkOutputFile, intOption, parseCommandArgs, printUsage } from '../cli/args.js';
 import { PrescientError } from '../errors.js';
 import { executeBlockTraced } from '../exec/index.js';
 import { isUnbound } from '../hints/bind.js';
@@ -127,8 +127,9 @@ export async function graphCommand(argv: string[]): Promise<number> {
   });
   if (v.help) return printUsage(USAGE);
   const top = intOption('--top', v.top) ?? 20;
-  // The last of --strict / --lazy on the command line wins.
-  const view = lastFlag(argv, { '--strict': 'strict', '--lazy': 'lazy' } as const);
+  // Two headline views asked for: neither silently wins.
+  if (v.strict && v.lazy) throw new PrescientError('BAD_OPTION', '--lazy', '--strict and --lazy exclude each other');
+  const view: GraphView | undefined = v.strict ? 'strict' : v.lazy ? 'lazy' : undefined;
   if (positionals.length === 0) throw new PrescientError('BAD_OPTION', 'graph', 'no block folder (see prescient graph --help)');
   atMost(positionals, 1, 'one block folder');
   const dir = positionals[0]!;

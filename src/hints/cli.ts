@@ -51,6 +51,11 @@ function singleTxBlock(txPath: string, prestatePath: string, blockPath?: string)
     throw new PrescientError('BAD_BLOCK', txPath, 'expected a transaction object (eth_getTransactionByHash shape)');
   }
   const prestate = parsePrestate(readJson(prestatePath), prestatePath);
+  // geth's prestateTracer always lists the sender (it pays for gas): without it, the prestate is another transaction's.
+  const from = (tx as { from?: unknown }).from;
+  if (typeof from === 'string' && !prestate.has(from.toLowerCase())) {
+    throw new PrescientError('BAD_PRESTATE', prestatePath, `has no account for the sender ${from}: not this transaction's prestate (prestateTracer lists every account it touches)`);
+  }
   if (blockPath) {
     const l = loadBlockFiles(blockPath, prestatePath);
     return { ...l, block: { ...l.block, transactions: [tx] } };
@@ -112,6 +117,7 @@ export async function hintsCommand(argv: string[]): Promise<number> {
   const t0 = performance.now();
   const h = hintsForBlock(loaded, { ...cache.sources, resolveCall: resolve ? viewCallResolver : undefined, trackPrior: prior, union, specialize, oncePerBlock: !v['no-assume'] }, source);
   const total = performance.now() - t0;
+  if (txPath) missingRecipient(loaded, h.hints[0]!, prestatePath!);
   if (stats) {
     process.stderr.write(
       `${h.stats.txs} txs, ${h.stats.complete} complete, ${h.stats.staleTxs} with stale-able bindings; ` +
@@ -143,6 +149,22 @@ export async function hintsCommand(argv: string[]): Promise<number> {
     process.stdout.write(JSON.stringify(txPath ? out[0] : out, null, 2) + '\n');
   } else process.stdout.write(renderHints(h.hints));
   return 0;
+}
+
+/**
+ * prestateTracer leaves out accounts that do not exist, so a call to an address the prestate lacks is bound as a call
+ * to an account without code. In a block folder that is what happened; a single transaction's prestate may have come
+ * from elsewhere, so a call with calldata there is not claimed complete.
+ */
+function missingRecipient(loaded: LoadedBlock, h: TxHints, prestatePath: string): void {
+  const tx = loaded.block.transactions[0] as { to?: string | null; input?: string; data?: string };
+  const input = tx.input ?? tx.data ?? '0x';
+  if (typeof tx.to !== 'string' || input.length <= 2 || loaded.prestate.has(tx.to.toLowerCase())) return;
+  h.complete = false;
+  h.diagnostics.push({
+    code: 'cross-check',
+    message: `${prestatePath} has no account ${tx.to.toLowerCase()}: the call is bound as one to an account without code (is this the transaction's prestate?)`,
+  });
 }
 
 function hintsForBlockHardfork(l: LoadedBlock): string {

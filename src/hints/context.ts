@@ -65,11 +65,17 @@ export function txInput(t: any, index: number, baseFee: bigint | null, where: st
   };
   const from = str('from', /^0x[0-9a-fA-F]{40}$/)!;
   const to = str('to', /^0x[0-9a-fA-F]{40}$/, true) ?? null;
-  const input = str('input', HEX_RE, true) ?? str('data', HEX_RE, true) ?? '0x';
+  // What decides the prediction is required, as the executor requires it: a missing input is not empty calldata.
+  const required = (name: string, alias?: string): string => {
+    const v = str(name, HEX_RE, true) ?? (alias === undefined ? undefined : str(alias, HEX_RE, true));
+    if (v === undefined) throw new PrescientError('BAD_BLOCK', `${where}.${name}`, 'missing field');
+    return v;
+  };
+  const input = required('input', 'data');
   if (input.length % 2) throw new PrescientError('BAD_BLOCK', `${where}.input`, 'odd-length hex');
   const hash = (str('hash', /^0x[0-9a-fA-F]{64}$/, true) ?? '0x' + '0'.repeat(64)) as Hex;
-  const value = q(str('value', HEX_RE, true));
-  const nonce = q(str('nonce', HEX_RE, true));
+  const value = q(required('value'));
+  const nonce = q(required('nonce'));
   const gas = str('gas', HEX_RE, true);
   let gasPrice: bigint;
   const maxFee = str('maxFeePerGas', HEX_RE, true);

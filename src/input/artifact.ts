@@ -7,13 +7,15 @@
  *  - Hardhat artifacts `{ _format: 'hh-sol-artifact-1', contractName, abi, bytecode: '0x..', deployedBytecode: '0x..' }`;
  *  - Foundry artifacts `{ abi, bytecode: { object }, deployedBytecode: { object }, methodIdentifiers, storageLayout? }`;
  *  - Truffle artifacts `{ contractName, abi, bytecode: '0x..', deployedBytecode: '0x..' }`.
- * (solc standard-JSON *input* is compiled: see load.ts.)
+ * (solc standard-JSON *input* is compiled: see load.ts.) Each shape's immutable and link references, and the ASTs that
+ * name immutables, give the runtime code's holes (holes.ts).
  */
 import { basename } from 'node:path';
 import { PrescientError } from '../errors.js';
 import { methodIdentifiersFromAbi } from './abi.js';
 import { CREATION_CODE_MESSAGE, looksLikeCreationCode } from './creation.js';
 import { parseHexCode } from './hex.js';
+import { collectHoles, type HoleSources, variableNames } from './holes.js';
 import { parseStorageLayout } from './layout.js';
 import type { LoadedContract } from './types.js';
 
@@ -45,6 +47,8 @@ interface RawContract {
   runtimeMissing: boolean;
   methodIdentifiers: unknown;
   storageLayout: unknown;
+  /** Where the runtime code's holes are, as far as the input says (holes.ts). */
+  holes: HoleSources;
 }
 
 function toLoaded(raw: RawContract, source: string): LoadedContract {
@@ -68,6 +72,7 @@ function toLoaded(raw: RawContract, source: string): LoadedContract {
   return {
     name: raw.name,
     runtime,
+    holes: collectHoles(runtime, raw.runtime, raw.holes, where),
     abi,
     storageLayout: parseStorageLayout(raw.storageLayout),
     methodIdentifiers,
@@ -88,6 +93,8 @@ function maybeParse(v: unknown): unknown {
 
 function fromStandardOutput(output: Json): RawContract[] {
   const out: RawContract[] = [];
+  // AST ids are unique across one compilation: any source's AST may declare a contract's (inherited) immutables.
+  const names = variableNames(() => Object.values(isObject(output.sources) ? output.sources : {}).map((s) => (isObject(s) ? (s.ast ?? s.legacyAST) : null)));
   for (const [file, byName] of Object.entries(output.contracts as Json)) {
     if (!isObject(byName)) continue;
     if ('bin-runtime' in byName || 'bin' in byName) {
@@ -102,6 +109,7 @@ function fromStandardOutput(output: Json): RawContract[] {
         runtimeMissing: !('bin-runtime' in byName),
         methodIdentifiers: maybeParse(byName.hashes),
         storageLayout: maybeParse(byName['storage-layout']),
+        holes: {},
       });
       continue;
     }
@@ -116,6 +124,7 @@ function fromStandardOutput(output: Json): RawContract[] {
         runtimeMissing: c.evm?.deployedBytecode === undefined,
         methodIdentifiers: c.evm?.methodIdentifiers,
         storageLayout: c.storageLayout,
+        holes: { immutableReferences: c.evm?.deployedBytecode?.immutableReferences, linkReferences: c.evm?.deployedBytecode?.linkReferences, names },
       });
     }
   }
@@ -135,6 +144,7 @@ function nameFromMetadata(metadata: unknown): string | null {
 
 function fromSingleArtifact(json: Json, source: string): RawContract | null {
   const fileStem = basename(source).replace(/\.[^.]*$/, '') || null;
+  const names = variableNames(() => [json.ast ?? json.legacyAST]);
   if (isObject(json.evm)) {
     // Waffle / one contract of solc's output.
     return {
@@ -146,11 +156,18 @@ function fromSingleArtifact(json: Json, source: string): RawContract | null {
       runtimeMissing: json.evm.deployedBytecode === undefined,
       methodIdentifiers: json.evm.methodIdentifiers,
       storageLayout: json.storageLayout,
+      holes: { immutableReferences: json.evm.deployedBytecode?.immutableReferences, linkReferences: json.evm.deployedBytecode?.linkReferences, names },
     };
   }
   if ('deployedBytecode' in json || 'bytecode' in json) {
     // Hardhat and Truffle: strings, with contractName. Foundry: `{ object }`, named by metadata or by the file.
     const foundry = isObject(json.deployedBytecode) || isObject(json.bytecode);
+    // Foundry keeps the references inside deployedBytecode; Hardhat has deployedLinkReferences (and no immutables),
+    // Truffle a top-level immutableReferences when its solc made one.
+    const dep = json.deployedBytecode;
+    const holes: HoleSources = isObject(dep)
+      ? { immutableReferences: dep.immutableReferences, linkReferences: dep.linkReferences, names }
+      : { immutableReferences: json.immutableReferences, linkReferences: json.deployedLinkReferences, names };
     const name =
       typeof json.contractName === 'string'
         ? json.contractName
@@ -164,6 +181,7 @@ function fromSingleArtifact(json: Json, source: string): RawContract | null {
       runtimeMissing: !('deployedBytecode' in json),
       methodIdentifiers: json.methodIdentifiers,
       storageLayout: json.storageLayout,
+      holes,
     };
   }
   return null;
@@ -216,7 +234,10 @@ export function contractsFromJson(json: unknown, source: string, contract?: stri
         `no contract with deployed bytecode (interfaces or abstract contracts only? contracts: ${names})`,
       );
     }
-    return withCode.map((c) => toLoaded(c, source));
+    // Two contracts of one name (in different files) are told apart in every output by their `file:Name`.
+    const seen = new Map<string | null, number>();
+    for (const c of withCode) seen.set(c.name, (seen.get(c.name) ?? 0) + 1);
+    return withCode.map((c) => toLoaded(seen.get(c.name)! > 1 ? { ...c, name: c.where } : c, source));
   }
   if (Array.isArray(output.errors) && !('abi' in output)) {
     const first = output.errors.find((e: any) => e?.severity === 'error') ?? output.errors[0];

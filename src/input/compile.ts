@@ -13,6 +13,12 @@ export interface CompileOptions {
   optimize?: boolean;
   /** Compile through Yul (solc --via-ir): differently shaped code (other stack layouts, helper functions). */
   viaIR?: boolean;
+  /**
+   * A standard-JSON input's own `settings` (optimizer and its runs, viaIR, remappings, libraries, metadata, ...): kept
+   * as given, so the code analysed is the code the user built; `outputSelection` is replaced by what analysis reads and
+   * `evmVersion` still defaults to cancun. When present, `optimize` and `viaIR` are not used.
+   */
+  settings?: Record<string, unknown>;
   /** Resolves `import` paths not in `sources` (e.g. from disk next to a .sol file); null = not found. */
   readImport?: (path: string) => string | null;
   /** Named in error messages; default the first source's name. */
@@ -37,17 +43,28 @@ const memo = new Map<string, any>();
 
 /** The raw solc standard-JSON output for `sources` (memoized per process by content and settings). */
 export function compileStandard(sources: Record<string, string>, opts: CompileOptions = {}): any {
-  const evmVersion = opts.evmVersion ?? 'cancun';
+  const evmVersion = opts.evmVersion ?? (typeof opts.settings?.evmVersion === 'string' ? opts.settings.evmVersion : 'cancun');
   const optimize = opts.optimize ?? true;
   const input = {
     language: 'Solidity',
     sources: Object.fromEntries(Object.entries(sources).map(([k, v]) => [k, { content: v }])),
     settings: {
-      ...(opts.viaIR ? { viaIR: true } : {}),
+      ...(opts.settings ?? { ...(opts.viaIR ? { viaIR: true } : {}), optimizer: { enabled: optimize, runs: 200 } }),
       evmVersion,
-      optimizer: { enabled: optimize, runs: 200 },
       outputSelection: {
-        '*': { '*': ['abi', 'evm.bytecode.object', 'evm.deployedBytecode.object', 'evm.methodIdentifiers', 'storageLayout'] },
+        // immutableReferences and linkReferences: where the runtime code holds values it does not know yet (input/holes).
+        '*': {
+          '*': [
+            'abi',
+            'evm.bytecode.object',
+            'evm.deployedBytecode.object',
+            'evm.deployedBytecode.immutableReferences',
+            'evm.deployedBytecode.linkReferences',
+            'evm.methodIdentifiers',
+            'storageLayout',
+          ],
+          '': ['ast'],
+        },
       },
     },
   };
@@ -91,12 +108,14 @@ function describeError(e: any, sources: Record<string, string>): string {
 
 /**
  * Compiles `sources` (file name -> Solidity text) and returns every contract with runtime code, with ABI,
- * storage layout, method identifiers and creation code.
+ * storage layout, method identifiers and creation code; or the one `contract` names (`Name` or `file:Name`).
  */
-export function compileSolidity(sources: Record<string, string>, opts: CompileOptions = {}): LoadedContract[] {
+export function compileSolidity(sources: Record<string, string>, opts: CompileOptions = {}, contract?: string): LoadedContract[] {
   const source = opts.source ?? Object.keys(sources)[0] ?? 'solidity';
   const output = compileStandard(sources, opts);
-  return contractsFromJson(output, source);
+  const files = Object.values((output.contracts ?? {}) as Record<string, Record<string, unknown>>);
+  if (!files.some((byName) => Object.keys(byName).length > 0)) throw new PrescientError('NO_BYTECODE', source, 'defines no contract');
+  return contractsFromJson(output, source, contract);
 }
 
 /** Warnings (not errors) of a compilation, as solc formats them: used to keep the examples clean. */

@@ -1,9 +1,11 @@
 import { PrescientError } from '../errors.js';
+import type { CodeHole } from './types.js';
 
 /**
  * Library link placeholders left in unlinked bytecode: solc >= 0.5 writes `__$<34 hex>$__`, older solc and Truffle
- * write `__<name padded with _>` ; both are 40 characters (one 20-byte address). They become the zero address:
- * the result is valid code (a call to the library just fails), and analysis does not depend on the library address.
+ * write `__<name padded with _>` ; both are 40 characters (one 20-byte address). They become zeros so the bytes parse,
+ * but the address is not known: `placeholderHoles` says where they were, and analysis reads them as unknown (a call
+ * "to 0x0" would be a wrong answer, not a cautious one).
  */
 const LINK_PLACEHOLDER = /__\$[0-9a-fA-F]{34}\$__|__[A-Za-z0-9_.:/$-]{36}__/g;
 
@@ -11,6 +13,32 @@ const LINK_PLACEHOLDER = /__\$[0-9a-fA-F]{34}\$__|__[A-Za-z0-9_.:/$-]{36}__/g;
 export function hasLinkPlaceholders(text: string): boolean {
   LINK_PLACEHOLDER.lastIndex = 0;
   return LINK_PLACEHOLDER.test(text);
+}
+
+/**
+ * The link placeholders in `text` (hex as `parseHexCode` reads it) as holes at their byte offsets. The old-style
+ * placeholder holds the library's name (as much as fits); the `__$hash$__` one only a hash of it, shown whole so that
+ * two libraries stay apart.
+ */
+export function placeholderHoles(text: string): CodeHole[] {
+  const holes: CodeHole[] = [];
+  LINK_PLACEHOLDER.lastIndex = 0;
+  if (!LINK_PLACEHOLDER.test(text)) return holes;
+  const first = text.search(/\S/);
+  const skip = first >= 0 && /^0x/i.test(text.slice(first, first + 2)) ? first + 2 : 0;
+  let digits = 0; // hex digits (placeholder characters included) before `at`
+  let at = 0;
+  LINK_PLACEHOLDER.lastIndex = 0;
+  for (let m = LINK_PLACEHOLDER.exec(text); m !== null; m = LINK_PLACEHOLDER.exec(text)) {
+    for (; at < m.index; at++) {
+      const c = text[at]!;
+      if (at >= skip && c !== ' ' && c !== '\t' && c !== '\r' && c !== '\n') digits++;
+    }
+    const p = m[0];
+    const what = p.startsWith('__$') ? `unlinked library (placeholder ${p})` : `library ${p.slice(2, -2).replace(/_+$/, '')} (unlinked)`;
+    holes.push({ start: digits >> 1, length: 20, what });
+  }
+  return holes;
 }
 
 /**

@@ -1,5 +1,6 @@
 export * from './types.js';
 export * from './hex.js';
+export * from './holes.js';
 export * from './creation.js';
 export * from './layout.js';
 export * from './abi.js';

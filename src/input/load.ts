@@ -6,6 +6,7 @@ import { compileSolidity } from './compile.js';
 import { methodIdentifiersFromAbi } from './abi.js';
 import { CREATION_CODE_MESSAGE, looksLikeCreationCode } from './creation.js';
 import { parseHexCode } from './hex.js';
+import { hexHoles } from './holes.js';
 import { checkFile, inputName, isInlineInput } from './source.js';
 import type { LoadedContract, LoadOptions } from './types.js';
 
@@ -74,18 +75,22 @@ export function loadContracts(arg: string, opts: LoadOptions = {}): LoadedContra
       contracts = contractsFromJson(json, path, opts.contract);
     }
   } else if (path.endsWith('.sol') || looksLikeSolidity(text)) {
-    const compiled = compileSolidity(
+    // Imported files' contracts are compiled too; the file's own come first, all are kept unless one is named.
+    contracts = compileSolidity(
       { [basename(path)]: text },
       { evmVersion: opts.evmVersion, optimize: opts.optimize, readImport: diskImports(dirname(path)), source: path },
+      opts.contract,
     );
-    // Imported files' contracts are compiled too; the file's own come first, all are kept unless one is named.
-    contracts = pick(compiled, opts.contract, path);
   } else {
     const runtime = parseHexCode(text, path);
     if (looksLikeCreationCode(runtime)) throw new PrescientError('CREATION_CODE', path, CREATION_CODE_MESSAGE);
-    contracts = [{ name: null, runtime, abi: null, storageLayout: null, methodIdentifiers: null, creation: null, source: path }];
+    contracts = [{ name: null, runtime, abi: null, storageLayout: null, methodIdentifiers: null, creation: null, source: path, holes: hexHoles(text, runtime) }];
   }
   if (opts.abiPath !== undefined) {
+    // One ABI names one contract's functions: given to several, it would name selectors they do not have.
+    if (contracts.length > 1) {
+      throw new PrescientError('BAD_OPTION', '--abi', `${path} holds ${contracts.length} contracts (${contracts.map((c) => c.name).join(', ')}): name the one the ABI is for with --contract`);
+    }
     const abi = loadAbi(opts.abiPath);
     const methodIdentifiers = methodIdentifiersFromAbi(abi);
     contracts = contracts.map((c) => ({ ...c, abi, methodIdentifiers: c.methodIdentifiers ?? methodIdentifiers }));
@@ -93,20 +98,10 @@ export function loadContracts(arg: string, opts: LoadOptions = {}): LoadedContra
   return contracts;
 }
 
-function pick(all: LoadedContract[], contract: string | undefined, path: string): LoadedContract[] {
-  if (contract === undefined) return all;
-  const hit = all.filter((c) => c.name === contract);
-  if (hit.length === 0) {
-    throw new PrescientError(
-      'BAD_OPTION',
-      path,
-      `no contract named '${contract}' with deployed bytecode (contracts: ${all.map((c) => c.name).join(', ') || 'none'})`,
-    );
-  }
-  return hit;
-}
-
-/** solc standard-JSON *input*: its sources are compiled with the EVM version pinned (its other settings are not kept). */
+/**
+ * solc standard-JSON *input*: compiled with its own settings (optimizer, viaIR, remappings, libraries, ...), the EVM
+ * version defaulting to cancun when it names none (solc's own default emits opcodes the executor's fork lacks).
+ */
 function compileStandardInput(json: { language: string; sources: Record<string, any> }, path: string, opts: LoadOptions): LoadedContract[] {
   if (json.language !== 'Solidity') throw new PrescientError('BAD_INPUT', path, `standard-JSON input in ${json.language}: only Solidity is compiled here`);
   const sources: Record<string, string> = {};
@@ -114,10 +109,12 @@ function compileStandardInput(json: { language: string; sources: Record<string, 
     if (typeof s?.content === 'string') sources[file] = s.content;
     else throw new PrescientError('BAD_INPUT', path, `source ${file} has no inline "content" (urls are not fetched)`);
   }
-  const evmVersion = opts.evmVersion ?? (json as any).settings?.evmVersion ?? 'cancun';
-  const optimize = opts.optimize ?? (json as any).settings?.optimizer?.enabled ?? true;
-  const compiled = compileSolidity(sources, { evmVersion, optimize, readImport: diskImports(dirname(path)), source: path });
-  return pick(compiled, opts.contract, path);
+  const raw = (json as { settings?: unknown }).settings;
+  if (raw !== undefined && (typeof raw !== 'object' || raw === null || Array.isArray(raw))) {
+    throw new PrescientError('BAD_INPUT', path, 'standard-JSON input: "settings" is not an object');
+  }
+  const settings = (raw ?? {}) as Record<string, unknown>;
+  return compileSolidity(sources, { evmVersion: opts.evmVersion, settings, readImport: diskImports(dirname(path)), source: path }, opts.contract);
 }
 
 /** Convenience for tests and tools: the one contract in `path` (or named by opts.contract); an error if several. */

@@ -3,11 +3,12 @@ import { existsSync, statSync } from 'node:fs';
 import { PrescientError } from '../errors.js';
 
 /**
- * Inputs that are not files: `-` is standard input (`cast code <addr> | prescient analyze -`), and an argument that is
- * `0x` followed by hex digits, with no file of that name, is the bytecode itself.
+ * Inputs that are not files: `-` is standard input (`cast code <addr> | prescient analyze -`), and an argument that
+ * starts with `0x`, has no path characters and names no file is the bytecode itself (so `0x` or `0x60zz` get the hex
+ * parser's message, not "file not found").
  */
 export function isInlineInput(arg: string): boolean {
-  return arg === '-' || (/^0x[0-9a-fA-F]+$/.test(arg) && !existsSync(arg));
+  return arg === '-' || (/^0x[^./\\]*$/.test(arg) && !existsSync(arg));
 }
 
 /** How an input is named in messages and in `source`. */

@@ -16,6 +16,22 @@ export interface LoadedContract {
   creation: Uint8Array | null;
   /** The input path (for messages). */
   source: string;
+  /**
+   * Bytes of `runtime` that are not the deployed ones (immutables, unlinked library addresses), held as zeros there:
+   * analysis must read them as unknown values (AnalyzeOptions.holes), never as the constant 0. Sorted by `start`.
+   */
+  holes: CodeHole[];
+}
+
+/**
+ * A place in runtime code whose value is set later: an immutable (the constructor writes it at deployment) or a
+ * library address (linking). Byte offsets into the runtime code; holes with the same `what` hold the same value.
+ */
+export interface CodeHole {
+  start: number;
+  length: number;
+  /** What is missing, for people: `immutable factory`, `immutable (AST id 12)`, `library L.sol:L (unlinked)`. */
+  what: string;
 }
 
 export interface LoadOptions {

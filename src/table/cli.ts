@@ -22,7 +22,7 @@ export async function tableCommand(argv: string[]): Promise<number> {
   for (const path of inputs) {
     for (const c of loadContracts(path, contract ? { contract } : {})) {
       if (c.runtime.length === 0) continue; // interfaces and abstract contracts
-      analyses.push(analyzeCode(c.runtime, { abi: c.abi, name: c.name, storageLayout: c.storageLayout }));
+      analyses.push(analyzeCode(c.runtime, { abi: c.abi, name: c.name, storageLayout: c.storageLayout, holes: c.holes }));
     }
   }
   if (analyses.length === 0) throw new PrescientError('NO_BYTECODE', inputs.join(' '), 'no contract with runtime bytecode');

@@ -214,31 +214,52 @@ function groupKey(acc: StorageAccess, eqs: Eq[], side: 'a' | 'b'): string {
   return walk(acc.expr);
 }
 
-function summarize(kind: ConflictKind, always: boolean, pairs: Pair[]): string {
+function summarize(kind: ConflictKind, always: boolean, pairs: Pair[], unlisted = 'footprint incomplete'): string {
   if (kind === 'none') return 'none';
   if (always) {
     const p = pairs.find((x) => x.always && x.kind === kind) ?? pairs.find((x) => x.always);
-    return p ? `${kind} always (${p.a.text} / ${p.b.text})` : `${kind} always (footprint incomplete)`;
+    return p ? `${kind} always (${p.a.text} / ${p.b.text})` : `${kind} always (${unlisted})`;
   }
-  // Per mapping (group), the keys of each side: `{caller, arg0} meets {caller', arg0'}`.
-  const groups = new Map<string, { kind: Set<string>; a: Set<string>; b: Set<string> }>();
+  // The text is drawn from the same pairs as the JSON `conditions`, key pair by key pair: a set notation
+  // `{caller, arg0} meets {caller', arg0'}` claims every cross pair, so it is used only for the pairs that are there
+  // (two recipients' delta credits commute: `arg0 = arg0'` is not a condition of transfer x transfer).
+  const tuple = (p: Pair, side: 'a' | 'b') => {
+    const ks = p.eqs.map((q) => keyText(q[side], side === 'b' ? "'" : ''));
+    return ks.length === 1 ? ks[0]! : `(${ks.join(', ')})`;
+  };
+  // Per key pair its strongest kind; then, per mapping (group) and kind, each side-a key with the side-b keys it meets.
+  const strongest = new Map<string, { g: string; a: string; b: string; kind: Pair['kind'] }>();
   for (const p of pairs) {
     const g = `${groupKey(p.a, p.eqs, 'a')}|${p.eqs.length}`;
-    let e = groups.get(g);
-    if (!e) groups.set(g, (e = { kind: new Set(), a: new Set(), b: new Set() }));
-    e.kind.add(p.kind);
-    const tuple = (side: 'a' | 'b') => {
-      const ks = p.eqs.map((q) => keyText(q[side], side === 'b' ? "'" : ''));
-      return ks.length === 1 ? ks[0]! : `(${ks.join(', ')})`;
-    };
-    e.a.add(tuple('a'));
-    e.b.add(tuple('b'));
+    const a = tuple(p, 'a');
+    const b = tuple(p, 'b');
+    const id = JSON.stringify([g, a, b]);
+    const e = strongest.get(id);
+    if (!e) strongest.set(id, { g, a, b, kind: p.kind });
+    else if (p.kind === 'write-write') e.kind = p.kind;
   }
-  const parts = [...groups.values()].map((g) => {
-    const k = g.kind.has('write-write') ? 'write-write' : 'read-write';
-    return `${k} iff {${[...g.a].join(', ')}} meets {${[...g.b].join(', ')}}`;
-  });
-  return parts.join(' or ');
+  const parts = (k: Pair['kind']): string[] => {
+    const groups = new Map<string, Map<string, string[]>>();
+    for (const { g, a, b, kind: pk } of strongest.values()) {
+      if (pk !== k) continue;
+      let byA = groups.get(g);
+      if (!byA) groups.set(g, (byA = new Map()));
+      byA.set(a, [...(byA.get(a) ?? []), b]);
+    }
+    const out: string[] = [];
+    for (const byA of groups.values()) {
+      // Side-a keys that meet the same side-b keys share one `{..} meets {..}`.
+      const byB = new Map<string, string[]>();
+      for (const [a, bs] of byA) byB.set(bs.join(', '), [...(byB.get(bs.join(', ')) ?? []), a]);
+      for (const [bs, as] of byB) out.push(`{${as.join(', ')}} meets {${bs}}`);
+    }
+    return out;
+  };
+  const ww = parts('write-write');
+  const rw = parts('read-write');
+  const text = (k: string, ps: string[]) => `${k} iff ${ps.join(' or ')}`;
+  if (ww.length && rw.length) return `${text('write-write', ww)}, else ${text('read-write', rw)}`;
+  return ww.length ? text('write-write', ww) : text('read-write', rw);
 }
 
 /** The conflict entry for functions `fa` and `fb` of one contract. */
@@ -295,12 +316,17 @@ export function conflict(fa: FunctionFootprint, fb: FunctionFootprint, la: strin
   const conditions = dedupe(
     pairs.filter((p) => !p.always).map((p) => ({ a: slotText(p.a.expr), b: slotText(p.b.expr, "'"), kind: p.kind })),
   );
-  let summary = summarize(kind, always, pairs);
+  const delegating = incomplete && always && (delegates(fa) || delegates(fb));
+  let summary = delegating ? summarize(kind, always, [], 'a delegatecall runs other code on this storage') : summarize(kind, always, pairs);
   if (commutative.length) {
     const plain = (f: FunctionFootprint): FunctionFootprint => ({ ...f, writes: f.writes.map(({ delta: _d, ...w }) => w) });
     const asPlain = conflict(plain(fa), plain(fb), la, lb);
     const slots = [...new Set(commutative.map((c) => c.a))].join(', ');
-    summary += `; delta writes to ${slots} commute, not counted (as plain writes: ${asPlain.summary})`;
+    // Plain read-modify-writes would add the pairs the deltas leave out: the stricter condition, where its data (kind,
+    // always, conditions) differs.
+    const conds = (x: { kind: ConflictKind; always: boolean; conditions: unknown[] }) => JSON.stringify([x.kind, x.always, x.always ? [] : x.conditions]);
+    const strict = conds(asPlain) === conds({ kind, always, conditions }) ? 'the same' : asPlain.summary;
+    summary += `; delta writes to ${slots} commute, not counted (as plain writes: ${strict})`;
   }
   return { a: la, b: lb, selectorA: fa.selector, selectorB: fb.selector, kind, always, conditions: always ? [] : conditions, summary, commutative };
 }
@@ -312,7 +338,15 @@ export function conflict(fa: FunctionFootprint, fb: FunctionFootprint, la: strin
  * limit, accesses past the per-function cap) may leave accesses out.
  */
 function listed(f: FunctionFootprint): boolean {
-  return f.complete || (f.exhaustive === true && f.diagnostics.every((d) => d.code === 'unknown-slot'));
+  return (f.complete || (f.exhaustive === true && f.diagnostics.every((d) => d.code === 'unknown-slot'))) && !delegates(f);
+}
+
+/**
+ * DELEGATECALL and CALLCODE run another contract's code on this contract's storage (a proxy's implementation, a
+ * library): what it writes there is in no list of this contract's footprints, so such a function may access anything.
+ */
+function delegates(f: FunctionFootprint): boolean {
+  return f.calls.some((c) => c.kind === 'DELEGATECALL' || c.kind === 'CALLCODE');
 }
 
 function dedupe<T>(xs: T[]): T[] {
