@@ -50,7 +50,11 @@ export function stateFromPrestate(prestate: Prestate): WorldState {
   const s: WorldState = new Map();
   for (const [addr, a] of prestate) {
     const exists = a.balance !== 0n || a.nonce !== 0n || a.code.length > 0;
-    s.set(addr, { exists, balance: a.balance, nonce: a.nonce, code: a.code, codeVersion: 0, storage: new Map(a.storage) });
+    // prestateTracer lists slots a block read even where they hold 0; storage holds no zeros (EIP-7610's "has storage",
+    // the trie), so they are left out.
+    const storage = new Map<bigint, bigint>();
+    for (const [k, v] of a.storage) if (v !== 0n) storage.set(k, v);
+    s.set(addr, { exists, balance: a.balance, nonce: a.nonce, code: a.code, codeVersion: 0, storage });
   }
   return s;
 }
