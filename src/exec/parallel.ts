@@ -109,6 +109,8 @@ export class WorkerPool {
   private dead: Error | null = null;
   /** Blocks run so far (numbers each block's messages). */
   runs = 0;
+  /** The run in progress: a block asked for meanwhile waits for it (the workers hold one block's state at a time). */
+  private tail: Promise<unknown> = Promise.resolve();
 
   private constructor(
     /** Executing threads, the main thread included when `mainExecutes`. */
@@ -121,8 +123,9 @@ export class WorkerPool {
    * the main thread only commits; kept for comparison).
    */
   static async start(threads: number, opts: { mainExecutes?: boolean } = {}): Promise<WorkerPool> {
+    if (!Number.isInteger(threads) || threads < 1) throw new PrescientError('BAD_OPTION', 'threads', `expected an integer >= 1, got ${threads}`);
     const mainExecutes = opts.mainExecutes ?? true;
-    const pool = new WorkerPool(Math.max(1, threads), mainExecutes);
+    const pool = new WorkerPool(threads, mainExecutes);
     const workers = mainExecutes ? pool.size - 1 : pool.size;
     const script = workers > 0 ? workerScript() : '';
     for (let i = 0; i < workers; i++) {
@@ -161,7 +164,14 @@ export class WorkerPool {
   /** @internal */
   check(): void {
     if (this.dead) throw this.dead;
-    if (this.closed) throw new Error('worker pool is closed');
+    if (this.closed) throw new PrescientError('WORKER_FAILED', 'worker pool', 'closed');
+  }
+
+  /** @internal Runs `f` after every run asked for before it, one block at a time on this pool. */
+  exclusive<T>(f: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(f, f);
+    this.tail = run.catch(() => undefined);
+    return run;
   }
 
   async close(): Promise<void> {
@@ -178,9 +188,10 @@ export async function executeParallel(
 ): Promise<BlockResult> {
   await initCrypto();
   const tStart = performance.now();
-  const pool = opts.pool ?? (await WorkerPool.start(Math.max(1, opts.threads ?? 2)));
+  const pool = opts.pool ?? (await WorkerPool.start(opts.threads ?? 2));
   try {
-    return await runOnPool(pool, block, prestate, blockHashes, opts, performance.now() - tStart);
+    const startMs = performance.now() - tStart;
+    return await pool.exclusive(() => runOnPool(pool, block, prestate, blockHashes, opts, startMs));
   } finally {
     if (!opts.pool) await pool.close();
   }
