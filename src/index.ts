@@ -24,7 +24,7 @@ export { hintsForBlock, toTxHints, txInputs, type BlockHints, type HintsOptions 
 export { AnalysisCache, stateView, blockEnv, txInput } from './hints/context.js';
 export { viewCallResolver } from './hints/resolve.js';
 export { bindTx, Unbound, isUnbound } from './hints/bind.js';
-export { eip2930List, blockAccessList, type Eip2930Policy, type BlockAccessList, type BalAccount } from './hints/format.js';
+export { eip2930List, blockAccessList, systemAccesses, type Eip2930Policy, type BlockAccessList, type BalAccount, type BlockSystemAccesses } from './hints/format.js';
 // execution: sequential reference, parallel with an oracle, traced
 // A WorkerPool reused across blocks saves the workers' start-up (~0.6 s a block); runs on one pool wait for each other.
 export { executeSequential, executeParallel, executeBlockTraced, arrayOracle, noOracle, loadStaticOracle, WorkerPool, type ParallelOptions, type Oracle, type TxPrediction } from './exec/index.js';

@@ -13,7 +13,7 @@ import { PrescientError } from '../errors.js';
 import type { Hex, TxHints } from '../types.js';
 import { hintsForBlock } from './block.js';
 import { AnalysisCache } from './context.js';
-import { accessListsApply, blockAccessList, eip2930List, type Eip2930Policy } from './format.js';
+import { accessListsApply, blockAccessList, eip2930List, systemAccesses, type Eip2930Policy } from './format.js';
 import { viewCallResolver } from './resolve.js';
 
 const USAGE = `usage: prescient hints <blockdir> [options]
@@ -143,7 +143,8 @@ export async function hintsCommand(argv: string[]): Promise<number> {
     }
     process.stdout.write(JSON.stringify(txPath ? out[0]!.accessList : out, null, 2) + '\n');
   } else if (format === 'bal') {
-    process.stdout.write(JSON.stringify(blockAccessList(h.number, h.bindings, coinbase), null, 2) + '\n');
+    const system = systemAccesses(loaded.block.header, loaded.block.number, loaded.block.timestamp, hf);
+    process.stdout.write(JSON.stringify(blockAccessList(h.number, h.bindings, coinbase, system), null, 2) + '\n');
   } else if (json) {
     const out = h.hints.map((x) => ({ index: x.index, hash: x.hash, complete: x.complete, ...(x.assumes ? { assumes: x.assumes } : {}), accessList: x.accessList, writes: x.writes, balances: x.balances, diagnostics: x.diagnostics }));
     process.stdout.write(JSON.stringify(txPath ? out[0] : out, null, 2) + '\n');

@@ -82,12 +82,43 @@ export interface BlockAccessList {
   /** EIP-7928's shape; values (post-values) are not predicted without executing, so only indices are given. */
   schema: 'prescient/bal@1 (EIP-7928 shape, no post-values)';
   blockNumber: number;
-  /** False when some transaction's prediction is incomplete (the list may then miss entries). */
+  /**
+   * False when some transaction's prediction is incomplete (the list may then miss entries), or when what happens
+   * outside the transactions was not given or is not modelled (Prague's request contracts).
+   */
   complete: boolean;
   accounts: BalAccount[];
 }
 
-export function blockAccessList(number: number, bindings: TxBinding[], coinbase?: Hex): BlockAccessList {
+/** What the block does outside its transactions (EIP-4788, EIP-2935 before them; withdrawals after them). */
+export interface BlockSystemAccesses {
+  hardfork: string;
+  number: bigint;
+  timestamp: bigint;
+  /** The header carries parentBeaconBlockRoot (Cancun on): the beacon-roots contract stores it first. */
+  beaconRoot: boolean;
+  /** Withdrawal recipients and amounts (Shanghai on), credited after the last transaction. */
+  withdrawals: { address: Hex; amount: bigint }[];
+}
+
+/** EIP-4788's beacon-roots contract and EIP-2935's history contract; both keep a ring of 8191 entries. */
+export const BEACON_ROOTS_ADDRESS = '0x000f3df6d732807ef1319fb7b8bb8522d0beac02' as Hex;
+export const HISTORY_STORAGE_ADDRESS = '0x0000f90827f1c53a10cb7a02335b175320002935' as Hex;
+const RING = 8191n;
+
+/** The system accesses of a block from its RPC header (`withdrawals`, `parentBeaconBlockRoot`). */
+export function systemAccesses(header: Record<string, unknown>, number: bigint, timestamp: bigint, hardfork: string): BlockSystemAccesses {
+  const ws = Array.isArray(header.withdrawals) ? (header.withdrawals as Array<{ address?: string; amount?: string }>) : [];
+  return {
+    hardfork,
+    number,
+    timestamp,
+    beaconRoot: typeof header.parentBeaconBlockRoot === 'string',
+    withdrawals: ws.map((w) => ({ address: String(w.address).toLowerCase() as Hex, amount: BigInt(w.amount ?? 0) })),
+  };
+}
+
+export function blockAccessList(number: number, bindings: TxBinding[], coinbase?: Hex, system?: BlockSystemAccesses): BlockAccessList {
   const acc = new Map<Hex, { w: Map<bigint, Set<number>>; r: Set<bigint>; bal: Set<number>; nonce: Set<number>; code: Set<number> }>();
   const get = (a: Hex) => {
     let x = acc.get(a);
@@ -111,12 +142,35 @@ export function blockAccessList(number: number, bindings: TxBinding[], coinbase?
     for (const a of b.nonceWrites) get(a).nonce.add(i);
     if (b.codeWrites !== 'any') for (const a of b.codeWrites) get(a).code.add(i);
   }
+  // Index 0 is before the first transaction, n + 1 after the last (EIP-7928).
+  let systemComplete = true;
+  if (system) {
+    const put = (a: Hex, slot: bigint, i: number) => {
+      const x = get(a);
+      let t = x.w.get(slot);
+      if (!t) x.w.set(slot, (t = new Set()));
+      t.add(i);
+    };
+    if (system.beaconRoot) {
+      put(BEACON_ROOTS_ADDRESS, system.timestamp % RING, 0);
+      put(BEACON_ROOTS_ADDRESS, (system.timestamp % RING) + RING, 0);
+    }
+    const prague = ['prague', 'osaka'].includes(system.hardfork);
+    if (prague && system.number > 0n) put(HISTORY_STORAGE_ADDRESS, (system.number - 1n) % RING, 0);
+    const after = bindings.length + 1;
+    for (const w of system.withdrawals) {
+      const x = get(w.address);
+      if (w.amount > 0n) x.bal.add(after);
+    }
+    // Prague's request contracts (EIP-7002, EIP-7251) run after the transactions too; their queues are not modelled.
+    if (prague) systemComplete = false;
+  }
   const idx = (s: Set<number>) => [...s].sort((x, y) => x - y).map((blockAccessIndex) => ({ blockAccessIndex }));
   const cmp = (x: bigint, y: bigint) => (x < y ? -1 : x > y ? 1 : 0);
   return {
     schema: 'prescient/bal@1 (EIP-7928 shape, no post-values)',
     blockNumber: number,
-    complete: bindings.every((b) => b.complete),
+    complete: bindings.every((b) => b.complete) && systemComplete && system !== undefined,
     accounts: [...acc]
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .map(([address, x]) => ({
