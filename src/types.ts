@@ -219,7 +219,7 @@ export type Mutability = 'pure' | 'view' | 'nonpayable' | 'payable';
 export interface FunctionFootprint {
   /** `0x` + 8 lowercase hex digits, or `fallback` / `receive`. */
   selector: Hex | 'fallback' | 'receive';
-  /** From the ABI when given, else inferred from evmole's argument types, else null. */
+  /** From the ABI when given, else from rules/interfaces.json's known selectors, else null. */
   signature: string | null;
   /** Argument types as evmole infers them from the bytecode (e.g. `address,uint256`), or null. */
   inputs: string | null;

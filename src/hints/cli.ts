@@ -20,9 +20,11 @@ const USAGE = `usage: prescient hints <blockdir> [options]
        prescient hints --block block.json --prestate prestate.json [options]
        prescient hints --tx tx.json --prestate prestate.json [--block block.json] [options]
 
-  --json                 one object per transaction: { index, hash, complete, accessList, writes, diagnostics }
+  --json                 one object per transaction: { index, hash, complete, assumes?, accessList, writes, balances,
+                         diagnostics } (with --tx: that one object)
   --format eip2930       per transaction the EIP-2930 access list to attach (sender, precompiles, coinbase dropped):
-                         only entries that pay for themselves, i.e. the keyed entries of complete predictions
+                         only entries that pay for themselves, i.e. the keyed entries of complete predictions (and
+                         of those incomplete only for an assumed earlier write)
   --all-entries          with --format eip2930: every predicted entry, even where it costs more gas than it saves
   --format bal           the block-level access list (EIP-7928 shape)
   --cache DIR            keep analyses on disk by code hash
