@@ -68,3 +68,10 @@ test('hints through the library with the CLI’s cache and resolver equal `presc
   expect(h.hints.map((x) => [x.index, x.complete, x.accessList])).toEqual(fromCli.map((x) => [x.index, x.complete, x.accessList]));
   expect(fromCli.filter((x) => x.complete).length).toBeGreaterThan(10);
 }, 120_000);
+
+test('library inputs get the CLI’s checks: generator options and bytecode given as a string', async () => {
+  for (const bad of [{ workload: 'bogus' as any }, { txs: -1 }, { txs: 2.5 }, { hot: 7 }, { workload: 'amm' as const, hot: 0.5 }]) {
+    await expect(lib.writeGeneratedBlock(join(tmp, 'never'), bad)).rejects.toMatchObject({ code: 'BAD_OPTION' });
+  }
+  expect(() => lib.analyzeCode('0x6000' as any)).toThrow(/expected the bytecode as a Uint8Array/);
+});

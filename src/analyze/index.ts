@@ -74,6 +74,8 @@ function abiSignatures(abi: readonly unknown[] | null | undefined): Map<string, 
 /** Analyze runtime bytecode. Throws PrescientError only for empty code; everything else is data. */
 export function analyzeCode(code: Uint8Array, opts: AnalyzeOptions = {}): ContractAnalysis {
   const t0 = performance.now();
+  // From plain JavaScript a hex string would be analysed as its characters' bytes.
+  if (!(code instanceof Uint8Array)) throw new PrescientError('BAD_INPUT', opts.name ?? 'code', 'expected the bytecode as a Uint8Array (parseHexCode reads hex)');
   if (code.length === 0) throw new PrescientError('EMPTY_CODE', opts.name ?? 'code', 'empty bytecode');
   const codeHex = Buffer.from(code).toString('hex');
   const crossCheck = opts.crossCheck ?? false;

@@ -22,6 +22,7 @@ import { Account, Address, KECCAK256_RLP, bytesToHex, hexToBytes } from '@ethere
 import { createVM, runBlock, runTx, type RunBlockResult, type RunTxResult, type VM } from '@ethereumjs/vm';
 import secp256k1 from 'secp256k1';
 import { initCrypto, keccak256 } from '../chain/crypto.js';
+import { PrescientError } from '../errors.js';
 import { freezeEips, patchInterpreter } from '../exec/patches.js';
 import type { Hex } from '../types.js';
 import { makeRng } from './rng.js';
@@ -292,10 +293,29 @@ function blockJson(block: Block, txs: FeeMarket1559Tx[]): any {
   };
 }
 
+/** The library checks what the CLI's option parser checks (src/gen/cli.ts), with the same ranges. */
+function checkGenerateOptions(opts: GenerateOptions, workload: string): void {
+  const bad = (name: string, why: string) => new PrescientError('BAD_OPTION', name, why);
+  if (!WORKLOADS.includes(workload as WorkloadName)) throw bad('workload', `expected ${WORKLOADS.join(', ')}, got ${workload}`);
+  const int = (name: string, v: number | undefined, lo: number, hi: number) => {
+    if (v !== undefined && !(Number.isInteger(v) && v >= lo && v <= hi)) throw bad(name, `expected an integer in ${lo}..${hi}, got ${v}`);
+  };
+  const share = (name: string, v: number | undefined, only: string[]) => {
+    if (v === undefined) return;
+    if (!(v >= 0 && v <= 1)) throw bad(name, `expected a number in 0..1, got ${v}`);
+    if (!only.includes(workload)) throw bad(name, `applies to workload ${only.join(', ')} only, not ${workload}`);
+  };
+  int('txs', opts.txs, 1, 100_000);
+  int('users', opts.users, 2, 10_000);
+  int('pairs', opts.pairs, 1, 9);
+  share('hot', opts.hot, ['erc20']);
+  share('hotReads', opts.hotReads, ['erc20']);
+}
+
 /** Generates a block and its prestate (see the module comment). Deterministic for the same options. */
 export async function generateBlock(opts: GenerateOptions = {}): Promise<GeneratedBlock> {
   const workload = opts.workload ?? 'erc20';
-  if (!WORKLOADS.includes(workload)) throw new Error(`unknown workload ${workload}`);
+  checkGenerateOptions(opts, workload);
   const txCount = opts.txs ?? 100;
   const hot = opts.hot ?? 0;
   const pairs = opts.pairs ?? 3;
