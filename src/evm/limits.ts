@@ -79,6 +79,10 @@ export const MAX_STACK_EXPLORED = 160;
 export const MAX_JOIN_PLACES = 64;
 /** Memory writes since the common history examined at a join; past it, the join forgets all memory written since. */
 export const MAX_JOIN_ENTRIES = 128;
+/** Storage slots written since the common history that a join merges one by one; past it, every read is unknown. */
+export const MAX_JOIN_STORE_SLOTS = 128;
+/** Earlier writes to slots that may equal a read one folded into its value (`k ? x : y`); past it, unknown. */
+export const MAX_STORE_ALIASES = 4;
 /**
  * The same two limits with input facts: offsets the facts decide are absolute, so nearly all of memory is merged place
  * by place, and a router's path array copied to memory survives the joins of its checks.

@@ -5,16 +5,17 @@
  *
  * Termination: states at a program point are keyed by the jump destinations on their stack (the internal-call
  * context); past MAX_STATES_PER_POINT distinct states a point joins them, turning differing stack words into
- * `unknown` and memory written since their common history into havoc. Joins only widen, so loops reach a fixpoint.
+ * `unknown` and memory written since their common history into havoc; storage slots either path wrote stay written,
+ * with values joined as stack words are (`joinStore`). Joins only widen, so loops reach a fixpoint.
  */
 import type { CallKind, Diagnostic, DiagnosticCode } from '../types.js';
-import { MAX_CALLS_PER_FUNCTION, MAX_CALLS_PER_FUNCTION_FACTS, MAX_CONTEXTS_PER_POINT, MAX_ROUND_LOOKBACK, MAX_UNDECIDED_UNROLL, MAX_UNROLL_PER_POINT, REVERT_PEEK_STEPS, MAX_JOIN_ENTRIES, MAX_JOIN_ENTRIES_FACTS, MAX_JOIN_PLACES, MAX_JOIN_PLACES_FACTS, MAX_JOINS_PER_POINT, MAX_STACK_EXPLORED, MAX_REGION_WORDS, MAX_STATES_PER_POINT, MAX_STEPS_PER_FUNCTION, MAX_CALL_INPUT_WORDS_FACTS } from './limits.js';
+import { MAX_CALLS_PER_FUNCTION, MAX_CALLS_PER_FUNCTION_FACTS, MAX_CONTEXTS_PER_POINT, MAX_ROUND_LOOKBACK, MAX_UNDECIDED_UNROLL, MAX_UNROLL_PER_POINT, REVERT_PEEK_STEPS, MAX_JOIN_ENTRIES, MAX_JOIN_ENTRIES_FACTS, MAX_JOIN_PLACES, MAX_JOIN_PLACES_FACTS, MAX_JOIN_STORE_SLOTS, MAX_JOINS_PER_POINT, MAX_STORE_ALIASES, MAX_STACK_EXPLORED, MAX_REGION_WORDS, MAX_STATES_PER_POINT, MAX_STEPS_PER_FUNCTION, MAX_CALL_INPUT_WORDS_FACTS } from './limits.js';
 import { commonTail, havoc, havocAbsolute, havocPointers, type MemEntry, normalise, type Offset, readRange, UNBOUNDED, writeByte, writePartialWord, writeRegion, writeWord } from './memory.js';
 import type { Assumption, Facts } from './facts.js';
 import { HOLE_KEY, type HoleIndex } from './holes.js';
 import { impliedByPath } from './implied.js';
 import { OPCODES, type OpInfo } from './opcodes.js';
-import { CALL_EXECUTION_STRIDE, hasUnknown, isWidened, type Sym, type SymBuilder, WIDENED } from './sym.js';
+import { CALL_EXECUTION_STRIDE, hasUnknown, isWidened, type Sym, type SymBuilder, U256, WIDENED } from './sym.js';
 
 /**
  * The branch conditions a path took, newest first (persistent: forks share their history). A node is either a
@@ -194,12 +195,94 @@ export interface ExploreResult {
   assumptions: Assumption[];
 }
 
+/**
+ * A path's storage writes, newest first (persistent: forks share their history). An entry with no slot is a barrier:
+ * an external call that may have changed what the path wrote before it (`havoc` false), or a join that gave up on
+ * the slots its paths wrote (`havoc`: every read below it is unknown).
+ */
 interface StoreEntry {
   readonly next: StoreEntry | null;
-  readonly slot: Sym;
+  readonly slot: Sym | null;
   readonly val: Sym;
   readonly transient: boolean;
   readonly id: number;
+  /** Entries below this one, plus one (`commonStoreTail`). */
+  readonly len: number;
+  /** A join's entries share its group (their values already account for each other); 0 for a write. */
+  readonly group: number;
+  readonly havoc?: boolean;
+}
+
+function pushStore(next: StoreEntry | null, slot: Sym | null, val: Sym, transient: boolean, group: number, havoc?: boolean): StoreEntry {
+  const e: StoreEntry = { next, slot, val, transient, id: nextStoreId++, len: (next?.len ?? 0) + 1, group };
+  return havoc ? { ...e, havoc } : e;
+}
+
+/** The newest entry two stores share (null: none). */
+function commonStoreTail(a: StoreEntry | null, b: StoreEntry | null): StoreEntry | null {
+  while (a && b && a.len > b.len) a = a.next;
+  while (a && b && b.len > a.len) b = b.next;
+  while (a && b && a !== b) {
+    a = a.next;
+    b = b.next;
+  }
+  return a && b ? a : null;
+}
+
+/** A sum's non-constant terms (ordered by id) and its constant part. */
+function addTerms(s: Sym): [Sym[], bigint] {
+  const terms: Sym[] = [];
+  let c = 0n;
+  const flat = (t: Sym): void => {
+    if (t.k === 'op' && t.name === 'ADD' && terms.length < 8) t.args.forEach(flat);
+    else if (t.isConst) c = (c + t.v) & U256;
+    else terms.push(t);
+  };
+  flat(s);
+  terms.sort((a, b) => a.id - b.id);
+  return [terms, c];
+}
+
+/** Slots below this are a contract's fixed layout (solc places hashed regions far above). */
+const SMALL_SLOT = 1n << 64n;
+/** A constant this large in a slot sum is a precomputed hash (a dynamic array's data, an EIP-1967 slot). */
+const HASH_CONST = 1n << 128n;
+
+/**
+ * Where a slot lies: a fixed-layout constant (`small`), or a hashed region (`hashed`, with its hash when the sum has
+ * exactly one hash term and nothing else symbolic: `exact`); null when the slot is neither (a stored value as slot).
+ */
+function region(terms: Sym[], c: bigint): { small: boolean; hash: Sym | null; exact: boolean } | null {
+  if (terms.length === 0) return { small: c < SMALL_SLOT, hash: null, exact: false };
+  const hashes = terms.filter((t) => t.k === 'keccak');
+  if (hashes.length === 0 && c < HASH_CONST) return null;
+  return { small: false, hash: hashes.length === 1 ? hashes[0]! : null, exact: hashes.length === 1 && terms.length === 1 };
+}
+
+/**
+ * May two storage slots (or hashed words) be equal? False only when provably different, or different under the
+ * assumptions solc's storage layout makes (src/table/conflicts.ts `meet`): constants differ; a fixed-layout slot is
+ * never in a hashed region; hashes of different lengths, or with a word both hold as provably different values, are
+ * different regions; one hash at two constant offsets never meets another.
+ */
+function mayEqual(x: Sym, y: Sym, depth = 0): boolean {
+  if (x === y) return true;
+  // `t + c1` and `t + c2` (struct fields, array elements at one index) differ exactly when the constants do.
+  const [tx, cx] = addTerms(x), [ty, cy] = addTerms(y);
+  if (sameSyms(tx, ty)) return cx === cy;
+  const rx = region(tx, cx), ry = region(ty, cy);
+  if (!rx || !ry) return true;
+  // (Two constants were compared above; `region` is non-null for a sum only in a hashed region.)
+  if (rx.small || ry.small) return false;
+  const hx = rx.hash, hy = ry.hash;
+  if (!hx || !hy) return true;
+  if (hx === hy) return true;
+  if (hx.n !== hy.n || hx.args.length !== hy.args.length) return false;
+  if (depth > 4) return true;
+  let words = true;
+  for (let i = 0; i < hx.args.length && words; i++) if (!mayEqual(hx.args[i]!, hy.args[i]!, depth + 1)) words = false;
+  if (!words) return false;
+  return !(rx.exact && ry.exact && cx !== cy);
 }
 
 /**
@@ -268,6 +351,14 @@ interface Point {
   unknownPlaces: Set<number>;
   /** A join here gave up on memory altogether. */
   havocked: boolean;
+  /** Storage of the state last admitted here (the first one, then each join's result). */
+  lastStore: StoreEntry | null;
+  /** The oldest storage history common to every state met here (undefined before the first join). */
+  storeTail: StoreEntry | null | undefined;
+  /** A state met here made an external call since `storeTail` (the joined store keeps a barrier: joins converge). */
+  storeCalled: boolean;
+  /** A join here gave up on the slots written since `storeTail` (`MAX_JOIN_STORE_SLOTS`). */
+  storeHavocked: boolean;
   /** The hull of the absolute places joined paths had made unknown (`havocabs`): [absFrom, absTo), empty at first. */
   absFrom: number;
   absTo: number;
@@ -609,16 +700,14 @@ export class Machine {
             const slot = stack.pop()!;
             const transient = info.name === 'TLOAD';
             for (const o of sloadObservers) o.sload!(at, slot, transient, st.path);
-            let v: Sym | null = null;
-            for (let e = st.store; e; e = e.next) if (e.slot === slot && e.transient === transient) { v = e.val; break; }
-            stack.push(v ?? b.sload(slot, transient));
+            stack.push(this.lookup(st.store, slot, transient));
             break;
           }
           case 'SSTORE': case 'TSTORE': {
             const slot = stack.pop()!, val = stack.pop()!;
             const transient = info.name === 'TSTORE';
             for (const o of sstoreObservers) o.sstore!(at, slot, val, transient, st.path);
-            st.store = { next: st.store, slot, val, transient, id: nextStoreId++ };
+            st.store = pushStore(st.store, slot, val, transient, 0);
             break;
           }
           case 'CALL': case 'CALLCODE': case 'DELEGATECALL': case 'STATICCALL': {
@@ -629,6 +718,7 @@ export class Machine {
             const site = this.callSite(st, at, info.name as CallKind, target, value, inOff, inLen, callObservers, st.path);
             const id = site >= 0 ? executionId(st, site) : -1;
             st.lastCall = id >= 0 ? id : SOME_CALL;
+            if (info.name !== 'STATICCALL') this.callBarrier(st);
             const o = normalise(outOff);
             if (!o) st.mem = havoc(st.mem);
             else if (!(outLen.isConst && outLen.v === 0n)) {
@@ -643,6 +733,7 @@ export class Machine {
             if (info.name === 'CREATE2') stack.pop(); // salt
             const site = this.callSite(st, at, info.name as CallKind, null, value, inOff, inLen, callObservers, st.path);
             st.lastCall = site >= 0 ? executionId(st, site) : SOME_CALL;
+            this.callBarrier(st);
             stack.push(b.unknown('created address'));
             break;
           }
@@ -850,7 +941,7 @@ export class Machine {
         this.exhaustive = false;
         return false;
       }
-      p = { pc: st.pc, base, ctx, seen: [], ref: null, lastMem: null, joined: null, joinedCall: -1, joinedRuns: null, joinedConds: null, lastJoin: null, arrivals: { paths: [], full: false }, tail: undefined, unknownPlaces: new Set(), havocked: false, absFrom: Infinity, absTo: 0, joins: 0, mark: { multi: true, pc: st.pc, base } };
+      p = { pc: st.pc, base, ctx, seen: [], ref: null, lastMem: null, joined: null, joinedCall: -1, joinedRuns: null, joinedConds: null, lastJoin: null, arrivals: { paths: [], full: false }, tail: undefined, unknownPlaces: new Set(), havocked: false, lastStore: null, storeTail: undefined, storeCalled: false, storeHavocked: false, absFrom: Infinity, absTo: 0, joins: 0, mark: { multi: true, pc: st.pc, base } };
       list.push(p);
       this.markOwner.set(p.mark, p);
       if (successorOf && !this.successor.has(successorOf)) this.successor.set(successorOf, p);
@@ -870,6 +961,7 @@ export class Machine {
       if (!p.ref) {
         p.ref = p.seen[0]!.stack;
         p.lastMem = st.mem;
+        p.lastStore = st.store;
       }
       st.path = { next: st.path, cond: null, point: mark, undecided: st.undecided };
       return true;
@@ -903,6 +995,10 @@ export class Machine {
     if (tail !== p.tail) changed = true;
     const mem = st.mem === tail ? { mem: tail, changed: false } : this.joinMemory(p, p.lastMem, st.mem, tail);
     if (mem.changed) changed = true;
+    // Storage: what either path wrote since their common history stays written, values that differ widened like
+    // stack words. Forgetting the writes made later reads see the pre-state and a loop's later rounds look covered.
+    const store = this.joinStore(p, st.store, where, prevConds, conds);
+    if (store.changed) changed = true;
     const call = p.joined === null ? (p.seen.every((q) => q.lastCall === st.lastCall) ? st.lastCall : SOME_CALL) : p.joinedCall === st.lastCall ? p.joinedCall : SOME_CALL;
     if (p.joined !== null && call !== p.joinedCall) changed = true;
     const common = prevConds.filter((x) => conds.includes(x));
@@ -925,11 +1021,104 @@ export class Machine {
     p.tail = tail;
     for (let i = 0; i < stack.length; i++) stack[i] = joined[i]!;
     st.mem = p.lastMem = mem.mem;
-    st.store = null;
+    st.store = p.lastStore = store.store;
+    p.storeTail = store.tail;
+    p.storeCalled = store.called;
+    p.storeHavocked = store.havocked;
     const j: PathNode = { next: null, cond: null, point: p.mark, undecided: st.undecided, before: st.path, merged: { paths: [st.path], full: false } };
     p.lastJoin = j;
     st.path = j;
     return true;
+  }
+
+  /**
+   * Storage over-approximating the last state admitted here (`p.lastStore`) and the arriving one (`c`): their common
+   * history, a barrier when either made an external call since, then each slot either wrote since, with the value
+   * both read there (`lookup`) joined as a stack word is. Values only widen and the slots only grow, so joins converge.
+   */
+  private joinStore(p: Point, c: StoreEntry | null, where: string, prevConds: Sym[], conds: Sym[]): { store: StoreEntry | null; tail: StoreEntry | null; called: boolean; havocked: boolean; changed: boolean } {
+    const a = p.lastStore;
+    const tail = commonStoreTail(p.storeTail === undefined ? a : p.storeTail, c);
+    let changed = p.storeTail !== undefined && tail !== p.storeTail;
+    let called = p.storeCalled;
+    let havocked = p.storeHavocked;
+    const slots: StoreEntry[] = [];
+    const keys = new Set<string>();
+    for (const m of [a, c]) {
+      for (let e = m; e && e !== tail; e = e.next) {
+        if (e.slot === null) {
+          if (e.havoc) havocked = true;
+          else called = true;
+          continue;
+        }
+        const k = e.slot.id + (e.transient ? 't' : 's');
+        if (!keys.has(k)) {
+          keys.add(k);
+          slots.push(e);
+        }
+      }
+    }
+    if (slots.length > MAX_JOIN_STORE_SLOTS) havocked = true;
+    if (called !== p.storeCalled || havocked !== p.storeHavocked) changed = true;
+    if (havocked) return { store: pushStore(tail, null, this.b.const(0n), false, 0, true), tail, called, havocked, changed };
+    let out = called ? pushStore(tail, null, this.b.const(0n), false, 0) : tail;
+    const group = nextStoreId;
+    for (let i = slots.length - 1; i >= 0; i--) {
+      const e = slots[i]!;
+      const slot = e.slot!;
+      const va = this.lookup(a, slot, e.transient), vc = this.lookup(c, slot, e.transient);
+      const v = va === vc ? va : this.covers(va, vc, conds) ? va : (this.select(va, vc, prevConds, conds) ?? this.generalize(va, vc, where + 's' + slot.id + (e.transient ? 't' : '')));
+      if (v !== va) changed = true;
+      out = pushStore(out, slot, v, e.transient, group);
+    }
+    return { store: out, tail, called, havocked, changed };
+  }
+
+  /**
+   * The value `slot` holds after the writes `store`: the newest write to the same slot expression, where no write
+   * after it may have gone to the same place (one that may is folded in, `EQ(s', slot) ? x' : x`) and no external
+   * call came after it (a callee may have changed it: unknown). Without such a write, the pre-state value `sload`:
+   * the binder treats a read of a slot the transaction wrote first, by any frame or by another expression, as stale.
+   */
+  private lookup(store: StoreEntry | null, slot: Sym, transient: boolean): Sym {
+    const b = this.b;
+    let aliases: StoreEntry[] | null = null;
+    let called = false;
+    for (let e = store; e; e = e.next) {
+      if (e.slot === null) {
+        if (e.havoc) return b.unknown('storage written on paths a join merged');
+        called = true;
+        continue;
+      }
+      if (e.transient !== transient) continue;
+      if (e.slot === slot) {
+        if (called && transient) return b.unknown('transient storage written before an external call that may change it');
+        let v = e.val;
+        if (aliases) {
+          const live = e.group === 0 ? aliases : aliases.filter((x) => x.group !== e.group);
+          if (live.length > MAX_STORE_ALIASES) return b.unknown('storage written through slots that may be the same');
+          for (let i = live.length - 1; i >= 0; i--) {
+            const k = b.op('EQ', [live[i]!.slot!, slot]);
+            v = b.op('ADD', [b.op('MUL', [k, live[i]!.val]), b.op('MUL', [b.op('ISZERO', [k]), v])]);
+          }
+        }
+        if (called) {
+          // The written value, unless another frame (a reentrant callee, a DELEGATECALL) wrote the slot meanwhile:
+          // `v ^ (sload ^ sload)` is `v` and depends on the slot, so the binder checks whether anything but this
+          // frame may have written it first (stale: incomplete). The builder must not fold `x ^ x` for this.
+          const pre = b.sload(slot, false);
+          v = b.op('XOR', [v, b.op('XOR', [pre, pre])]);
+        }
+        return v;
+      }
+      if (mayEqual(e.slot, slot)) (aliases ??= []).push(e);
+    }
+    return b.sload(slot, transient);
+  }
+
+  /** After an external call (or CREATE): what this path wrote is no longer known (reentrancy, DELEGATECALL). */
+  private callBarrier(st: State): void {
+    if (st.store !== null && st.store.slot !== null) st.store = pushStore(st.store, null, this.b.const(0n), false, 0);
   }
 
   /**
