@@ -15,7 +15,7 @@ import type { ContractAnalysis, Diagnostic, ExternalCall, Expr, FunctionFootprin
 import { keccak256, keccakWords } from '../chain/crypto.js';
 import { callRecord, hex } from '../evm/sym.js';
 import { PLAIN_TRANSFER_GAS } from '../chain/txs.js';
-import { applyOp, MASK } from './ops.js';
+import { applyOp, CALL_OPS, forwardsAllGas, MASK } from './ops.js';
 import { analyzeSelector, analyzeSpecialized, type Assumed } from '../analyze/index.js';
 import type { Inputs } from '../evm/facts.js';
 import { infeasible, STATEFUL_ENV } from './guards.js';
@@ -88,7 +88,10 @@ export interface StateView {
   balance(addr: Hex): bigint;
   nonce(addr: Hex): bigint;
   code(addr: Hex): Uint8Array;
-  /** Whether the account exists in the pre-state (for EXTCODEHASH of an empty account). */
+  /**
+   * Whether the pre-state lists the account (the block touches it), empty or not. For EXTCODEHASH use `emptyAccount`:
+   * an empty account (EIP-161) does not exist there.
+   */
   exists(addr: Hex): boolean;
 }
 
@@ -124,6 +127,13 @@ export type CallResolver = (req: {
   value: bigint;
   data: Uint8Array;
   origin: Hex;
+  /** The transaction's effective gas price (GASPRICE inside the call). */
+  gasPrice: bigint;
+  /**
+   * The call site passes an explicit gas limit rather than all remaining gas (`forwardsAllGas`): whether the callee
+   * runs out of gas is then unknown to an unmetered resolver, which must not report an outcome of code it runs.
+   */
+  gasLimited: boolean;
 }) => { ok: boolean; returnData: Uint8Array; reads: Dep[] } | Unbound;
 
 /** What earlier transactions of the block may have changed (tracked by src/hints/block.ts). */
@@ -1076,7 +1086,14 @@ class Frame {
         }
         this.dep({ kind: 'code', addr });
         if (e.what === 'EXTCODESIZE') return BigInt(code.length);
-        if (!state.exists(addr)) return 0n;
+        // EIP-1052: 0 for an account that does not exist or is empty (EIP-161). An empty one exists once ETH reaches
+        // it, from an earlier transaction or this one: its hash depends on its balance, which is never current.
+        // An account with code, a nonce or a balance stays non-empty through the block (only a transaction it sends
+        // moves its ETH, and that sets a nonce); its code is the dependency above.
+        if (emptyAccount(state, addr)) {
+          this.dep({ kind: 'balance', addr });
+          return 0n;
+        }
         return BigInt(this.tx.ctx.codeHash(addr));
       }
       case 'blockhash': {
@@ -1199,6 +1216,11 @@ const HARDFORKS = ['chainstart', 'homestead', 'dao', 'tangerineWhistle', 'spurio
 export function forkAtLeast(hardfork: string, since: string): boolean {
   const i = HARDFORKS.indexOf(hardfork);
   return i < 0 || i >= HARDFORKS.indexOf(since);
+}
+
+/** EIP-161's empty account (no code, nonce or balance) in `state`: one that EXTCODEHASH sees as absent. */
+export function emptyAccount(state: Pick<StateView, 'code' | 'nonce' | 'balance'>, addr: Hex): boolean {
+  return state.code(addr).length === 0 && state.nonce(addr) === 0n && state.balance(addr) === 0n;
 }
 
 /** Precompiled contracts by hardfork: no storage, no code. */
@@ -1822,7 +1844,9 @@ function resolveCallResult(f: Frame, p: PreparedCall): CallResult {
     from = toAddr(c);
   }
   const storageAddr = call.kind === 'DELEGATECALL' || call.kind === 'CALLCODE' ? f.self : target;
-  const r = tx.ctx.resolveCall!({ kind: call.kind, from, to: target, storageAddr, value: v, data, origin: tx.tx.from });
+  // The analyzer names the call instruction (`pc`); a hand-written footprint over placeholder code has no gas operand.
+  const gasLimited = CALL_OPS.has(f.code[call.pc] ?? 0) && !forwardsAllGas(f.code, call.pc);
+  const r = tx.ctx.resolveCall!({ kind: call.kind, from, to: target, storageAddr, value: v, data, origin: tx.tx.from, gasPrice: tx.tx.gasPrice, gasLimited });
   if (isUnbound(r)) return r;
   return { ok: r.ok, ret: r.returnData, reads: r.reads };
 }

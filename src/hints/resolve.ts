@@ -6,18 +6,21 @@
  * storage slot, balance and code it read: the binder treats those as dependencies, so if an earlier transaction (or
  * this one) may change any of them, the result is not trusted for completeness.
  *
- * Gas is not metered (GAS reads a large constant): a real call that runs out of gas may fail where this one succeeds.
- * That only matters for values derived from the return data, and the footprints' union over paths still covers the
- * accesses of either outcome. Anything the interpreter does not support (CREATE, most precompiles, a step limit)
- * makes the result unbound, never a guess. Value moves between balances in an overlay (undone when a frame fails);
- * a call with value reads the payer's balance, which every binding treats as stale (balances change with every fee),
- * so a transaction bound through one is never complete, only better predicted.
+ * Gas is not metered, so nothing may depend on it: GAS is allowed only as the gas operand of a call that forwards all
+ * it can (`forwardsAllGas`, src/hints/ops.ts), and a call with an explicit gas limit into code (`staticcall{gas:
+ * 5000}`, a stipend) makes the result unbound, since the callee may run out of gas for real (its outcome, once a key,
+ * would be a guess). Transient storage starts empty here, but the transaction may have set it before the call: a
+ * TLOAD of a slot this resolution did not write makes the result unbound. GASPRICE is the transaction's. Anything the
+ * interpreter does not support (CREATE, most precompiles, a step or depth limit) makes the result unbound, never a
+ * guess. Value moves between balances in an overlay (undone when a frame fails); a call with value reads the payer's
+ * balance, which every binding treats as stale (balances change with every fee), so a transaction bound through one
+ * is never complete, only better predicted.
  */
 import { createHash } from 'node:crypto';
 import { keccak256 } from '../chain/crypto.js';
 import type { LoadedBlock } from '../chain/load.js';
 import type { Hex } from '../types.js';
-import { applyOp, MASK, PURE_OPS } from './ops.js';
+import { applyOp, forwardsAllGas, gasFeedsCall, MASK, PURE_OPS } from './ops.js';
 import { jumpdests, OPCODES } from '../evm/opcodes.js';
 import {
   bytesToBigint,
@@ -51,6 +54,8 @@ interface Ctx {
   hashes: Map<bigint, Hex>;
   origin: Hex;
   gasPrice: bigint;
+  /** GASPRICE was read: the result is the transaction's, not shared by every transaction (the memo). */
+  usedGasPrice: boolean;
   steps: number;
   reads: Dep[];
   /** Storage written during this resolution (an overlay over the pre-state), by address then slot. */
@@ -223,7 +228,10 @@ function run(
         copyIn(dst, code, src, len);
         break;
       }
-      case 0x3a: push(ctx.gasPrice); break;
+      case 0x3a:
+        ctx.usedGasPrice = true;
+        push(ctx.gasPrice);
+        break;
       case 0x3b: {
         const a = toAddr(pop());
         ctx.reads.push({ kind: 'code', addr: a });
@@ -247,7 +255,10 @@ function run(
       case 0x3f: {
         const a = toAddr(pop());
         ctx.reads.push({ kind: 'code', addr: a });
-        push(ctx.state.exists(a) ? BigInt(ctx.codeHash(a)) : 0n);
+        // EIP-1052/EIP-161: 0 for an empty account; ETH reaching one (here, earlier in the transaction or the block)
+        // makes it exist, so its balance is a dependency (`balanceOf`), as in the binder.
+        const empty = ctx.state.code(a).length === 0 && ctx.state.nonce(a) === 0n && balanceOf(ctx, a) === 0n;
+        push(empty ? 0n : BigInt(ctx.codeHash(a)));
         break;
       }
       case 0x40: {
@@ -317,9 +328,18 @@ function run(
       }
       case 0x58: push(BigInt(pc)); break;
       case 0x59: push(BigInt(msize)); break;
-      case 0x5a: push(GAS_CONSTANT); break;
+      case 0x5a:
+        if (!gasFeedsCall(code, pc)) throw new Unbound('GAS (gasleft) inside a resolved call: gas is not metered');
+        push(GAS_CONSTANT);
+        break;
       case 0x5b: break;
-      case 0x5c: push(ctx.transient.get(`${self}:${pop()}`) ?? 0n); break;
+      case 0x5c: {
+        // Only what this resolution stored: the transaction may have set any other transient slot before the call.
+        const t = ctx.transient.get(`${self}:${pop()}`);
+        if (t === undefined) throw new Unbound('TLOAD inside a resolved call: the transaction may have set it first');
+        push(t);
+        break;
+      }
       case 0x5d: {
         if (isStatic) throw new Halt('TSTORE in a static call');
         const slot = pop(); const v = pop();
@@ -335,7 +355,8 @@ function run(
       }
       case 0x5f: push(0n); break;
       case 0xf1: case 0xf2: case 0xf4: case 0xfa: {
-        pop(); // gas
+        const gas = pop();
+        const limited = !forwardsAllGas(code, pc);
         const to = toAddr(pop());
         const v = op === 0xf1 || op === 0xf2 ? pop() : 0n;
         const inOff = pop(); const inLen = pop(); const outOff = pop(); const outLen = pop();
@@ -344,13 +365,15 @@ function run(
         touch(outOff, outLen);
         let r: FrameResult;
         const bsnap = new Map(ctx.balances);
-        if (depth + 1 >= MAX_RESOLVE_DEPTH || !transfer(ctx, self, op === 0xf1 ? to : self, v)) r = { ok: false, ret: new Uint8Array(0) };
-        else if (isPrecompile(to, ctx.env.hardfork)) r = precompile(to, input);
+        if (depth + 1 >= MAX_RESOLVE_DEPTH) throw new Unbound(`calls nested deeper than ${MAX_RESOLVE_DEPTH}`);
+        if (!transfer(ctx, self, op === 0xf1 ? to : self, v)) r = { ok: false, ret: new Uint8Array(0) };
+        else if (isPrecompile(to, ctx.env.hardfork)) r = limited && gas < precompileGas(to, input) ? { ok: false, ret: new Uint8Array(0) } : precompile(to, input);
         else {
           const codeAddr = to;
           ctx.reads.push({ kind: 'code', addr: codeAddr });
           const c = ctx.state.code(codeAddr);
           if (c.length === 0) r = { ok: true, ret: new Uint8Array(0) };
+          else if (limited) throw new Unbound('a call with an explicit gas limit inside a resolved call: gas is not metered');
           else {
             const delegate = op === 0xf4 || op === 0xf2;
             const snapshot = cloneWrites(ctx.writes);
@@ -393,6 +416,15 @@ function cloneWrites(w: Map<Hex, Map<bigint, bigint>>): Map<Hex, Map<bigint, big
   return new Map([...w].map(([a, m]) => [a, new Map(m)]));
 }
 
+/** The gas the supported precompiles (`precompile`) charge; unsupported ones are unbound there anyway. */
+function precompileGas(to: Hex, input: Uint8Array): bigint {
+  const words = BigInt(Math.ceil(input.length / 32));
+  const n = Number(BigInt(to));
+  if (n === 4) return 15n + 3n * words;
+  if (n === 2) return 60n + 12n * words;
+  throw new Unbound(`precompile ${to} not supported in resolved calls`);
+}
+
 function precompile(to: Hex, input: Uint8Array): FrameResult {
   const n = Number(BigInt(to));
   if (n === 4) return { ok: true, ret: input.slice() };
@@ -405,24 +437,32 @@ export function viewCallResolver(state: StateView & { codeHash?(a: Hex): Hex }, 
   const codeHash = (a: Hex): Hex =>
     state.codeHash ? state.codeHash(a) : (('0x' + Buffer.from(keccak256(state.code(a))).toString('hex')) as Hex);
   // Every call runs over the same pre-state, so one with the same inputs has the same result (and reads).
-  const memo = new Map<string, ReturnType<CallResolver>>();
+  // A result that read GASPRICE is remembered for that gas price only.
+  const memo = new Map<string, ReturnType<CallResolver> | Map<bigint, ReturnType<CallResolver>>>();
   return (req) => {
-    const key = `${req.kind}|${req.from}|${req.to}|${req.storageAddr}|${req.origin}|${req.value}|${Buffer.from(req.data).toString('hex')}`;
-    let r = memo.get(key);
+    const gasPrice = req.gasPrice;
+    const key = `${req.kind}|${req.from}|${req.to}|${req.storageAddr}|${req.origin}|${req.value}|${req.gasLimited ? 1 : 0}|${Buffer.from(req.data).toString('hex')}`;
+    const m = memo.get(key);
+    let r = m instanceof Map ? m.get(gasPrice) : m;
     if (r === undefined) {
-      r = resolveOnce(req);
-      if (memo.size < MAX_RESOLVED_REMEMBERED) memo.set(key, r);
+      const ctx = newCtx(req);
+      r = resolveOnce(req, ctx);
+      if (memo.size < MAX_RESOLVED_REMEMBERED) {
+        if (ctx.usedGasPrice) memo.set(key, (m instanceof Map ? m : new Map()).set(gasPrice, r));
+        else memo.set(key, r);
+      }
     }
     return r;
   };
 
-  function resolveOnce(req: Parameters<CallResolver>[0]): ReturnType<CallResolver> {
-    const ctx: Ctx = {
+  function newCtx(req: Parameters<CallResolver>[0]): Ctx {
+    return {
       state,
       env,
       hashes: loaded.blockHashes,
       origin: req.origin,
-      gasPrice: 0n,
+      gasPrice: req.gasPrice,
+      usedGasPrice: false,
       steps: 0,
       reads: [{ kind: 'code', addr: req.to }],
       writes: new Map(),
@@ -430,9 +470,15 @@ export function viewCallResolver(state: StateView & { codeHash?(a: Hex): Hex }, 
       balances: new Map(),
       codeHash,
     };
+  }
+
+  function resolveOnce(req: Parameters<CallResolver>[0], ctx: Ctx): ReturnType<CallResolver> {
     const pays = req.kind === 'CALL' || req.kind === 'CALLCODE';
     if (pays && !transfer(ctx, req.from, req.kind === 'CALL' ? req.to : req.from, req.value)) return { ok: false, returnData: new Uint8Array(0), reads: ctx.reads };
+    // The call site's explicit gas limit is not known here (only that there is one): code, or a precompile, may run out.
+    const limited = (why: string) => new Unbound(`${why} called with an explicit gas limit: gas is not metered`);
     if (isPrecompile(req.to, env.hardfork)) {
+      if (req.gasLimited) return limited('a precompile');
       try {
         return { ...precompileResult(req.to, req.data), reads: ctx.reads.filter((d) => d.kind === 'balance') };
       } catch (e) {
@@ -442,6 +488,7 @@ export function viewCallResolver(state: StateView & { codeHash?(a: Hex): Hex }, 
     }
     const code = state.code(req.to);
     if (code.length === 0) return { ok: true, returnData: new Uint8Array(0), reads: ctx.reads };
+    if (req.gasLimited) return limited('code');
     try {
       const r = run(ctx, code, req.storageAddr, req.from, req.value, req.data, req.kind === 'STATICCALL', 0);
       return { ok: r.ok, returnData: r.ret, reads: ctx.reads };
