@@ -206,7 +206,7 @@ interface StoreEntry {
   readonly val: Sym;
   readonly transient: boolean;
   readonly id: number;
-  /** Entries below this one, plus one (`commonStoreTail`). */
+  /** Entries below this one, plus one (`commonTail`). */
   readonly len: number;
   /** A join's entries share its group (their values already account for each other); 0 for a write. */
   readonly group: number;
@@ -216,17 +216,6 @@ interface StoreEntry {
 function pushStore(next: StoreEntry | null, slot: Sym | null, val: Sym, transient: boolean, group: number, havoc?: boolean): StoreEntry {
   const e: StoreEntry = { next, slot, val, transient, id: nextStoreId++, len: (next?.len ?? 0) + 1, group };
   return havoc ? { ...e, havoc } : e;
-}
-
-/** The newest entry two stores share (null: none). */
-function commonStoreTail(a: StoreEntry | null, b: StoreEntry | null): StoreEntry | null {
-  while (a && b && a.len > b.len) a = a.next;
-  while (a && b && b.len > a.len) b = b.next;
-  while (a && b && a !== b) {
-    a = a.next;
-    b = b.next;
-  }
-  return a && b ? a : null;
 }
 
 /** A sum's non-constant terms (ordered by id) and its constant part. */
@@ -1038,7 +1027,7 @@ export class Machine {
    */
   private joinStore(p: Point, c: StoreEntry | null, where: string, prevConds: Sym[], conds: Sym[]): { store: StoreEntry | null; tail: StoreEntry | null; called: boolean; havocked: boolean; changed: boolean } {
     const a = p.lastStore;
-    const tail = commonStoreTail(p.storeTail === undefined ? a : p.storeTail, c);
+    const tail = commonTail(p.storeTail === undefined ? a : p.storeTail, c);
     let changed = p.storeTail !== undefined && tail !== p.storeTail;
     let called = p.storeCalled;
     let havocked = p.storeHavocked;

@@ -204,8 +204,8 @@ function piece(e: MemEntry | null, pos: number, n: number, d: number, absolute: 
   return x;
 }
 
-/** The longest shared suffix of two memories (by identity). */
-export function commonTail(a: MemEntry | null, b: MemEntry | null): MemEntry | null {
+/** The longest shared suffix of two persistent lists with lengths (memories, stores), by identity. */
+export function commonTail<T extends { readonly len: number; readonly next: T | null }>(a: T | null, b: T | null): T | null {
   while (a && b && a.len > b.len) a = a.next;
   while (a && b && b.len > a.len) b = b.next;
   while (a && b && a !== b) {

@@ -22,10 +22,8 @@ export function hasLinkPlaceholders(text: string): boolean {
  */
 export function placeholderHoles(text: string): CodeHole[] {
   const holes: CodeHole[] = [];
-  LINK_PLACEHOLDER.lastIndex = 0;
-  if (!LINK_PLACEHOLDER.test(text)) return holes;
-  const first = text.search(/\S/);
-  const skip = first >= 0 && /^0x/i.test(text.slice(first, first + 2)) ? first + 2 : 0;
+  if (!hasLinkPlaceholders(text)) return holes;
+  const skip = prefixEnd(text);
   let digits = 0; // hex digits (placeholder characters included) before `at`
   let at = 0;
   LINK_PLACEHOLDER.lastIndex = 0;
@@ -41,6 +39,12 @@ export function placeholderHoles(text: string): CodeHole[] {
   return holes;
 }
 
+/** Where the digits may start: past a leading `0x` (after any whitespace), else 0. */
+function prefixEnd(text: string): number {
+  const first = text.search(/\S/);
+  return first >= 0 && /^0x/i.test(text.slice(first, first + 2)) ? first + 2 : 0;
+}
+
 /**
  * Parses bytecode written as hex: an optional `0x`, whitespace and newlines anywhere, link placeholders zeroed.
  * Bad input (a non-hex character, odd length, nothing at all) is a PrescientError naming `source` and the position.
@@ -52,8 +56,7 @@ export function parseHexCode(text: string, source: string): Uint8Array {
   const trimmed = s.trim();
   const body = /^0x/i.test(trimmed) ? trimmed.slice(2) : trimmed;
   if (body.length > 0 && body.length % 2 === 0 && /^[0-9a-fA-F]+$/.test(body)) return hexToBytes(body);
-  const first = s.search(/\S/);
-  const skip = first >= 0 && /^0x/i.test(s.slice(first, first + 2)) ? first + 2 : 0;
+  const skip = prefixEnd(s);
   const digits: string[] = [];
   let line = 1;
   let col = 0;
